@@ -1,0 +1,29 @@
+// The whole configuration of UniCT: one typed struct per layer, and the schema that declares
+// every key. This is the only place that knows all sections; a layer's code receives its own.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "unict/core/resolved_config.h"
+#include "unict/core/run_config.h"
+#include "unict/train/train_config.h"
+
+namespace unict::experiments {
+
+struct Config {
+  core::RunConfig run;
+  train::TrainConfig train;
+};
+
+// Every declared key, built once.
+std::shared_ptr<const core::Schema> config_schema();
+
+// Defaults < `file` and its base chain < overrides ("key.path=value").
+core::ResolvedConfig resolve_config(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
+
+Config typed_config(const core::ResolvedConfig& resolved);
+
+}  // namespace unict::experiments

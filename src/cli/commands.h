@@ -1,0 +1,21 @@
+// The subcommands of `unict`. Each add_*_command registers one subcommand (and its children) on
+// the app; the CLI stays thin: parse, load the config, call one function of the layers below.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace unict::cli {
+
+// Options given before the subcommand, shared by all of them.
+struct GlobalOptions {
+  std::optional<std::string> log_level;  // --log-level; wins over run.log_level
+};
+
+void add_config_command(CLI::App& app, const GlobalOptions& globals);
+
+}  // namespace unict::cli

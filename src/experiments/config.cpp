@@ -1,0 +1,28 @@
+#include "unict/experiments/config.h"
+
+#include "unict/core/config_loader.h"
+
+namespace unict::experiments {
+
+std::shared_ptr<const core::Schema> config_schema() {
+  static const std::shared_ptr<const core::Schema> schema = [] {
+    auto s = std::make_shared<core::Schema>();
+    core::run_section().declare_in(*s);
+    train::train_section().declare_in(*s);
+    return s;
+  }();
+  return schema;
+}
+
+core::ResolvedConfig resolve_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  return core::load_config(config_schema(), file, overrides);
+}
+
+Config typed_config(const core::ResolvedConfig& resolved) {
+  Config config;
+  config.run = core::run_section().read(resolved);
+  config.train = train::train_section().read(resolved);
+  return config;
+}
+
+}  // namespace unict::experiments

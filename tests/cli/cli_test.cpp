@@ -1,0 +1,116 @@
+// The `unict` binary as a user meets it: output, exit statuses, error lines.
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+
+namespace unict {
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+// Runs `unict <args>` from the source folder (so configs/... paths work).
+Result unict(const std::string& args) {
+  test::TempDir dir;
+  const auto out = dir / "stdout", err = dir / "stderr";
+  const std::string command = std::string("cd '") + UNICT_SOURCE_DIR + "' && '" + UNICT_BINARY + "' " + args + " >'" +
+                              out.string() + "' 2>'" + err.string() + "' </dev/null";
+  const int raw = std::system(command.c_str());
+  Result r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = test::slurp(out);
+  r.err = test::slurp(err);
+  return r;
+}
+
+std::size_t count_lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+#define EXPECT_CONTAINS(text, part) EXPECT_NE((text).find(part), std::string::npos) << "in: " << (text)
+
+TEST(Cli, ConfigShowPrintsTheResolvedYamlWithOverrides) {
+  const Result r = unict("config show --config configs/base.yaml --set train.lr=0.0003");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "train:\n");
+  EXPECT_CONTAINS(r.out, "  lr: 0.0003\n");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(Cli, ConfigShowMarksWhereValuesCameFrom) {
+  const Result r = unict("config show -c configs/quickstart.yaml --set run.seed=5 --origins");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "seed: 5  # from --set");
+  EXPECT_CONTAINS(r.out, "name: \"quickstart\"  # from configs/quickstart.yaml:");
+}
+
+TEST(Cli, MistypedKeyExitsTwoWithOneLineAndASuggestion) {
+  const Result r = unict("config show --config configs/base.yaml --set train.lrr=1");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(count_lines(r.err), 1u) << r.err;
+  EXPECT_CONTAINS(r.err, "train.lrr");
+  EXPECT_CONTAINS(r.err, "did you mean 'train.lr'?");
+}
+
+TEST(Cli, UserErrorsExitTwoWithOneLine) {
+  for (const std::string args : {"", "bogus", "config", "config show", "config show --config missing.yaml",
+                                 "config show --config configs/base.yaml --set train.lr=2",
+                                 "config show --config configs/base.yaml --set run.device=gpu",
+                                 "--log-level loud config keys", "config keys --no-such-flag"}) {
+    const Result r = unict(args);
+    EXPECT_EQ(r.status, 2) << "unict " << args << "\n" << r.err;
+    EXPECT_EQ(count_lines(r.err), 1u) << "unict " << args << "\n" << r.err;
+    EXPECT_EQ(r.err.rfind("unict: error: ", 0), 0u) << r.err;
+  }
+}
+
+TEST(Cli, BadConfigFileErrorNamesTheFileAndLine) {
+  test::TempDir dir;
+  const auto file = dir.write("bad.yaml", "base: " + std::string(UNICT_SOURCE_DIR) + "/configs/base.yaml\ntrain:\n  batch_size: big\n");
+  const Result r = unict("config show --config " + file.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_CONTAINS(r.err, file.string() + ":3: key 'train.batch_size': invalid value 'big'; expected an int in [1, 4096]");
+}
+
+TEST(Cli, ConfigKeysListsEveryKeyWithTypeDefaultAndHelp) {
+  const Result r = unict("config keys");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "KEY");
+  EXPECT_CONTAINS(r.out, "train.lr");
+  EXPECT_CONTAINS(r.out, "float");
+  EXPECT_CONTAINS(r.out, "peak learning rate");
+  EXPECT_CONTAINS(r.out, "run.seed");
+}
+
+TEST(Cli, ConfigKeysYamlIsTheBodyOfBaseYaml) {
+  const Result r = unict("config keys --yaml");
+  EXPECT_EQ(r.status, 0) << r.err;
+  const std::string base = test::slurp(std::string(UNICT_SOURCE_DIR) + "/configs/base.yaml");
+  EXPECT_NE(base.find(r.out), std::string::npos) << "configs/base.yaml is stale: regenerate it with 'unict config keys --yaml'";
+}
+
+TEST(Cli, VersionNamesUnictLibTorchAndTheDevice) {
+  const Result r = unict("--version");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("unict " UNICT_TEST_VERSION, 0), 0u) << r.out;
+  EXPECT_CONTAINS(r.out, "LibTorch ");
+  EXPECT_CONTAINS(r.out, "device: ");
+}
+
+TEST(Cli, HelpListsOnlyWorkingSubcommands) {
+  const Result r = unict("--help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_CONTAINS(r.out, "config");
+  for (const std::string absent : {"train", "cv", "ablate", "evaluate", "predict", "prepare"})
+    EXPECT_EQ(r.out.find("\n  " + absent + " "), std::string::npos) << absent << " is listed but does not exist yet";
+}
+
+}  // namespace
+}  // namespace unict
