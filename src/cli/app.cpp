@@ -38,6 +38,7 @@ int run(int argc, const char* const* argv) {
     core::init_logging("info");
     CLI::App app("UniCT: research framework for the UniCT multi-task model of 3D chest CT (classification, segmentation, reports).", "unict");
     app.require_subcommand(1);
+    app.fallthrough();  // global options (--log-level) may also follow the subcommand
     app.add_flag_callback(
         "--version",
         [] {
@@ -56,15 +57,26 @@ int run(int argc, const char* const* argv) {
         ->check(CLI::IsMember(core::log_level_names()));
     add_config_command(app, globals);
     return parse_and_run(app, argc, argv);
+  } catch (...) {
+    return report_failure(std::current_exception(), std::cerr);
+  }
+}
+
+int report_failure(const std::exception_ptr& failure, std::ostream& err) {
+  try {
+    std::rethrow_exception(failure);
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::internal) {
-      std::cerr << "unict: internal error: " << e.what() << "\n";
+      err << "unict: internal error: " << e.what() << "\n";
       return kExitInternal;
     }
-    std::cerr << "unict: error: " << e.what() << "\n";
+    err << "unict: error: " << e.what() << "\n";
     return kExitUser;
   } catch (const std::exception& e) {
-    std::cerr << "unict: internal error: " << e.what() << "\n";
+    err << "unict: internal error: " << e.what() << "\n";
+    return kExitInternal;
+  } catch (...) {
+    err << "unict: internal error: unknown exception\n";
     return kExitInternal;
   }
 }
