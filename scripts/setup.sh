@@ -12,7 +12,11 @@ packages=(
   libspdlog-dev                            # logging
   libcli11-dev                             # the unict command line
   libsentencepiece-dev                     # report tokenizer
+  nlohmann-json3-dev                       # JSON
+  libzip-dev                               # .npz (zip) archives
+  zlib1g-dev                               # gzip-compressed NIfTI
   libgtest-dev                             # tests
+  python3-numpy python3-nibabel            # independent references in tests (NPY/NPZ, NIfTI)
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <stdlib.h>
+#include <sys/wait.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -53,6 +55,14 @@ inline std::vector<std::string> file_names(const std::filesystem::path& folder) 
   for (const auto& entry : std::filesystem::directory_iterator(folder)) names.push_back(entry.path().filename().string());
   std::sort(names.begin(), names.end());
   return names;
+}
+
+// Runs a reference script with Debian's Python (/usr/bin/python3, where python3-numpy and
+// python3-nibabel live) and returns its exit status; its output goes to the test log.
+inline int run_python(const std::string& script, const std::string& args) {
+  const std::string command = "/usr/bin/python3 '" + std::string(UNICT_SOURCE_DIR) + "/tests/" + script + "' " + args;
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 }  // namespace unict::test

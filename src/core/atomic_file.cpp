@@ -15,11 +15,12 @@
 namespace unict::core {
 namespace {
 
-// Unique per process and per call, so concurrent writers of one target never share a temporary.
+// Unique per process and per call, so concurrent writers of one target never share a temporary;
+// the target's name comes last so that its extension is kept.
 std::filesystem::path temporary_sibling(const std::filesystem::path& target) {
   static std::atomic<unsigned long> counter{0};
-  const auto name = "." + target.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
-                    std::to_string(counter.fetch_add(1));
+  const auto name = ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)) + "-" +
+                    target.filename().string();
   return target.parent_path() / name;
 }
 
@@ -32,40 +33,56 @@ void fsync_folder(const std::filesystem::path& folder) {
 
 }  // namespace
 
-AtomicFile::AtomicFile(std::filesystem::path target)
-    : target_(std::move(target)), temporary_(temporary_sibling(target_)) {
+AtomicPath::AtomicPath(std::filesystem::path target) : target_(std::move(target)) {
   if (target_.filename().empty()) throw Error("not a file name").file(target_.string());
-  fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw Error("cannot create a file: " + system_reason(errno)).file(target_.string());
+  temporary_ = temporary_sibling(target_);
+}
+
+AtomicPath::~AtomicPath() {
+  if (!committed_) ::unlink(temporary_.c_str());
+}
+
+void AtomicPath::commit() {
+  if (committed_) throw internal_error("AtomicPath::commit called twice").file(target_.string());
+  const int fd = ::open(temporary_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot reopen the written file: " + system_reason(errno)).file(target_.string());
+  const int synced = ::fsync(fd);
+  const int sync_errno = errno;
+  ::close(fd);
+  if (synced != 0) throw Error("cannot flush to disk: " + system_reason(sync_errno)).file(target_.string());
+  if (::rename(temporary_.c_str(), target_.c_str()) != 0)
+    throw Error("cannot replace the file: " + system_reason(errno)).file(target_.string());
+  committed_ = true;
+  fsync_folder(target_.parent_path());
+}
+
+AtomicFile::AtomicFile(std::filesystem::path target_file) : path_(std::move(target_file)) {
+  fd_ = ::open(path_.temporary().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error("cannot create a file: " + system_reason(errno)).file(target().string());
 }
 
 AtomicFile::~AtomicFile() {
   if (fd_ >= 0) ::close(fd_);
-  if (!committed_) ::unlink(temporary_.c_str());
 }
 
 void AtomicFile::write(const void* data, std::size_t size) {
-  if (fd_ < 0) throw internal_error("AtomicFile::write after commit").file(target_.string());
+  if (fd_ < 0) throw internal_error("AtomicFile::write after commit").file(target().string());
   const char* bytes = static_cast<const char*>(data);
   while (size > 0) {
     const ssize_t n = ::write(fd_, bytes, size);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw Error("cannot write: " + system_reason(errno)).file(target_.string());
+    if (n < 0) throw Error("cannot write: " + system_reason(errno)).file(target().string());
     bytes += n;
     size -= static_cast<std::size_t>(n);
   }
 }
 
 void AtomicFile::commit() {
-  if (fd_ < 0) throw internal_error("AtomicFile::commit called twice").file(target_.string());
-  if (::fsync(fd_) != 0) throw Error("cannot flush to disk: " + system_reason(errno)).file(target_.string());
+  if (fd_ < 0) throw internal_error("AtomicFile::commit called twice").file(target().string());
   const int closed = ::close(fd_);
   fd_ = -1;
-  if (closed != 0) throw Error("cannot close: " + system_reason(errno)).file(target_.string());
-  if (::rename(temporary_.c_str(), target_.c_str()) != 0)
-    throw Error("cannot replace the file: " + system_reason(errno)).file(target_.string());
-  committed_ = true;
-  fsync_folder(target_.parent_path());
+  if (closed != 0) throw Error("cannot close: " + system_reason(errno)).file(target().string());
+  path_.commit();
 }
 
 void write_file_atomic(const std::filesystem::path& target, std::string_view bytes) {

@@ -84,6 +84,28 @@ TEST(AtomicFile, KillDuringWriteLeavesTheOldFileIntact) {
   EXPECT_EQ(slurp(target), "seed: 1\n");
 }
 
+TEST(AtomicPath, TemporaryKeepsTheExtensionAndVanishesUnlessCommitted) {
+  test::TempDir dir;
+  const auto target = dir / "mask.nii.gz";
+  {
+    AtomicPath path(target);
+    EXPECT_EQ(path.temporary().parent_path(), dir.path());
+    EXPECT_EQ(path.temporary().filename().string().rfind(".tmp-", 0), 0u);
+    EXPECT_TRUE(path.temporary().string().size() > 7 && path.temporary().string().substr(path.temporary().string().size() - 7) == ".nii.gz");
+    std::ofstream(path.temporary()) << "half";
+  }
+  EXPECT_TRUE(file_names(dir.path()).empty());
+  {
+    AtomicPath path(target);
+    std::ofstream(path.temporary()) << "whole";
+    path.commit();
+  }
+  EXPECT_EQ(slurp(target), "whole");
+  EXPECT_EQ(file_names(dir.path()), std::vector<std::string>{"mask.nii.gz"});
+  AtomicPath never_written(dir / "x.json");
+  EXPECT_THROW(never_written.commit(), Error);  // nothing was written: an error, not an empty file
+}
+
 TEST(AtomicFile, MissingFolderIsAnErrorNamingTheFile) {
   test::TempDir dir;
   try {

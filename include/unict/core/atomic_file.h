@@ -10,6 +10,27 @@
 
 namespace unict::core {
 
+// For libraries that write by file name (ITK, libzip): they write `temporary()`, a hidden sibling
+// whose name ends like the target's (".nii.gz" stays ".nii.gz"); commit() fsyncs it and renames it
+// over the target. Not committed: the temporary is removed.
+class AtomicPath {
+ public:
+  explicit AtomicPath(std::filesystem::path target);
+  AtomicPath(const AtomicPath&) = delete;
+  AtomicPath& operator=(const AtomicPath&) = delete;
+  ~AtomicPath();
+
+  const std::filesystem::path& target() const { return target_; }
+  const std::filesystem::path& temporary() const { return temporary_; }
+  void commit();
+
+ private:
+  std::filesystem::path target_;
+  std::filesystem::path temporary_;
+  bool committed_ = false;
+};
+
+// Streams bytes into an AtomicPath's temporary through a file descriptor.
 class AtomicFile {
  public:
   explicit AtomicFile(std::filesystem::path target);
@@ -23,14 +44,12 @@ class AtomicFile {
   // Makes the new content durable and visible under the target name.
   void commit();
 
-  const std::filesystem::path& target() const { return target_; }
-  const std::filesystem::path& temporary() const { return temporary_; }
+  const std::filesystem::path& target() const { return path_.target(); }
+  const std::filesystem::path& temporary() const { return path_.temporary(); }
 
  private:
-  std::filesystem::path target_;
-  std::filesystem::path temporary_;
+  AtomicPath path_;
   int fd_ = -1;
-  bool committed_ = false;
 };
 
 // Writes `bytes` to `target` atomically (AtomicFile in one call).

@@ -1,0 +1,28 @@
+#include "unict/io/json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "unict/core/atomic_file.h"
+#include "unict/core/error.h"
+
+namespace unict::io {
+
+nlohmann::json read_json(const std::filesystem::path& file) {
+  const std::string text = core::read_file(file);
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte is 1-based; turn it into a line number.
+    const std::size_t upto = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+    const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upto), '\n'));
+    std::string reason = e.what();
+    if (const auto colon = reason.rfind(": "); colon != std::string::npos) reason = reason.substr(colon + 2);
+    throw Error("invalid JSON: " + reason).file(file.string()).line(line);
+  }
+}
+
+void write_json(const std::filesystem::path& file, const nlohmann::json& value, int indent) {
+  core::write_file_atomic(file, value.dump(indent) + "\n");
+}
+
+}  // namespace unict::io

@@ -1,0 +1,257 @@
+#include "unict/io/nifti.h"
+
+#include <itkNiftiImageIO.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+
+#include "unict/core/atomic_file.h"
+#include "unict/core/error.h"
+
+namespace unict::io {
+namespace {
+
+using Component = itk::IOComponentEnum;
+
+std::string format_offset(double offset) { return std::to_string(offset); }
+
+// NIfTI-1 datatype codes (nifti1.h) that we read.
+DType dtype_of_code(int code, const std::string& file) {
+  switch (code) {
+    case 2: return DType::uint8;
+    case 256: return DType::int8;
+    case 512: return DType::uint16;
+    case 4: return DType::int16;
+    case 768: return DType::uint32;
+    case 8: return DType::int32;
+    case 1024: return DType::int64;
+    case 16: return DType::float32;
+    case 64: return DType::float64;
+    default:
+      throw Error("unsupported NIfTI voxel type").file(file).value("datatype " + std::to_string(code))
+          .expected("uint8, int8, uint16, int16, uint32, int32, int64, float32 or float64");
+  }
+}
+
+struct GzCloser {
+  void operator()(gzFile_s* f) const { gzclose(f); }
+};
+using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
+
+// The fields of the 348-byte NIfTI-1 header that ITK does not hand back faithfully: the stored
+// voxel type (ITK promotes scaled files to float), the scaling and where the voxels start.
+struct RawHeader {
+  bool swapped = false;  // written on a machine of the other byte order
+  std::vector<std::int64_t> dims;
+  int datatype = 0;
+  double vox_offset = 0, scl_slope = 0, scl_inter = 0;
+};
+
+template <class T> T field(const unsigned char* header, std::size_t offset, bool swapped) {
+  unsigned char bytes[sizeof(T)];
+  std::memcpy(bytes, header + offset, sizeof(T));
+  if (swapped) std::reverse(bytes, bytes + sizeof(T));
+  T value;
+  std::memcpy(&value, bytes, sizeof(T));
+  return value;
+}
+
+RawHeader read_raw_header(gzFile_s* in, const std::string& file) {
+  unsigned char h[348];
+  const int got = gzread(in, h, sizeof h);
+  if (got != static_cast<int>(sizeof h))
+    throw Error("not a NIfTI-1 file: shorter than the 348-byte header").file(file).value(std::to_string(std::max(got, 0)) + " bytes");
+  RawHeader r;
+  if (field<std::int32_t>(h, 0, false) != 348) {
+    if (field<std::int32_t>(h, 0, true) != 348) throw Error("not a NIfTI-1 file (sizeof_hdr is not 348)").file(file);
+    r.swapped = true;
+  }
+  if (std::memcmp(h + 344, "n+1", 4) != 0)
+    throw Error("not a single-file NIfTI-1 volume (magic is not n+1; .hdr/.img pairs and NIfTI-2 are not supported)").file(file);
+  const int n = field<std::int16_t>(h, 40, r.swapped);
+  if (n < 1 || n > 7) throw Error("invalid NIfTI dimension count").file(file).value(std::to_string(n));
+  for (int a = 1; a <= n; ++a) r.dims.push_back(field<std::int16_t>(h, 40 + 2 * static_cast<std::size_t>(a), r.swapped));
+  r.datatype = field<std::int16_t>(h, 70, r.swapped);
+  r.vox_offset = field<float>(h, 108, r.swapped);
+  r.scl_slope = field<float>(h, 112, r.swapped);
+  r.scl_inter = field<float>(h, 116, r.swapped);
+  return r;
+}
+
+void swap_bytes(NdArray& array) {
+  const std::size_t item = dtype_size(array.dtype);
+  if (item == 1) return;
+  for (std::size_t i = 0; i < array.bytes.size(); i += item) std::reverse(array.bytes.begin() + static_cast<std::ptrdiff_t>(i), array.bytes.begin() + static_cast<std::ptrdiff_t>(i + item));
+}
+
+Component component_of(DType dtype) {
+  switch (dtype) {
+    case DType::boolean:
+    case DType::uint8: return Component::UCHAR;
+    case DType::int8: return Component::CHAR;
+    case DType::uint16: return Component::USHORT;
+    case DType::int16: return Component::SHORT;
+    case DType::uint32: return Component::UINT;
+    case DType::int32: return Component::INT;
+    case DType::int64: return Component::LONGLONG;
+    case DType::float32: return Component::FLOAT;
+    case DType::float64: return Component::DOUBLE;
+  }
+  return Component::UNKNOWNCOMPONENTTYPE;
+}
+
+void check_readable(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) throw Error("cannot open: no such file").file(file.string());
+  if (std::filesystem::file_size(file, ec) == 0) throw Error("empty file; expected a NIfTI volume").file(file.string());
+}
+
+GzFile open_gz(const std::filesystem::path& file) {
+  GzFile in(gzopen(file.c_str(), "rb"));  // reads gzip and plain files alike
+  if (!in) throw Error("cannot open: " + system_reason(errno)).file(file.string());
+  gzbuffer(in.get(), 1 << 18);
+  return in;
+}
+
+// Geometry through ITK, which turns the qform / sform into LPS space as the rest of the field does.
+Geometry geometry_of(const std::filesystem::path& file, std::size_t ndim) {
+  const std::string name = file.string();
+  auto io = itk::NiftiImageIO::New();
+  io->SetFileName(name);
+  try {
+    io->ReadImageInformation();
+  } catch (const itk::ExceptionObject& e) {
+    throw Error(std::string("cannot read the NIfTI header: ") + e.GetDescription()).file(name);
+  }
+  if (io->GetNumberOfComponents() != 1)
+    throw Error("NIfTI voxels have several components").file(name).value(std::to_string(io->GetNumberOfComponents())).expected("scalar voxels");
+  const std::size_t n = std::min<std::size_t>(ndim, io->GetNumberOfDimensions());
+  Geometry g = Geometry::identity(ndim);
+  for (std::size_t a = 0; a < n; ++a) {
+    g.spacing[a] = io->GetSpacing(static_cast<unsigned>(a));
+    g.origin[a] = io->GetOrigin(static_cast<unsigned>(a));
+    const auto axis = io->GetDirection(static_cast<unsigned>(a));
+    for (std::size_t r = 0; r < ndim; ++r) g.direction[r * ndim + a] = r < axis.size() ? axis[r] : (r == a ? 1.0 : 0.0);
+  }
+  return g;
+}
+
+NiftiInfo info_from(const RawHeader& raw, const std::filesystem::path& file) {
+  NiftiInfo info;
+  info.dtype = dtype_of_code(raw.datatype, file.string());
+  info.dims = raw.dims;
+  for (auto d : info.dims)
+    if (d < 1) throw Error("invalid NIfTI dimension").file(file.string()).value(std::to_string(d)).expected("every dim[1..n] >= 1");
+  info.scale_slope = raw.scl_slope;
+  info.scale_intercept = raw.scl_inter;
+  info.geometry = geometry_of(file, info.dims.size());
+  return info;
+}
+
+bool is_identity_scaling(double slope, double intercept) {
+  // NIfTI: scl_slope 0 (or not finite) means "no scaling".
+  return slope == 0.0 || !std::isfinite(slope) || (slope == 1.0 && intercept == 0.0);
+}
+
+}  // namespace
+
+Geometry Geometry::identity(std::size_t ndim) {
+  Geometry g;
+  g.spacing.assign(ndim, 1.0);
+  g.origin.assign(ndim, 0.0);
+  g.direction.assign(ndim * ndim, 0.0);
+  for (std::size_t a = 0; a < ndim; ++a) g.direction[a * ndim + a] = 1.0;
+  return g;
+}
+
+NiftiInfo read_nifti_info(const std::filesystem::path& file) {
+  check_readable(file);
+  GzFile in = open_gz(file);
+  return info_from(read_raw_header(in.get(), file.string()), file);
+}
+
+Volume read_nifti(const std::filesystem::path& file, NiftiScaling scaling) {
+  const std::string name = file.string();
+  check_readable(file);
+  GzFile in = open_gz(file);
+  const RawHeader raw = read_raw_header(in.get(), name);
+  const NiftiInfo info = info_from(raw, file);
+
+  Volume volume;
+  volume.geometry = info.geometry;
+  volume.array = NdArray(info.dtype, std::vector<std::int64_t>(info.dims.rbegin(), info.dims.rend()));
+  if (raw.vox_offset < 348 || gzseek(in.get(), static_cast<z_off_t>(raw.vox_offset), SEEK_SET) < 0)
+    throw Error("invalid NIfTI voxel offset").file(name).value(format_offset(raw.vox_offset));
+  // Read the voxels in pieces (gzread takes an unsigned int) and insist on every byte.
+  std::size_t done = 0;
+  const std::size_t total = volume.array.bytes.size();
+  while (done < total) {
+    const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(total - done, 1u << 30));
+    const int got = gzread(in.get(), volume.array.bytes.data() + done, chunk);
+    if (got <= 0) break;
+    done += static_cast<std::size_t>(got);
+  }
+  int error_code = Z_OK;
+  const char* zlib_message = gzerror(in.get(), &error_code);
+  if (done != total) {
+    throw Error("truncated or corrupt NIfTI voxel data" + (error_code != Z_OK ? std::string(" (") + zlib_message + ")" : std::string()))
+        .file(name).expected(std::to_string(total) + " voxel bytes, found " + std::to_string(done));
+  }
+  // Drain the stream so that gzip's checksum at the end is verified.
+  char rest[4096];
+  while (gzread(in.get(), rest, sizeof rest) > 0) {
+  }
+  zlib_message = gzerror(in.get(), &error_code);
+  if (error_code != Z_OK && error_code != Z_STREAM_END) throw Error(std::string("corrupt compressed NIfTI file: ") + zlib_message).file(name);
+  if (raw.swapped) swap_bytes(volume.array);
+
+  if (scaling == NiftiScaling::apply && !is_identity_scaling(info.scale_slope, info.scale_intercept)) {
+    NdArray scaled(DType::float32, volume.array.shape);
+    float* out = scaled.data<float>();
+    for (std::size_t i = 0, n = scaled.size(); i < n; ++i)
+      out[i] = static_cast<float>(volume.array.value_at(i) * info.scale_slope + info.scale_intercept);
+    volume.array = std::move(scaled);
+  }
+  return volume;
+}
+
+void write_nifti(const std::filesystem::path& file, const Volume& volume) {
+  const std::string name = file.string();
+  const std::size_t n = volume.array.ndim();
+  if (n < 1 || n > 4) throw internal_error("NIfTI volumes have 1 to 4 axes").file(name).value(std::to_string(n));
+  if (volume.geometry.ndim() != n || volume.geometry.origin.size() != n || volume.geometry.direction.size() != n * n)
+    throw internal_error("volume geometry does not match its number of axes").file(name);
+  core::AtomicPath target(file);
+  auto io = itk::NiftiImageIO::New();
+  io->SetNumberOfDimensions(static_cast<unsigned>(n));
+  io->SetComponentType(component_of(volume.array.dtype));
+  io->SetPixelType(itk::IOPixelEnum::SCALAR);
+  io->SetNumberOfComponents(1);
+  const auto dims = volume.dims();
+  itk::ImageIORegion region(static_cast<unsigned>(n));
+  for (unsigned a = 0; a < n; ++a) {
+    io->SetDimensions(a, static_cast<itk::SizeValueType>(dims[a]));
+    io->SetSpacing(a, volume.geometry.spacing[a]);
+    io->SetOrigin(a, volume.geometry.origin[a]);
+    std::vector<double> axis(n);
+    for (unsigned r = 0; r < n; ++r) axis[r] = volume.geometry.direction[r * n + a];
+    io->SetDirection(a, axis);
+    region.SetIndex(a, 0);
+    region.SetSize(a, static_cast<itk::SizeValueType>(dims[a]));
+  }
+  io->SetIORegion(region);
+  io->SetFileName(target.temporary().string());
+  io->SetUseCompression(true);
+  try {
+    io->WriteImageInformation();
+    io->Write(volume.array.bytes.data());
+  } catch (const itk::ExceptionObject& e) {
+    throw Error(std::string("cannot write the NIfTI file: ") + e.GetDescription()).file(name);
+  }
+  target.commit();
+}
+
+}  // namespace unict::io
