@@ -17,5 +17,6 @@ struct GlobalOptions {
 };
 
 void add_config_command(CLI::App& app, const GlobalOptions& globals);
+void add_synth_command(CLI::App& app);
 
 }  // namespace unict::cli

@@ -8,6 +8,7 @@ std::shared_ptr<const core::Schema> config_schema() {
   static const std::shared_ptr<const core::Schema> schema = [] {
     auto s = std::make_shared<core::Schema>();
     core::run_section().declare_in(*s);
+    data::data_section().declare_in(*s);
     train::train_section().declare_in(*s);
     return s;
   }();
@@ -21,6 +22,7 @@ core::ResolvedConfig resolve_config(const std::filesystem::path& file, const std
 Config typed_config(const core::ResolvedConfig& resolved) {
   Config config;
   config.run = core::run_section().read(resolved);
+  config.data = data::data_section().read(resolved);
   config.train = train::train_section().read(resolved);
   return config;
 }

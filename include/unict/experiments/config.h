@@ -9,12 +9,14 @@
 
 #include "unict/core/resolved_config.h"
 #include "unict/core/run_config.h"
+#include "unict/data/data_config.h"
 #include "unict/train/train_config.h"
 
 namespace unict::experiments {
 
 struct Config {
   core::RunConfig run;
+  data::DataConfig data;
   train::TrainConfig train;
 };
 

@@ -1,0 +1,68 @@
+// `unict synth`: writes the synthetic CT-RATE / ReXGroundingCT / RAD-ChestCT data set.
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+#include "unict/core/error.h"
+#include "unict/data/synthetic.h"
+#include "unict/io/csv.h"
+
+namespace unict::cli {
+namespace {
+
+struct SynthOptions {
+  std::string out;
+  std::string size = "64x96x96";
+  data::SyntheticOptions generator;
+  bool force = false;
+};
+
+// "64x96x96" or "64,96,96" (z, y, x).
+std::array<std::int64_t, 3> parse_size(const std::string& text) {
+  std::array<std::int64_t, 3> size{};
+  std::string normalised = text;
+  for (char& c : normalised)
+    if (c == 'x' || c == 'X') c = ',';
+  const auto values = io::parse_number_list("[" + normalised + "]", "--size");
+  if (values.size() != 3) throw Error("invalid --size").value(text).expected("three voxel counts z x y x x, e.g. 64x96x96");
+  for (std::size_t a = 0; a < 3; ++a) {
+    if (values[a] != static_cast<double>(static_cast<std::int64_t>(values[a]))) throw Error("invalid --size").value(text).expected("whole numbers");
+    size[a] = static_cast<std::int64_t>(values[a]);
+  }
+  return size;
+}
+
+void synth(SynthOptions& options) {
+  options.generator.size_zyx = parse_size(options.size);
+  const auto summary = data::write_synthetic_dataset(options.out, options.generator, options.force);
+  std::cout << "synthetic data set written to " << options.out << "\n"
+            << "  CT-RATE:        " << summary.ctrate_volumes << " volumes   " << options.out << "/ctrate\n"
+            << "  ReXGroundingCT: " << summary.rexgrounding_entries << " entries   " << options.out << "/rexgroundingct\n"
+            << "  RAD-ChestCT:    " << summary.radchestct_volumes << " volumes   " << options.out << "/radchestct"
+            << "  (spacing " << summary.radchestct_spacing << " mm: set data.radchestct_spacing to it)\n";
+}
+
+}  // namespace
+
+void add_synth_command(CLI::App& app) {
+  auto options = std::make_shared<SynthOptions>();
+  CLI::App* cmd = app.add_subcommand("synth", "Write a synthetic data set in the CT-RATE, ReXGroundingCT and RAD-ChestCT formats");
+  cmd->add_option("--out,-o", options->out, "Folder to create (must not exist)")->required();
+  cmd->add_option("--patients", options->generator.patients, "Number of patients (each with 1 to --max-scans scans)")
+      ->capture_default_str()->check(CLI::Range(1, 100000));
+  cmd->add_option("--seed", options->generator.seed, "Random seed: the same seed gives the same data")->capture_default_str();
+  cmd->add_option("--size", options->size, "Nominal CT size in voxels, z x y x x (each scan varies by about 10 %)")->capture_default_str();
+  cmd->add_option("--max-scans", options->generator.max_scans, "Most scans per patient")->capture_default_str()->check(CLI::Range(1, 10));
+  cmd->add_option("--radchestct", options->generator.radchestct_volumes, "Number of RAD-ChestCT volumes")
+      ->capture_default_str()->check(CLI::Range(0, 100000));
+  cmd->add_option("--lesion-probability", options->generator.lesion_probability, "Chance of each abnormality per patient")
+      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  cmd->add_flag("--v1", options->generator.ctrate_v1, "Also write CT-RATE's v1 tree (raw stored values, scaling in the metadata CSV)");
+  cmd->add_option("--threads", options->generator.threads, "Worker threads (0: one per hardware thread)")->capture_default_str();
+  cmd->add_flag("--force", options->force, "Replace an existing synthetic data set at --out");
+  cmd->callback([options] { synth(*options); });
+}
+
+}  // namespace unict::cli
