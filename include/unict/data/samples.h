@@ -1,0 +1,48 @@
+// The samples a run trains and evaluates on, assembled from the data sets as the config says:
+// ReXGroundingCT entries (findings, categories, masks) joined with their CT-RATE volumes and
+// reports, or RAD-ChestCT volumes with their labels mapped onto the label set.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "unict/data/ct_source.h"
+#include "unict/data/data_config.h"
+#include "unict/data/label_set.h"
+
+namespace unict::data {
+
+struct Sample {
+  std::string name;     // volume name
+  std::string patient;  // splits group by it
+  CtSource ct;
+  std::filesystem::path mask_file;             // ReXGroundingCT instance mask; empty: none
+  std::vector<std::vector<int>> class_channels;  // per class: the mask channels (findings) of that class
+  std::vector<std::uint8_t> labels;            // per class (or per external class for RAD-ChestCT): 0 / 1
+  std::string report;                          // the training report text
+  std::string source_split;                    // the data set's own split (train / val / test, imgtrain ...)
+};
+
+struct SkippedItem {
+  std::string name;
+  std::string reason;
+};
+
+struct SampleSet {
+  std::vector<Sample> samples;
+  std::vector<SkippedItem> skipped;  // left out under data.on_error: skip (or never usable)
+  std::vector<std::string> class_names;
+};
+
+// ReXGroundingCT entries with annotations (categories), their CT-RATE volumes, reports and masks.
+// A problem with one entry (volume not in CT-RATE, file missing, no report) fails the call under
+// data.on_error: fail, or is listed in `skipped` under skip. Non-chest volumes and entries
+// without categories are always listed in `skipped`.
+SampleSet rexgrounding_samples(const DataConfig& config, const LabelSet& labels);
+
+// RAD-ChestCT volumes, labelled per LabelSet::radchestct_classes().
+SampleSet radchestct_samples(const DataConfig& config, const LabelSet& labels);
+
+}  // namespace unict::data

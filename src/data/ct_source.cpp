@@ -1,0 +1,58 @@
+#include "unict/data/ct_source.h"
+
+#include <cmath>
+
+#include "unict/core/error.h"
+#include "unict/io/npy.h"
+
+namespace unict::data {
+namespace {
+
+io::NdArray to_hu(const io::NdArray& stored, double slope, double intercept, const std::string& file) {
+  io::NdArray hu(io::DType::float32, stored.shape);
+  float* out = hu.data<float>();
+  for (std::size_t i = 0, n = hu.size(); i < n; ++i) {
+    const double v = stored.value_at(i) * slope + intercept;
+    if (!std::isfinite(v)) throw Error("volume has NaN or infinite voxels").file(file).value("voxel " + std::to_string(i));
+    out[i] = static_cast<float>(v);
+  }
+  return hu;
+}
+
+}  // namespace
+
+io::Geometry radchestct_geometry(double spacing) {
+  // File axes, fastest first: columns run right->left (+x in LPS), rows anterior->posterior (+y),
+  // slices superior->inferior (-z).
+  io::Geometry g = io::Geometry::identity(3);
+  g.spacing = {spacing, spacing, spacing};
+  g.direction[2 * 3 + 2] = -1.0;
+  return g;
+}
+
+io::Volume load_ct(const CtSource& source) {
+  const std::string name = source.file.string();
+  io::Volume volume;
+  double slope = 1.0, intercept = 0.0;
+  switch (source.format) {
+    case CtFormat::nifti_hu:
+      volume = io::read_nifti(source.file, io::NiftiScaling::apply);
+      break;
+    case CtFormat::nifti_rescaled:
+      volume = io::read_nifti(source.file, io::NiftiScaling::stored);
+      slope = source.slope;
+      intercept = source.intercept;
+      break;
+    case CtFormat::radchestct_npz:
+      volume.array = io::read_npz_member(source.file, "ct.npy");
+      volume.geometry = io::Geometry::identity(volume.array.ndim());
+      break;
+  }
+  if (volume.array.ndim() != 3)
+    throw Error("expected a 3-D CT volume").file(name).value(std::to_string(volume.array.ndim()) + " axes");
+  if (source.geometry) volume.geometry = *source.geometry;
+  volume.array = to_hu(volume.array, slope, intercept, name);
+  return volume;
+}
+
+}  // namespace unict::data

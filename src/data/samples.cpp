@@ -1,0 +1,113 @@
+#include "unict/data/samples.h"
+
+#include <algorithm>
+
+#include "unict/core/error.h"
+#include "unict/data/ctrate.h"
+#include "unict/data/radchestct.h"
+#include "unict/data/rexgrounding.h"
+
+namespace unict::data {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Applies data.on_error to one problem item.
+void problem(const DataConfig& config, SampleSet& set, const std::string& name, Error error) {
+  if (config.on_error == "fail") throw error.hint("set data.on_error=skip to leave such items out");
+  set.skipped.push_back({name, error.what()});
+}
+
+}  // namespace
+
+SampleSet rexgrounding_samples(const DataConfig& config, const LabelSet& labels) {
+  if (config.rexgrounding_root.empty()) throw Error("no ReXGroundingCT folder configured").key("data.rexgrounding_root");
+  if (config.ctrate_root.empty()) throw Error("no CT-RATE folder configured (ReXGroundingCT's volumes come from it)").key("data.ctrate_root");
+  const CtRateIndex ctrate = CtRateIndex::load(config.ctrate_root, config.ctrate_tree);
+  const auto entries = load_rexgrounding(config.rexgrounding_root, config.rexgrounding_json);
+  const std::string json_file = (config.rexgrounding_root / config.rexgrounding_json).string();
+
+  SampleSet set;
+  set.class_names = labels.names();
+  for (const auto& entry : entries) {
+    if (ctrate.is_non_chest(entry.name)) {
+      set.skipped.push_back({entry.name, "listed as a non-chest volume by CT-RATE"});
+      continue;
+    }
+    const bool annotated = !entry.findings.empty() &&
+                           std::all_of(entry.findings.begin(), entry.findings.end(), [](const RexFinding& f) { return !f.code.empty(); });
+    if (!annotated) {
+      set.skipped.push_back({entry.name, "no categories in " + json_file + " (an entry without annotations, e.g. the test split)"});
+      continue;
+    }
+    const CtRateVolume* volume = ctrate.find(entry.name);
+    if (!volume) {
+      problem(config, set, entry.name, Error("volume named in the dataset file is not in CT-RATE's metadata").file(json_file).value(entry.name));
+      continue;
+    }
+    if (!fs::exists(volume->ct.file)) {
+      problem(config, set, entry.name, Error("volume file is missing").file(volume->ct.file.string()));
+      continue;
+    }
+    if (entry.mask_file.empty()) {
+      problem(config, set, entry.name,
+              Error("mask file is missing").file((config.rexgrounding_root / "segmentations" / (entry.name + ".nii.gz")).string()));
+      continue;
+    }
+    Sample s;
+    s.name = entry.name;
+    s.patient = volume->patient;
+    s.ct = volume->ct;
+    s.mask_file = entry.mask_file;
+    s.source_split = entry.split;
+    s.class_channels.assign(labels.size(), {});
+    s.labels.assign(labels.size(), 0);
+    for (std::size_t f = 0; f < entry.findings.size(); ++f) {
+      if (const auto c = labels.class_of_code(entry.findings[f].code)) {
+        s.class_channels[*c].push_back(static_cast<int>(f));
+        s.labels[*c] = 1;
+      }
+    }
+    if (config.report_source == "findings_en") {
+      s.report = volume->findings;
+    } else {
+      for (const auto& f : entry.findings) s.report += (s.report.empty() ? "" : " ") + f.text;
+    }
+    if (s.report.empty()) {
+      problem(config, set, entry.name, Error("no report text for the volume").value(entry.name).expected("a Findings_EN entry in CT-RATE's reports CSV"));
+      continue;
+    }
+    set.samples.push_back(std::move(s));
+  }
+  return set;
+}
+
+SampleSet radchestct_samples(const DataConfig& config, const LabelSet& labels) {
+  if (config.radchestct_root.empty()) throw Error("no RAD-ChestCT folder configured").key("data.radchestct_root");
+  const auto external = labels.radchestct_classes();
+  SampleSet set;
+  for (const auto& c : external) set.class_names.push_back(c.name);
+  for (const auto& volume : load_radchestct(config.radchestct_root)) {
+    if (!fs::exists(volume.file)) {
+      problem(config, set, volume.id, Error("volume file is missing").file(volume.file.string()));
+      continue;
+    }
+    Sample s;
+    s.name = volume.id;
+    s.patient = volume.id;  // RAD-ChestCT gives no patient identifiers: one volume per patient
+    s.ct.file = volume.file;
+    s.ct.format = CtFormat::radchestct_npz;
+    s.ct.geometry = radchestct_geometry(config.radchestct_spacing);
+    s.source_split = volume.csv;
+    for (const auto& c : external) {
+      bool present = false;
+      for (auto member : c.members)
+        for (const auto& name : labels.classes[member].radchestct_names) present = present || volume.abnormalities.count(name) > 0;
+      s.labels.push_back(present ? 1 : 0);
+    }
+    set.samples.push_back(std::move(s));
+  }
+  return set;
+}
+
+}  // namespace unict::data

@@ -1,0 +1,257 @@
+// The data set readers on a synthetic data set, checked against what the generator put in it
+// (synthetic_truth.json), and their errors on broken copies of it.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+#include "unict/core/error.h"
+#include "unict/data/ctrate.h"
+#include "unict/data/radchestct.h"
+#include "unict/data/rexgrounding.h"
+#include "unict/data/samples.h"
+#include "unict/data/synthetic.h"
+#include "unict/io/csv.h"
+#include "unict/io/json.h"
+#include "unict/io/npy.h"
+
+namespace unict::data {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+#define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "in: " << (text)
+
+class Datasets : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    SyntheticOptions o;
+    o.patients = 8;
+    o.seed = 21;
+    o.size_zyx = {24, 40, 40};
+    o.radchestct_volumes = 6;
+    o.ctrate_v1 = true;
+    o.threads = 2;
+    o.lesion_probability = 0.4;
+    write_synthetic_dataset(root(), o);
+    truth_ = new json(io::read_json(root() / "synthetic_truth.json"));
+  }
+  static void TearDownTestSuite() {
+    delete truth_;
+    delete dir_;
+  }
+  static fs::path root() { return dir_->path() / "synth"; }
+  static DataConfig config() {
+    DataConfig c;
+    c.label_set = fs::path(UNICT_SOURCE_DIR) / "configs/labels/unict10.yaml";
+    c.ctrate_root = root() / "ctrate";
+    c.ctrate_tree = "v2";
+    c.rexgrounding_root = root() / "rexgroundingct";
+    c.rexgrounding_json = "dataset.json";
+    c.radchestct_root = root() / "radchestct";
+    c.radchestct_spacing = (*truth_)["radchestct_spacing"].get<double>();
+    c.report_source = "findings_en";
+    c.on_error = "fail";
+    return c;
+  }
+  static std::vector<std::string> true_codes(const std::string& section, const std::string& name) {
+    return (*truth_)[section][name]["codes"].get<std::vector<std::string>>();
+  }
+  static bool has(const std::vector<std::string>& codes, const std::string& code) {
+    return std::find(codes.begin(), codes.end(), code) != codes.end();
+  }
+
+  static test::TempDir* dir_;
+  static json* truth_;
+};
+test::TempDir* Datasets::dir_ = nullptr;
+json* Datasets::truth_ = nullptr;
+
+TEST_F(Datasets, CtRateIndexListsEveryChestVolumeWithReportAndLabels) {
+  const auto index = CtRateIndex::load(root() / "ctrate", "v2");
+  const std::string non_chest = (*truth_)["non_chest"];
+  EXPECT_TRUE(index.is_non_chest(non_chest));
+  EXPECT_EQ(index.find(non_chest), nullptr);
+  EXPECT_EQ(index.volumes().size(), (*truth_)["ctrate"].size() - 1);
+  for (const auto& v : index.volumes()) {
+    EXPECT_EQ(v.patient, (*truth_)["ctrate"][v.name]["patient"]);
+    EXPECT_FALSE(v.findings.empty()) << v.name;
+    const auto codes = true_codes("ctrate", v.name);
+    ASSERT_EQ(v.labels.size(), 18u) << v.name;
+    EXPECT_EQ(v.labels.at("Emphysema"), has(codes, "1c") ? 1 : 0) << v.name;
+    EXPECT_EQ(v.labels.at("Pleural effusion"), has(codes, "2e") ? 1 : 0) << v.name;
+    EXPECT_EQ(v.labels.at("Cardiomegaly"), 0);
+    EXPECT_TRUE(fs::exists(v.ct.file)) << v.ct.file;
+  }
+  EXPECT_EQ(ctrate_patient_of("train_1741_b_2.nii.gz"), "train_1741");
+  EXPECT_THROW(ctrate_patient_of("scan42.nii.gz"), Error);
+}
+
+TEST_F(Datasets, V1RescaledFromTheMetadataEqualsV2) {
+  const auto v1 = CtRateIndex::load(root() / "ctrate", "v1");
+  const auto v2 = CtRateIndex::load(root() / "ctrate", "v2");
+  for (const auto& volume : v2.volumes()) {
+    const CtRateVolume* raw = v1.find(volume.name);
+    ASSERT_NE(raw, nullptr);
+    EXPECT_EQ(raw->ct.format, CtFormat::nifti_rescaled);
+    const io::Volume a = load_ct(volume.ct), b = load_ct(raw->ct);
+    EXPECT_EQ(a.array.bytes, b.array.bytes) << volume.name;
+    for (std::size_t i = 0; i < 3; ++i) {
+      EXPECT_NEAR(a.geometry.spacing[i], b.geometry.spacing[i], 1e-4) << volume.name;
+      EXPECT_NEAR(a.geometry.origin[i], b.geometry.origin[i], 1e-3) << volume.name;
+    }
+  }
+}
+
+TEST_F(Datasets, RexGroundingSamplesCarryTheTrueLabelsAndTheirMaskChannels) {
+  const LabelSet labels = load_label_set(config().label_set);
+  const SampleSet set = rexgrounding_samples(config(), labels);
+  ASSERT_FALSE(set.samples.empty());
+  const auto entries = load_rexgrounding(root() / "rexgroundingct", "dataset.json");
+  std::size_t test_entries = 0;
+  for (const auto& e : entries) test_entries += e.split == "test" ? 1 : 0;
+  EXPECT_EQ(set.skipped.size(), test_entries);  // test entries have no annotations
+  for (const auto& s : set.samples) {
+    const auto codes = true_codes("ctrate", s.name);
+    for (std::size_t c = 0; c < labels.size(); ++c) {
+      EXPECT_EQ(s.labels[c], has(codes, labels.classes[c].rexgrounding_codes[0]) ? 1 : 0) << s.name << " " << labels.classes[c].name;
+      EXPECT_EQ(s.class_channels[c].size(), s.labels[c] ? 1u : 0u);
+    }
+    EXPECT_TRUE(fs::exists(s.mask_file));
+    EXPECT_FALSE(s.report.empty());
+  }
+  DataConfig joined = config();
+  joined.report_source = "rexgrounding_findings";
+  const SampleSet by_findings = rexgrounding_samples(joined, labels);
+  const auto& first = by_findings.samples.front();
+  const auto entry = std::find_if(entries.begin(), entries.end(), [&](const RexEntry& e) { return e.name == first.name; });
+  EXPECT_EQ(first.report.rfind(entry->findings.front().text, 0), 0u);
+}
+
+TEST_F(Datasets, RadChestCtLabelsAreTheOrOverLocationsMappedOntoTheMergedClasses) {
+  const LabelSet labels = load_label_set(config().label_set);
+  const SampleSet set = radchestct_samples(config(), labels);
+  ASSERT_EQ(set.samples.size(), 6u);
+  ASSERT_EQ(set.class_names.size(), 9u);
+  const auto nodule = std::find(set.class_names.begin(), set.class_names.end(), "nodule_mass") - set.class_names.begin();
+  const auto effusion = std::find(set.class_names.begin(), set.class_names.end(), "pleural_effusion_thickening") - set.class_names.begin();
+  for (const auto& s : set.samples) {
+    const auto codes = true_codes("radchestct", s.name);
+    EXPECT_EQ(s.labels[static_cast<std::size_t>(nodule)], has(codes, "2d") || has(codes, "1e") ? 1 : 0) << s.name;
+    EXPECT_EQ(s.labels[static_cast<std::size_t>(effusion)], has(codes, "2e") ? 1 : 0) << s.name;
+  }
+  const io::Volume ct = load_ct(set.samples.front().ct);
+  EXPECT_EQ(ct.geometry.direction[8], -1.0);  // slices run superior to inferior
+  EXPECT_EQ(ct.geometry.spacing[0], config().radchestct_spacing);
+  float lo = 1e9f, hi = -1e9f;
+  for (std::size_t i = 0; i < ct.array.size(); ++i) {
+    lo = std::min(lo, ct.array.data<float>()[i]);
+    hi = std::max(hi, ct.array.data<float>()[i]);
+  }
+  EXPECT_GE(lo, -1000.0f);
+  EXPECT_LE(hi, 1000.0f);
+}
+
+// A copy of the synthetic data set to break.
+fs::path broken_copy(const test::TempDir& dir, const fs::path& from) {
+  const auto to = dir / "copy";
+  fs::copy(from, to, fs::copy_options::recursive);
+  return to;
+}
+
+TEST_F(Datasets, AVolumeMissingFromDiskFailsOrIsSkippedAsConfigured) {
+  test::TempDir dir;
+  const auto copy = broken_copy(dir, root());
+  DataConfig c = config();
+  c.ctrate_root = copy / "ctrate";
+  c.rexgrounding_root = copy / "rexgroundingct";
+  const LabelSet labels = load_label_set(c.label_set);
+  const Sample victim = rexgrounding_samples(c, labels).samples.front();
+  fs::remove(victim.ct.file);
+  try {
+    rexgrounding_samples(c, labels);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_CONTAINS(std::string(e.what()), victim.ct.file.string() + ": volume file is missing");
+    EXPECT_CONTAINS(std::string(e.what()), "data.on_error=skip");
+  }
+  c.on_error = "skip";
+  const SampleSet set = rexgrounding_samples(c, labels);
+  EXPECT_TRUE(std::any_of(set.skipped.begin(), set.skipped.end(), [&](const SkippedItem& s) { return s.name == victim.name; }));
+  EXPECT_TRUE(std::none_of(set.samples.begin(), set.samples.end(), [&](const Sample& s) { return s.name == victim.name; }));
+}
+
+TEST_F(Datasets, BrokenFilesAreErrorsNamingTheFileAndTheProblem) {
+  test::TempDir dir;
+  const auto copy = broken_copy(dir, root());
+  // A volume named in dataset.json that CT-RATE does not have.
+  json dataset = io::read_json(copy / "rexgroundingct/dataset.json");
+  json ghost = dataset["train"][0];
+  ghost["name"] = "train_999_a_1.nii.gz";
+  dataset["train"].push_back(ghost);
+  io::write_json(copy / "rexgroundingct/dataset.json", dataset);
+  DataConfig c = config();
+  c.ctrate_root = copy / "ctrate";
+  c.rexgrounding_root = copy / "rexgroundingct";
+  const LabelSet labels = load_label_set(c.label_set);
+  try {
+    rexgrounding_samples(c, labels);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_CONTAINS(std::string(e.what()), "dataset.json: volume named in the dataset file is not in CT-RATE's metadata 'train_999_a_1'");
+  }
+  // Invalid JSON.
+  dir.write("copy/rexgroundingct/dataset.json", "{\"train\": [\n");
+  EXPECT_THROW(load_rexgrounding(copy / "rexgroundingct", "dataset.json"), Error);
+  // A metadata CSV without a required column.
+  const auto metadata = copy / "ctrate/dataset/metadata/train_metadata.csv";
+  io::CsvTable table = io::read_csv(metadata);
+  const std::size_t slope = table.column("RescaleSlope");
+  table.header.erase(table.header.begin() + static_cast<std::ptrdiff_t>(slope));
+  for (auto& row : table.rows) row.erase(row.begin() + static_cast<std::ptrdiff_t>(slope));
+  io::write_csv(metadata, table.header, table.rows);
+  try {
+    CtRateIndex::load(copy / "ctrate", "v1");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_CONTAINS(std::string(e.what()), "train_metadata.csv: missing column 'RescaleSlope'");
+  }
+  // An .npz without ct.npy.
+  io::NdArray other(io::DType::int16, {2, 2, 2});
+  const auto npz = copy / "radchestct" / "trn00001.npz";
+  io::write_npz(npz, {{"volume", &other, false}});
+  CtSource source;
+  source.file = npz;
+  source.format = CtFormat::radchestct_npz;
+  try {
+    load_ct(source);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_CONTAINS(std::string(e.what()), "trn00001.npz: no member 'ct.npy'");
+  }
+}
+
+TEST_F(Datasets, NanVoxelsAreRejected) {
+  test::TempDir dir;
+  io::Volume v;
+  v.array = io::NdArray(io::DType::float32, {2, 3, 4});
+  v.array.data<float>()[5] = std::nanf("");
+  v.geometry = io::Geometry::identity(3);
+  io::write_nifti(dir / "nan.nii.gz", v);
+  CtSource source;
+  source.file = dir / "nan.nii.gz";
+  try {
+    load_ct(source);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_CONTAINS(std::string(e.what()), "nan.nii.gz: volume has NaN or infinite voxels");
+  }
+}
+
+}  // namespace
+}  // namespace unict::data
