@@ -57,6 +57,7 @@ int run(int argc, const char* const* argv) {
         ->check(CLI::IsMember(core::log_level_names()));
     add_config_command(app, globals);
     add_synth_command(app);
+    add_inspect_command(app);
     return parse_and_run(app, argc, argv);
   } catch (...) {
     return report_failure(std::current_exception(), std::cerr);

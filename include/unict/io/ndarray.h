@@ -60,6 +60,25 @@ struct NdArray {
   void check_type(DType wanted) const;
 };
 
+// Calls f(const T* data, std::size_t count) with the array's elements as their own type T.
+template <class F>
+decltype(auto) visit_elements(const NdArray& a, F&& f) {
+  const std::size_t n = a.size();
+  switch (a.dtype) {
+    case DType::boolean:
+    case DType::uint8: return f(reinterpret_cast<const std::uint8_t*>(a.bytes.data()), n);
+    case DType::int8: return f(reinterpret_cast<const std::int8_t*>(a.bytes.data()), n);
+    case DType::uint16: return f(reinterpret_cast<const std::uint16_t*>(a.bytes.data()), n);
+    case DType::int16: return f(reinterpret_cast<const std::int16_t*>(a.bytes.data()), n);
+    case DType::uint32: return f(reinterpret_cast<const std::uint32_t*>(a.bytes.data()), n);
+    case DType::int32: return f(reinterpret_cast<const std::int32_t*>(a.bytes.data()), n);
+    case DType::int64: return f(reinterpret_cast<const std::int64_t*>(a.bytes.data()), n);
+    case DType::float32: return f(reinterpret_cast<const float*>(a.bytes.data()), n);
+    case DType::float64: return f(reinterpret_cast<const double*>(a.bytes.data()), n);
+  }
+  throw internal_error("unknown dtype");
+}
+
 // The product of `shape`; throws Error on a negative or overflowing extent.
 std::size_t element_count(const std::vector<std::int64_t>& shape);
 
