@@ -19,17 +19,31 @@ unict=build/release/unict
 step "3. the unict command"
 "$unict" --version
 
-step "4. the quick-start configuration, fully resolved (unict config show --config configs/quickstart.yaml --origins)"
+step "4. the quick-start configuration (unict config show --config configs/quickstart.yaml --origins)"
 "$unict" config show --config configs/quickstart.yaml --origins
+
+step "5. synthetic data in the CT-RATE / ReXGroundingCT / RAD-ChestCT formats (unict synth)"
+# Regenerated every time (a few seconds); --force only ever replaces an earlier synthetic set.
+"$unict" synth --out data/synthetic --patients 40 --seed 42 --force
+
+step "6. patient-level, label-stratified 5-fold splits (unict split)"
+# The data were just regenerated, so the splits are rewritten to match them.
+"$unict" split --config configs/quickstart.yaml --force
+
+step "7. a look at one volume and its mask (unict inspect)"
+volume=$(find data/synthetic/ctrate/dataset/train_fixed -name '*.nii.gz' | sort | head -n 1)
+mask=data/synthetic/rexgroundingct/segmentations/$(basename "$volume")
+"$unict" inspect "$volume" | grep -E '"(file|dtype|min|max|mean)"|"shape"' || true
+[ -f "$mask" ] && "$unict" inspect "$mask" | tr -d ' \n' | grep -o '"nonzero_per_first_axis_index":\[[0-9,]*\]' || true
 
 cat <<'MSG'
 
 == What runs today, and what does not yet
-Works: the build, configuration loading and validation (unict config show / keys), and the core
-services every later step uses (logging, atomic files, thread pool, progress, seeding).
-Not built yet, so not run here: the synthetic data generator and preprocessing (`unict synth`,
-`unict prepare`, `unict split`), the model, the metrics, and training with 5-fold
-cross-validation and external validation (`unict cv`). When they land, this command runs them
-and prints where the run folder and its summary tables are.
-No results were produced: there is no run folder to look at yet.
+Works: the build, configuration loading and validation (unict config), the synthetic data set in
+the three distributed formats (unict synth, in data/synthetic/), their readers, patient-level
+stratified splits (unict split, in runs/quickstart/splits.json) and unict inspect.
+Not built yet, so not run here: preprocessing and its cache (`unict prepare`), the batch loader,
+the model, the metrics, and training with 5-fold cross-validation and external validation
+(`unict cv`). When they land, this command runs them and prints where the summary tables are.
+No model was trained and no metric was computed: there are no results to look at yet.
 MSG

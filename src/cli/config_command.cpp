@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
+#include "config_options.h"
 #include "unict/core/log.h"
 #include "unict/experiments/config.h"
 
@@ -14,17 +15,15 @@ namespace unict::cli {
 namespace {
 
 struct ShowOptions {
-  std::string config;
-  std::vector<std::string> overrides;
+  ConfigOptions config;
   bool origins = false;
 };
 
 void show(const ShowOptions& options, const GlobalOptions& globals) {
-  const core::ResolvedConfig resolved = experiments::resolve_config(options.config, options.overrides);
-  if (!globals.log_level) core::set_log_level(experiments::typed_config(resolved).run.log_level);
+  const LoadedConfig loaded = load_config(options.config, globals);
   core::ResolvedConfig::YamlOptions yaml;
   yaml.origin_comments = options.origins;
-  std::cout << resolved.to_yaml(yaml);
+  std::cout << loaded.resolved.to_yaml(yaml);
 }
 
 // One row per key: key, type, default, allowed values, help; columns aligned.
@@ -55,9 +54,7 @@ void add_config_command(CLI::App& app, const GlobalOptions& globals) {
 
   auto show_options = std::make_shared<ShowOptions>();
   CLI::App* show_cmd = config->add_subcommand("show", "Print the fully resolved configuration as YAML");
-  show_cmd->add_option("--config,-c", show_options->config, "YAML config file")->required();
-  show_cmd->add_option("--set", show_options->overrides, "Override a key: --set train.lr=0.0003 (repeatable)")
-      ->allow_extra_args(false);
+  add_config_options(*show_cmd, show_options->config);
   show_cmd->add_flag("--origins", show_options->origins, "Annotate each value that is not a default with where it was set");
   show_cmd->callback([show_options, &globals] { show(*show_options, globals); });
 

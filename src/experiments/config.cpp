@@ -9,6 +9,7 @@ std::shared_ptr<const core::Schema> config_schema() {
     auto s = std::make_shared<core::Schema>();
     core::run_section().declare_in(*s);
     data::data_section().declare_in(*s);
+    data::split_section().declare_in(*s);
     train::train_section().declare_in(*s);
     return s;
   }();
@@ -23,6 +24,7 @@ Config typed_config(const core::ResolvedConfig& resolved) {
   Config config;
   config.run = core::run_section().read(resolved);
   config.data = data::data_section().read(resolved);
+  config.split = data::split_section().read(resolved);
   config.train = train::train_section().read(resolved);
   return config;
 }

@@ -108,8 +108,38 @@ TEST(Cli, HelpListsOnlyWorkingSubcommands) {
   const Result r = unict("--help");
   EXPECT_EQ(r.status, 0);
   EXPECT_CONTAINS(r.out, "config");
+  for (const std::string present : {"config", "synth", "split", "inspect"}) EXPECT_NE(r.out.find("\n  " + present + " "), std::string::npos) << present;
   for (const std::string absent : {"train", "cv", "ablate", "evaluate", "predict", "prepare"})
     EXPECT_EQ(r.out.find("\n  " + absent + " "), std::string::npos) << absent << " is listed but does not exist yet";
+}
+
+TEST(Cli, SynthSplitAndInspectWorkTogether) {
+  test::TempDir dir;
+  const std::string out = (dir / "synthetic").string();
+  Result r = unict("synth --out " + out + " --patients 9 --size 24x40x40 --radchestct 2 --seed 4");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "ReXGroundingCT:");
+  EXPECT_CONTAINS(r.out, "set data.radchestct_spacing");
+  EXPECT_EQ(unict("synth --out " + out + " --patients 9").status, 2);  // exists: never overwritten silently
+
+  const std::string sets = " --set data.ctrate_root=" + out + "/ctrate --set data.rexgrounding_root=" + out +
+                           "/rexgroundingct --set run.output_root=" + (dir / "runs").string();
+  r = unict("split --config configs/quickstart.yaml --set split.folds=3" + sets);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "3 folds");
+  EXPECT_TRUE(std::filesystem::exists(dir / "runs/quickstart/splits.json"));
+  EXPECT_CONTAINS(unict("split --config configs/quickstart.yaml --set split.folds=3" + sets).out, "up to date");
+  r = unict("split --config configs/quickstart.yaml --set split.folds=4" + sets);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_CONTAINS(r.err, "--force");
+
+  std::string npz;
+  for (const auto& e : std::filesystem::directory_iterator(out + "/radchestct"))
+    if (e.path().extension() == ".npz") npz = e.path().string();
+  r = unict("inspect " + npz);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "\"dtype\": \"int16\"");
+  EXPECT_EQ(unict("inspect " + out + "/radchestct/missing.npz").status, 2);
 }
 
 }  // namespace

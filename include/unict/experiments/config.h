@@ -10,6 +10,7 @@
 #include "unict/core/resolved_config.h"
 #include "unict/core/run_config.h"
 #include "unict/data/data_config.h"
+#include "unict/data/splits.h"
 #include "unict/train/train_config.h"
 
 namespace unict::experiments {
@@ -17,6 +18,7 @@ namespace unict::experiments {
 struct Config {
   core::RunConfig run;
   data::DataConfig data;
+  data::SplitConfig split;
   train::TrainConfig train;
 };
 

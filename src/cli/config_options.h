@@ -1,0 +1,27 @@
+// The --config / --set options that every config-driven subcommand takes, and loading them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "unict/experiments/config.h"
+
+namespace unict::cli {
+
+struct ConfigOptions {
+  std::string file;
+  std::vector<std::string> overrides;
+};
+
+void add_config_options(CLI::App& command, ConfigOptions& options);
+
+struct LoadedConfig {
+  core::ResolvedConfig resolved;
+  experiments::Config typed;
+};
+
+// Resolves the config and applies run.log_level (unless --log-level was given).
+LoadedConfig load_config(const ConfigOptions& options, const GlobalOptions& globals);
+
+}  // namespace unict::cli
