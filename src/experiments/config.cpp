@@ -10,6 +10,7 @@ std::shared_ptr<const core::Schema> config_schema() {
     core::run_section().declare_in(*s);
     data::data_section().declare_in(*s);
     data::split_section().declare_in(*s);
+    data::preprocess_section().declare_in(*s);
     train::train_section().declare_in(*s);
     return s;
   }();
@@ -25,6 +26,7 @@ Config typed_config(const core::ResolvedConfig& resolved) {
   config.run = core::run_section().read(resolved);
   config.data = data::data_section().read(resolved);
   config.split = data::split_section().read(resolved);
+  config.preprocess = data::preprocess_section().read(resolved);
   config.train = train::train_section().read(resolved);
   return config;
 }

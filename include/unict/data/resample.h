@@ -1,0 +1,42 @@
+// Volume operations of the preprocessing, on float (z, y, x) arrays: reorientation to the
+// canonical LPS order, separable linear resampling, centre crop / pad.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "unict/io/nifti.h"
+
+namespace unict::core {
+class ThreadPool;
+}
+
+namespace unict::data {
+
+// A float32 volume with its geometry; array (z, y, x), geometry per file axis (x, y, z).
+using FloatVolume = io::Volume;
+
+// Permutes and flips the axes so that array axes run (inferior->superior, anterior->posterior,
+// right->left), i.e. the direction becomes the identity in LPS. The direction of each file axis
+// is snapped to its dominant LPS axis; a volume with an axis more than 30 degrees off the LPS axes
+// is an Error naming `source`.
+FloatVolume to_canonical(const FloatVolume& volume, const std::string& source);
+
+// The output size of linear resampling from `spacing` to `target` (at least 1 voxel per axis).
+std::array<std::int64_t, 3> resampled_size(const std::array<std::int64_t, 3>& size_zyx, const std::array<double, 3>& spacing_zyx,
+                                           const std::array<double, 3>& target_zyx);
+
+// Separable linear interpolation to `size_zyx` with half-pixel centres and edge clamping,
+// the rule of torch.nn.functional.interpolate(mode="trilinear", align_corners=False): output
+// voxel o samples input coordinate (o + 0.5) * in / out - 0.5 (clamped at 0). The geometry keeps
+// the physical extent (new spacing = old * in / out). `pool` may be null.
+FloatVolume resample_linear(const FloatVolume& volume, const std::array<std::int64_t, 3>& size_zyx, core::ThreadPool* pool);
+
+// Centre crop or pad to `size_zyx` (extra voxel at the end), filling with `fill`.
+FloatVolume crop_or_pad(const FloatVolume& volume, const std::array<std::int64_t, 3>& size_zyx, float fill);
+
+std::array<std::int64_t, 3> shape_of(const FloatVolume& volume);
+std::array<double, 3> spacing_zyx(const FloatVolume& volume);
+
+}  // namespace unict::data
