@@ -30,7 +30,11 @@ step "6. patient-level, label-stratified 5-fold splits (unict split)"
 # The data were just regenerated, so the splits are rewritten to match them.
 "$unict" split --config configs/quickstart.yaml --force
 
-step "7. a look at one volume and its mask (unict inspect)"
+step "7. preprocessing into the cache (unict prepare), for training and for external validation"
+"$unict" prepare --config configs/quickstart.yaml
+"$unict" prepare --config configs/quickstart.yaml --dataset radchestct
+
+step "8. a look at one volume and its mask (unict inspect)"
 volume=$(find data/synthetic/ctrate/dataset/train_fixed -name '*.nii.gz' | sort | head -n 1)
 mask=data/synthetic/rexgroundingct/segmentations/$(basename "$volume")
 "$unict" inspect "$volume" | grep -E '"(file|dtype|min|max|mean)"|"shape"' || true
@@ -41,9 +45,10 @@ cat <<'MSG'
 == What runs today, and what does not yet
 Works: the build, configuration loading and validation (unict config), the synthetic data set in
 the three distributed formats (unict synth, in data/synthetic/), their readers, patient-level
-stratified splits (unict split, in runs/quickstart/splits.json) and unict inspect.
-Not built yet, so not run here: preprocessing and its cache (`unict prepare`), the batch loader,
-the model, the metrics, and training with 5-fold cross-validation and external validation
-(`unict cv`). When they land, this command runs them and prints where the summary tables are.
+stratified splits (unict split, in runs/quickstart/splits.json), preprocessing into the cache
+(unict prepare, in data/cache/quickstart/) and unict inspect.
+Not built yet, so not run here: the batch loader, the model, the metrics, and training with
+5-fold cross-validation and external validation (`unict cv`). When they land, this command runs
+them and prints where the summary tables are.
 No model was trained and no metric was computed: there are no results to look at yet.
 MSG

@@ -20,5 +20,6 @@ void add_config_command(CLI::App& app, const GlobalOptions& globals);
 void add_synth_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_split_command(CLI::App& app, const GlobalOptions& globals);
+void add_prepare_command(CLI::App& app, const GlobalOptions& globals);
 
 }  // namespace unict::cli

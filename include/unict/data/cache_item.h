@@ -1,0 +1,46 @@
+// One preprocessed sample in the cache: a single file read with one sequential read.
+//
+//   bytes 0-11   "UNICT-CACHE\n"
+//   bytes 12-15  format version, uint32 little-endian (1)
+//   bytes 16-23  header length H, uint64 little-endian
+//   bytes 24..   header: UTF-8 JSON, space-padded so that the data starts at a multiple of 64
+//   then         the CT, C order (z, y, x), dtype as the header says (int16 HU or uint8)
+//   then         if has_mask: one bit-packed mask per class (ceil(z*y*x / 8) bytes, voxel v is bit
+//                v % 8 of byte v / 8, classes in the header's order)
+//
+// Header keys: name, patient, shape, dtype, storage, hu_min, hu_max, spacing_zyx, origin_xyz,
+// classes, has_mask, labels, report, source_split.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "unict/data/preprocess.h"
+
+namespace unict::data {
+
+struct CacheItem {
+  nlohmann::json header;
+  io::NdArray ct;                                // (z, y, x)
+  std::vector<std::vector<std::uint8_t>> masks;  // per class 0 / 1, when has_mask
+};
+
+// Writes atomically.
+void write_cache_item(const std::filesystem::path& file, const Sample& sample, const std::vector<std::string>& class_names,
+                      const PreparedVolume& prepared, const PreprocessConfig& config);
+
+// Errors name the file: not a cache item, another format version, truncated.
+CacheItem read_cache_item(const std::filesystem::path& file, bool with_masks = true);
+
+// What `unict inspect` prints for a cache item: its header, statistics of the stored CT in
+// float64, and the number of voxels of each class's mask.
+nlohmann::json inspect_cache_item(const std::filesystem::path& file);
+
+std::vector<std::uint8_t> pack_bits(const std::vector<std::uint8_t>& values);
+std::vector<std::uint8_t> unpack_bits(const std::uint8_t* packed, std::size_t count);
+
+}  // namespace unict::data

@@ -1,0 +1,141 @@
+#include "unict/data/cache_item.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "unict/core/atomic_file.h"
+#include "unict/core/error.h"
+
+namespace unict::data {
+namespace {
+
+constexpr char kMagic[] = "UNICT-CACHE\n";
+constexpr std::size_t kMagicSize = 12;
+constexpr std::uint32_t kVersion = 1;
+
+template <class T> void append_le(std::string& out, T value) {
+  for (std::size_t b = 0; b < sizeof(T); ++b) out += static_cast<char>((static_cast<std::uint64_t>(value) >> (8 * b)) & 0xff);
+}
+template <class T> T read_le(const unsigned char* p) {
+  std::uint64_t v = 0;
+  for (std::size_t b = 0; b < sizeof(T); ++b) v |= static_cast<std::uint64_t>(p[b]) << (8 * b);
+  return static_cast<T>(v);
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> pack_bits(const std::vector<std::uint8_t>& values) {
+  std::vector<std::uint8_t> packed((values.size() + 7) / 8, 0);
+  for (std::size_t v = 0; v < values.size(); ++v)
+    if (values[v]) packed[v / 8] = static_cast<std::uint8_t>(packed[v / 8] | (1u << (v % 8)));
+  return packed;
+}
+
+std::vector<std::uint8_t> unpack_bits(const std::uint8_t* packed, std::size_t count) {
+  std::vector<std::uint8_t> values(count);
+  for (std::size_t v = 0; v < count; ++v) values[v] = (packed[v / 8] >> (v % 8)) & 1u;
+  return values;
+}
+
+void write_cache_item(const std::filesystem::path& file, const Sample& sample, const std::vector<std::string>& class_names,
+                      const PreparedVolume& prepared, const PreprocessConfig& config) {
+  nlohmann::json h;
+  h["name"] = sample.name;
+  h["patient"] = sample.patient;
+  h["shape"] = prepared.ct.shape;
+  h["dtype"] = std::string(io::dtype_name(prepared.ct.dtype));
+  h["storage"] = config.storage;
+  h["hu_min"] = config.hu_min;
+  h["hu_max"] = config.hu_max;
+  h["spacing_zyx"] = {prepared.geometry.spacing[2], prepared.geometry.spacing[1], prepared.geometry.spacing[0]};
+  h["origin_xyz"] = prepared.geometry.origin;
+  h["classes"] = class_names;
+  h["has_mask"] = !prepared.masks.empty();
+  h["labels"] = sample.labels;
+  h["report"] = sample.report;
+  h["source_split"] = sample.source_split;
+  std::string header = h.dump();
+  const std::size_t unpadded = 24 + header.size();
+  header += std::string((64 - unpadded % 64) % 64, ' ');
+
+  std::string head(kMagic, kMagicSize);
+  append_le<std::uint32_t>(head, kVersion);
+  append_le<std::uint64_t>(head, header.size());
+  head += header;
+  core::AtomicFile out(file);
+  out.write(head);
+  out.write(prepared.ct.bytes.data(), prepared.ct.bytes.size());
+  for (const auto& mask : prepared.masks) {
+    const auto packed = pack_bits(mask);
+    out.write(packed.data(), packed.size());
+  }
+  out.commit();
+}
+
+CacheItem read_cache_item(const std::filesystem::path& file, bool with_masks) {
+  const std::string name = file.string();
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec) throw Error("cannot open: " + ec.message()).file(name);
+  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(file.c_str(), "rb"), std::fclose);
+  if (!f) throw Error("cannot open: " + system_reason(errno)).file(name);
+  unsigned char fixed[24];
+  if (size < 24 || std::fread(fixed, 1, 24, f.get()) != 24 || std::memcmp(fixed, kMagic, kMagicSize) != 0)
+    throw Error("not a UniCT cache item").file(name);
+  const auto version = read_le<std::uint32_t>(fixed + 12);
+  if (version != kVersion) throw Error("cache item of another format version").file(name).value(std::to_string(version)).expected(std::to_string(kVersion));
+  const auto header_size = read_le<std::uint64_t>(fixed + 16);
+  if (24 + header_size > size) throw Error("truncated cache item (header)").file(name);
+  std::string header(header_size, '\0');
+  if (std::fread(header.data(), 1, header.size(), f.get()) != header.size()) throw Error("truncated cache item (header)").file(name);
+  CacheItem item;
+  try {
+    item.header = nlohmann::json::parse(header);
+    const auto shape = item.header.at("shape").get<std::vector<std::int64_t>>();
+    const std::string dtype = item.header.at("dtype");
+    item.ct = io::NdArray(dtype == "uint8" ? io::DType::uint8 : io::DType::int16, shape);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("corrupt cache item header: ") + e.what()).file(name);
+  }
+  const std::size_t voxels = item.ct.size();
+  const std::size_t classes = item.header["classes"].size();
+  const bool has_mask = item.header["has_mask"].get<bool>();
+  const std::size_t mask_bytes = has_mask ? classes * ((voxels + 7) / 8) : 0;
+  if (24 + header_size + item.ct.bytes.size() + mask_bytes != size)
+    throw Error("truncated or oversized cache item").file(name).expected(std::to_string(24 + header_size + item.ct.bytes.size() + mask_bytes) + " bytes, found " + std::to_string(size));
+  if (std::fread(item.ct.bytes.data(), 1, item.ct.bytes.size(), f.get()) != item.ct.bytes.size()) throw Error("truncated cache item").file(name);
+  if (with_masks && has_mask) {
+    std::vector<std::uint8_t> packed(mask_bytes);
+    if (std::fread(packed.data(), 1, packed.size(), f.get()) != packed.size()) throw Error("truncated cache item").file(name);
+    for (std::size_t c = 0; c < classes; ++c) item.masks.push_back(unpack_bits(packed.data() + c * ((voxels + 7) / 8), voxels));
+  }
+  return item;
+}
+
+nlohmann::json inspect_cache_item(const std::filesystem::path& file) {
+  const CacheItem item = read_cache_item(file, true);
+  nlohmann::json out = item.header;
+  out["file"] = file.string();
+  double lo = 1e300, hi = -1e300, sum = 0;
+  io::visit_elements(item.ct, [&](const auto* v, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = static_cast<double>(v[i]);
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+      sum += x;
+    }
+    return 0;
+  });
+  out["min"] = lo;
+  out["max"] = hi;
+  out["sum"] = sum;
+  out["mean"] = sum / static_cast<double>(item.ct.size());
+  nlohmann::json voxels = nlohmann::json::array();
+  for (const auto& m : item.masks) voxels.push_back(std::count(m.begin(), m.end(), 1));
+  if (!item.masks.empty()) out["mask_voxels_per_class"] = voxels;
+  return out;
+}
+
+}  // namespace unict::data

@@ -1,0 +1,118 @@
+#include "unict/data/prepare.h"
+
+#include <atomic>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+#include "unict/core/atomic_file.h"
+#include "unict/core/error.h"
+#include "unict/core/progress.h"
+#include "unict/core/thread_pool.h"
+#include "unict/data/cache_item.h"
+#include "unict/io/json.h"
+
+namespace unict::data {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr int kCacheFormat = 1;
+
+std::uint64_t fnv1a64(const std::string& text) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+}  // namespace
+
+nlohmann::json cache_settings(const SampleSet& samples, const PreprocessConfig& c, const DataConfig& data, const std::string& dataset) {
+  nlohmann::json s;
+  s["format"] = kCacheFormat;
+  s["dataset"] = dataset;
+  s["preprocess"] = {{"spacing", c.spacing}, {"size", c.size}, {"hu_min", c.hu_min}, {"hu_max", c.hu_max},
+                     {"padding_below", c.padding_below}, {"pad_hu", c.pad_hu}, {"mask_threshold", c.mask_threshold}, {"storage", c.storage}};
+  s["classes"] = samples.class_names;
+  s["label_set"] = core::read_file(data.label_set);
+  if (dataset == "radchestct") {
+    s["data"] = {{"radchestct_root", data.radchestct_root.string()}, {"radchestct_spacing", data.radchestct_spacing}};
+  } else {
+    s["data"] = {{"ctrate_root", data.ctrate_root.string()}, {"ctrate_tree", data.ctrate_tree},
+                 {"rexgrounding_root", data.rexgrounding_root.string()}, {"rexgrounding_json", data.rexgrounding_json},
+                 {"report_source", data.report_source}};
+  }
+  return s;
+}
+
+std::string cache_key(const nlohmann::json& settings) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(fnv1a64(settings.dump())));
+  return text;
+}
+
+PrepareResult prepare_cache(const SampleSet& samples, const PreprocessConfig& config, const nlohmann::json& settings,
+                            const PrepareOptions& options) {
+  PrepareResult result;
+  result.folder = options.cache_root / (options.dataset + "-" + cache_key(settings));
+  const fs::path items = result.folder / "items";
+  fs::create_directories(items);
+  io::write_json(result.folder / "settings.json", settings);
+
+  std::vector<SkippedItem> skipped = samples.skipped;
+  std::vector<bool> ok(samples.samples.size(), false);
+  std::mutex mutex;
+  std::atomic<std::size_t> prepared{0}, reused{0};
+  core::ThreadPool pool(options.threads);
+  {
+    core::Progress progress("prepare", samples.samples.size());
+    progress.set_status("");
+    pool.parallel_for(samples.samples.size(), [&](std::size_t i) {
+      const Sample& sample = samples.samples[i];
+      const fs::path file = items / (sample.name + ".uct");
+      if (fs::exists(file)) {  // written atomically: if it is there, it is complete
+        ok[i] = true;
+        ++reused;
+        progress.advance();
+        return;
+      }
+      try {
+        const PreparedVolume volume = preprocess_sample(sample, samples.class_names.size(), config, nullptr);
+        write_cache_item(file, sample, samples.class_names, volume, config);
+        ok[i] = true;
+        ++prepared;
+      } catch (const Error& e) {
+        if (options.on_error == "fail") throw;
+        std::lock_guard<std::mutex> lock(mutex);
+        skipped.push_back({sample.name, e.what()});
+        spdlog::warn("skipped {}: {}", sample.name, e.what());
+      }
+      progress.advance();
+    });
+  }
+
+  nlohmann::json manifest;
+  manifest["settings"] = settings;
+  manifest["items"] = nlohmann::json::array();
+  for (std::size_t i = 0; i < samples.samples.size(); ++i) {
+    if (!ok[i]) continue;
+    const Sample& s = samples.samples[i];
+    manifest["items"].push_back({{"name", s.name}, {"patient", s.patient}, {"file", "items/" + s.name + ".uct"}, {"labels", s.labels},
+                                 {"has_mask", !s.mask_file.empty()}, {"source_split", s.source_split}});
+  }
+  io::write_json(result.folder / "manifest.json", manifest, 1);
+  nlohmann::json report = nlohmann::json::array();
+  for (const auto& s : skipped) report.push_back({{"name", s.name}, {"reason", s.reason}});
+  result.report = result.folder / "prepare_report.json";
+  io::write_json(result.report, {{"skipped", report}});
+  result.prepared = prepared;
+  result.reused = reused;
+  result.skipped = skipped.size();
+  spdlog::info("prepare: {} prepared, {} already in the cache, {} left out (see {})", result.prepared, result.reused, result.skipped,
+               result.report.string());
+  return result;
+}
+
+}  // namespace unict::data
