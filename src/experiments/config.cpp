@@ -11,6 +11,7 @@ std::shared_ptr<const core::Schema> config_schema() {
     data::data_section().declare_in(*s);
     data::split_section().declare_in(*s);
     data::preprocess_section().declare_in(*s);
+    data::loader_section().declare_in(*s);
     train::train_section().declare_in(*s);
     return s;
   }();
@@ -27,6 +28,7 @@ Config typed_config(const core::ResolvedConfig& resolved) {
   config.data = data::data_section().read(resolved);
   config.split = data::split_section().read(resolved);
   config.preprocess = data::preprocess_section().read(resolved);
+  config.loader = data::loader_section().read(resolved);
   config.train = train::train_section().read(resolved);
   return config;
 }

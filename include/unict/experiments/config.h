@@ -10,6 +10,7 @@
 #include "unict/core/resolved_config.h"
 #include "unict/core/run_config.h"
 #include "unict/data/data_config.h"
+#include "unict/data/loader_config.h"
 #include "unict/data/preprocess.h"
 #include "unict/data/splits.h"
 #include "unict/train/train_config.h"
@@ -21,6 +22,7 @@ struct Config {
   data::DataConfig data;
   data::SplitConfig split;
   data::PreprocessConfig preprocess;
+  data::LoaderConfig loader;
   train::TrainConfig train;
 };
 

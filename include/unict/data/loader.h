@@ -1,0 +1,65 @@
+// The batch loader: worker threads read cache items, augment them, collate batches and prefetch
+// them ahead of the consumer; on CUDA the batches are built in pinned memory and copied without
+// blocking. The sequence of batches is a pure function of (seed, epoch): item order and every
+// augmentation draw are keyed by the epoch and the item's position in it, never by the worker,
+// so any number of workers gives the same batches in the same order.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "unict/data/loader_config.h"
+
+namespace unict::data {
+
+// One cache item to load (from the cache manifest).
+struct LoaderItem {
+  std::filesystem::path file;
+  std::string name;
+};
+
+struct Batch {
+  at::Tensor ct;          // [B, 1, Z, Y, X] float32: HU window scaled to [0, 1]
+  at::Tensor masks;       // [B, C, Z, Y, X] float32 (zeros where has_mask is false)
+  at::Tensor has_mask;    // [B] bool
+  at::Tensor labels;      // [B, C] float32
+  at::Tensor tokens;      // [B, L] int64 when a tokenizer is set, else undefined
+  std::vector<std::string> names, reports;
+  std::int64_t epoch = 0, index = 0;
+};
+
+// Turns report texts into a padded [B, L] int64 tensor (the report tokenizer plugs in here).
+using Tokenize = std::function<at::Tensor(const std::vector<std::string>&)>;
+
+class BatchLoader {
+ public:
+  BatchLoader(std::vector<LoaderItem> items, std::int64_t batch_size, LoaderConfig config, std::uint64_t seed,
+              std::string device = "cpu", Tokenize tokenize = {});
+  ~BatchLoader();
+  BatchLoader(const BatchLoader&) = delete;
+  BatchLoader& operator=(const BatchLoader&) = delete;
+
+  // Starts (or restarts) an epoch; batches then come from next() until it returns nothing.
+  void start_epoch(std::int64_t epoch);
+  std::optional<Batch> next();
+
+  std::int64_t batches_per_epoch() const;
+  std::size_t size() const { return items_.size(); }
+
+ private:
+  class Impl;
+  std::vector<LoaderItem> items_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Reads the items of a prepared cache folder (manifest.json), optionally only some volumes.
+std::vector<LoaderItem> cache_items(const std::filesystem::path& cache_folder, const std::vector<std::string>& only_names = {});
+
+}  // namespace unict::data

@@ -1,0 +1,186 @@
+#include "unict/data/loader.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "test_support.h"
+#include "unict/core/error.h"
+#include "unict/data/cache_item.h"
+#include "unict/data/prepare.h"
+#include "unict/data/synthetic.h"
+
+namespace unict::data {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Loader : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    SyntheticOptions o;
+    o.patients = 7;
+    o.seed = 12;
+    o.size_zyx = {24, 40, 40};
+    o.radchestct_volumes = 0;
+    o.lesion_probability = 0.5;
+    o.threads = 2;
+    write_synthetic_dataset(dir_->path() / "s", o);
+    DataConfig d;
+    d.label_set = fs::path(UNICT_SOURCE_DIR) / "configs/labels/unict10.yaml";
+    d.ctrate_root = dir_->path() / "s/ctrate";
+    d.ctrate_tree = "v2";
+    d.rexgrounding_root = dir_->path() / "s/rexgroundingct";
+    d.rexgrounding_json = "dataset.json";
+    d.report_source = "findings_en";
+    d.on_error = "fail";
+    PreprocessConfig p;
+    p.spacing = {12.0, 10.0, 10.0};
+    p.size = {20, 32, 32};
+    p.hu_min = -1000;
+    p.hu_max = 1000;
+    p.padding_below = -2000;
+    p.pad_hu = -1000;
+    p.mask_threshold = 0.5;
+    p.storage = "int16";
+    const SampleSet samples = rexgrounding_samples(d, load_label_set(d.label_set));
+    folder_ = new fs::path(prepare_cache(samples, p, cache_settings(samples, p, d, "rexgroundingct"), {dir_->path() / "cache", "rexgroundingct", "fail", 2}).folder);
+  }
+  static void TearDownTestSuite() {
+    delete folder_;
+    delete dir_;
+  }
+  static LoaderConfig plain(std::int64_t workers) {
+    LoaderConfig c;
+    c.workers = workers;
+    c.prefetch = 2;
+    c.shuffle = true;
+    c.max_shift = {0, 0, 0};
+    return c;
+  }
+  static std::vector<Batch> epoch(BatchLoader& loader, std::int64_t e) {
+    loader.start_epoch(e);
+    std::vector<Batch> out;
+    while (auto b = loader.next()) out.push_back(std::move(*b));
+    return out;
+  }
+  static test::TempDir* dir_;
+  static fs::path* folder_;
+};
+test::TempDir* Loader::dir_ = nullptr;
+fs::path* Loader::folder_ = nullptr;
+
+void expect_same(const std::vector<Batch>& a, const std::vector<Batch>& b, const std::string& what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].names, b[i].names) << what << " batch " << i;
+    EXPECT_TRUE(torch::equal(a[i].ct, b[i].ct)) << what << " batch " << i;
+    EXPECT_TRUE(torch::equal(a[i].masks, b[i].masks)) << what << " batch " << i;
+    EXPECT_TRUE(torch::equal(a[i].labels, b[i].labels)) << what << " batch " << i;
+  }
+}
+
+TEST_F(Loader, BatchesAreTheSameWhateverTheNumberOfWorkers) {
+  const auto items = cache_items(*folder_);
+  ASSERT_GT(items.size(), 6u);
+  LoaderConfig augmenting = plain(0);
+  augmenting.flip_axes = {0, 2};
+  augmenting.intensity_scale = 0.1;
+  augmenting.intensity_shift = 30;
+  augmenting.max_shift = {2, 3, 3};
+  std::vector<std::vector<Batch>> runs;
+  for (std::int64_t workers : {0, 1, 3}) {
+    augmenting.workers = workers;
+    BatchLoader loader(items, 3, augmenting, 99);
+    auto e0 = epoch(loader, 0);
+    auto e1 = epoch(loader, 1);
+    runs.push_back(std::move(e0));
+    runs.push_back(std::move(e1));
+  }
+  expect_same(runs[0], runs[2], "epoch 0, 0 vs 1 workers");
+  expect_same(runs[0], runs[4], "epoch 0, 0 vs 3 workers");
+  expect_same(runs[1], runs[5], "epoch 1, 0 vs 3 workers");
+  EXPECT_NE(runs[0][0].names, runs[1][0].names);  // each epoch has its own order
+}
+
+TEST_F(Loader, EveryItemAppearsOncePerEpochWithItsLabelsAndReport) {
+  const auto items = cache_items(*folder_);
+  BatchLoader loader(items, 4, plain(2), 5);
+  const auto batches = epoch(loader, 3);
+  EXPECT_EQ(static_cast<std::int64_t>(batches.size()), loader.batches_per_epoch());
+  std::vector<std::string> seen;
+  for (const auto& b : batches) {
+    EXPECT_EQ(b.ct.sizes(), (std::vector<std::int64_t>{static_cast<std::int64_t>(b.names.size()), 1, 20, 32, 32}));
+    EXPECT_EQ(b.masks.size(1), 10);
+    for (std::size_t i = 0; i < b.names.size(); ++i) {
+      seen.push_back(b.names[i]);
+      const CacheItem item = read_cache_item(*folder_ / "items" / (b.names[i] + ".uct"));
+      const auto labels = item.header["labels"].get<std::vector<float>>();
+      for (std::size_t c = 0; c < labels.size(); ++c) EXPECT_EQ(b.labels[static_cast<std::int64_t>(i)][static_cast<std::int64_t>(c)].item<float>(), labels[c]);
+      EXPECT_EQ(b.reports[i], item.header["report"]);
+    }
+  }
+  std::sort(seen.begin(), seen.end());
+  std::vector<std::string> all;
+  for (const auto& item : items) all.push_back(item.name);
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(seen, all);
+}
+
+TEST_F(Loader, WithoutAugmentationTheCtIsTheStoredWindowScaledToUnitRange) {
+  const auto items = cache_items(*folder_);
+  LoaderConfig c = plain(1);
+  c.shuffle = false;
+  BatchLoader loader(items, 1, c, 1);
+  loader.start_epoch(0);
+  const Batch b = *loader.next();
+  EXPECT_EQ(b.names[0], items[0].name);  // no shuffle: manifest order
+  const CacheItem item = read_cache_item(items[0].file);
+  const float* ct = b.ct.data_ptr<float>();
+  for (std::size_t i = 0; i < item.ct.size(); i += 7) EXPECT_FLOAT_EQ(ct[i], static_cast<float>((item.ct.value_at(i) + 1000.0) / 2000.0));
+  const float* masks = b.masks.data_ptr<float>();
+  for (std::size_t k = 0; k < item.masks.size(); ++k)
+    for (std::size_t i = 0; i < item.ct.size(); i += 5) EXPECT_EQ(masks[k * item.ct.size() + i], item.masks[k][i]);
+}
+
+TEST_F(Loader, FlipsMoveCtAndMasksTogether) {
+  const auto items = cache_items(*folder_);
+  LoaderConfig c = plain(0);
+  c.shuffle = false;
+  c.flip_axes = {2};
+  BatchLoader loader(items, 1, c, 4);
+  loader.start_epoch(0);
+  std::size_t flipped = 0, kept = 0;
+  while (auto b = loader.next()) {
+    const CacheItem item = read_cache_item(*folder_ / "items" / (b->names[0] + ".uct"));
+    auto original = torch::from_blob(const_cast<std::uint8_t*>(item.ct.bytes.data()), {20, 32, 32}, torch::kInt16).to(torch::kFloat32).add(1000).div(2000);
+    const auto ct = b->ct[0][0];
+    if (torch::allclose(ct, original)) {
+      ++kept;
+    } else {
+      EXPECT_TRUE(torch::allclose(ct, original.flip({2}))) << b->names[0];
+      ++flipped;
+      // The mask of a class follows the CT through the flip.
+      for (std::size_t k = 0; k < item.masks.size(); ++k) {
+        auto m = torch::from_blob(const_cast<std::uint8_t*>(item.masks[k].data()), {20, 32, 32}, torch::kUInt8).to(torch::kFloat32);
+        EXPECT_TRUE(torch::equal(b->masks[0][static_cast<std::int64_t>(k)], m.flip({2})));
+      }
+    }
+  }
+  EXPECT_GT(flipped, 0u);
+  EXPECT_GT(kept, 0u);
+}
+
+TEST_F(Loader, AMissingItemIsAnErrorOnTheConsumerSide) {
+  auto items = cache_items(*folder_);
+  items[1].file = *folder_ / "items" / "missing.uct";
+  LoaderConfig c = plain(2);
+  c.shuffle = false;
+  BatchLoader loader(items, 1, c, 1);
+  loader.start_epoch(0);
+  EXPECT_NO_THROW(loader.next());
+  EXPECT_THROW(loader.next(), Error);
+}
+
+}  // namespace
+}  // namespace unict::data
