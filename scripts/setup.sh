@@ -14,7 +14,7 @@ packages=(
   libsentencepiece-dev                     # report tokenizer
   nlohmann-json3-dev                       # JSON
   libzip-dev                               # .npz (zip) archives
-  zlib1g-dev                               # gzip-compressed NIfTI
+  zlib1g-dev libdeflate-dev                # gzip-compressed NIfTI (libdeflate: fast single-member inflate)
   libgtest-dev                             # tests
   python3-numpy python3-nibabel            # independent references in tests (NPY/NPZ, NIfTI)
 )

@@ -68,7 +68,8 @@ void ThreadPool::parallel_for(std::size_t count, const std::function<void(std::s
     }
   };
 
-  const std::size_t helpers = std::min(size(), count - 1);
+  // The caller works too, so size() - 1 helpers make size() threads in all.
+  const std::size_t helpers = std::min(size() - 1, count - 1);
   std::vector<std::future<void>> pending;
   pending.reserve(helpers);
   for (std::size_t h = 0; h < helpers; ++h) pending.push_back(submit(drain));

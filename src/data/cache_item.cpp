@@ -1,6 +1,11 @@
 #include "unict/data/cache_item.h"
 
 #include <algorithm>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -74,43 +79,74 @@ void write_cache_item(const std::filesystem::path& file, const Sample& sample, c
   out.commit();
 }
 
-CacheItem read_cache_item(const std::filesystem::path& file, bool with_masks) {
+struct MappedFile {
+  const std::uint8_t* data = nullptr;
+  std::size_t size = 0;
+  ~MappedFile() {
+    if (data) ::munmap(const_cast<std::uint8_t*>(data), size);
+  }
+};
+
+MappedCacheItem map_cache_item(const std::filesystem::path& file) {
   const std::string name = file.string();
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(file, ec);
-  if (ec) throw Error("cannot open: " + ec.message()).file(name);
-  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(file.c_str(), "rb"), std::fclose);
-  if (!f) throw Error("cannot open: " + system_reason(errno)).file(name);
-  unsigned char fixed[24];
-  if (size < 24 || std::fread(fixed, 1, 24, f.get()) != 24 || std::memcmp(fixed, kMagic, kMagicSize) != 0)
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot open: " + system_reason(errno)).file(name);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    throw Error("cannot read: " + system_reason(errno)).file(name);
+  }
+  const auto size = static_cast<std::size_t>(st.st_size);
+  if (size < 24) {
+    ::close(fd);
     throw Error("not a UniCT cache item").file(name);
-  const auto version = read_le<std::uint32_t>(fixed + 12);
+  }
+  // MAP_POPULATE maps the whole (page-cached) file at once instead of faulting page by page.
+  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  ::close(fd);
+  if (p == MAP_FAILED) throw Error("cannot map: " + system_reason(errno)).file(name);
+  auto mapping = std::make_shared<MappedFile>();
+  mapping->data = static_cast<const std::uint8_t*>(p);
+  mapping->size = size;
+  const std::uint8_t* bytes = mapping->data;
+  if (std::memcmp(bytes, kMagic, kMagicSize) != 0) throw Error("not a UniCT cache item").file(name);
+  const auto version = read_le<std::uint32_t>(bytes + 12);
   if (version != kVersion) throw Error("cache item of another format version").file(name).value(std::to_string(version)).expected(std::to_string(kVersion));
-  const auto header_size = read_le<std::uint64_t>(fixed + 16);
+  const auto header_size = read_le<std::uint64_t>(bytes + 16);
   if (24 + header_size > size) throw Error("truncated cache item (header)").file(name);
-  std::string header(header_size, '\0');
-  if (std::fread(header.data(), 1, header.size(), f.get()) != header.size()) throw Error("truncated cache item (header)").file(name);
-  CacheItem item;
+  MappedCacheItem item;
+  std::size_t voxels = 0, classes = 0;
+  bool has_mask = false;
   try {
-    item.header = nlohmann::json::parse(header);
-    const auto shape = item.header.at("shape").get<std::vector<std::int64_t>>();
-    const std::string dtype = item.header.at("dtype");
-    item.ct = io::NdArray(dtype == "uint8" ? io::DType::uint8 : io::DType::int16, shape);
+    item.header = nlohmann::json::parse(bytes + 24, bytes + 24 + header_size);
+    item.shape = item.header.at("shape").get<std::vector<std::int64_t>>();
+    item.dtype = item.header.at("dtype") == "uint8" ? io::DType::uint8 : io::DType::int16;
+    voxels = io::element_count(item.shape);
+    classes = item.header.at("classes").size();
+    has_mask = item.header.at("has_mask").get<bool>();
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("corrupt cache item header: ") + e.what()).file(name);
   }
-  const std::size_t voxels = item.ct.size();
-  const std::size_t classes = item.header["classes"].size();
-  const bool has_mask = item.header["has_mask"].get<bool>();
-  const std::size_t mask_bytes = has_mask ? classes * ((voxels + 7) / 8) : 0;
-  if (24 + header_size + item.ct.bytes.size() + mask_bytes != size)
-    throw Error("truncated or oversized cache item").file(name).expected(std::to_string(24 + header_size + item.ct.bytes.size() + mask_bytes) + " bytes, found " + std::to_string(size));
-  if (std::fread(item.ct.bytes.data(), 1, item.ct.bytes.size(), f.get()) != item.ct.bytes.size()) throw Error("truncated cache item").file(name);
-  if (with_masks && has_mask) {
-    std::vector<std::uint8_t> packed(mask_bytes);
-    if (std::fread(packed.data(), 1, packed.size(), f.get()) != packed.size()) throw Error("truncated cache item").file(name);
-    for (std::size_t c = 0; c < classes; ++c) item.masks.push_back(unpack_bits(packed.data() + c * ((voxels + 7) / 8), voxels));
-  }
+  const std::size_t ct_bytes = voxels * io::dtype_size(item.dtype);
+  item.mask_stride = (voxels + 7) / 8;
+  const std::size_t mask_bytes = has_mask ? classes * item.mask_stride : 0;
+  if (24 + header_size + ct_bytes + mask_bytes != size)
+    throw Error("truncated or oversized cache item").file(name).expected(std::to_string(24 + header_size + ct_bytes + mask_bytes) + " bytes, found " + std::to_string(size));
+  item.ct = bytes + 24 + header_size;
+  if (has_mask) item.packed_masks = item.ct + ct_bytes;
+  item.mapping = std::move(mapping);
+  return item;
+}
+
+CacheItem read_cache_item(const std::filesystem::path& file, bool with_masks) {
+  const MappedCacheItem mapped = map_cache_item(file);
+  CacheItem item;
+  item.header = mapped.header;
+  item.ct = io::NdArray::uninitialized(mapped.dtype, mapped.shape);
+  std::memcpy(item.ct.bytes.data(), mapped.ct, item.ct.bytes.size());
+  if (with_masks && mapped.packed_masks)
+    for (std::size_t c = 0; c < mapped.header["classes"].size(); ++c)
+      item.masks.push_back(unpack_bits(mapped.packed_masks + c * mapped.mask_stride, item.ct.size()));
   return item;
 }
 

@@ -1,6 +1,7 @@
 #include "unict/data/ct_source.h"
 
 #include <cmath>
+#include <type_traits>
 
 #include "unict/core/error.h"
 #include "unict/io/npy.h"
@@ -9,13 +10,22 @@ namespace unict::data {
 namespace {
 
 io::NdArray to_hu(const io::NdArray& stored, double slope, double intercept, const std::string& file) {
-  io::NdArray hu(io::DType::float32, stored.shape);
+  io::NdArray hu = io::NdArray::uninitialized(io::DType::float32, stored.shape);
   float* out = hu.data<float>();
-  for (std::size_t i = 0, n = hu.size(); i < n; ++i) {
-    const double v = stored.value_at(i) * slope + intercept;
-    if (!std::isfinite(v)) throw Error("volume has NaN or infinite voxels").file(file).value("voxel " + std::to_string(i));
-    out[i] = static_cast<float>(v);
-  }
+  const auto s = static_cast<float>(slope), b = static_cast<float>(intercept);
+  io::visit_elements(stored, [&](const auto* v, std::size_t n) {
+    using T = std::decay_t<decltype(*v)>;
+    bool finite = true;
+    for (std::size_t i = 0; i < n; ++i) {
+      out[i] = static_cast<float>(v[i]) * s + b;
+      if constexpr (std::is_floating_point_v<T>) finite = finite && std::isfinite(out[i]);
+    }
+    if (!finite) {
+      for (std::size_t i = 0; i < n; ++i)
+        if (!std::isfinite(out[i])) throw Error("volume has NaN or infinite voxels").file(file).value("voxel " + std::to_string(i));
+    }
+    return 0;
+  });
   return hu;
 }
 

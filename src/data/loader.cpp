@@ -134,15 +134,15 @@ class BatchLoader::Impl {
     for (std::int64_t b = 0; b < count; ++b) {
       const std::int64_t position = first + b;
       const LoaderItem& entry = items_[order[static_cast<std::size_t>(position)]];
-      const CacheItem item = read_cache_item(entry.file, true);
+      const MappedCacheItem item = map_cache_item(entry.file);
       if (b == 0) {
-        shape = item.ct.shape;
+        shape = item.shape;
         classes = item.header["classes"].size();
-        batch.ct = torch::zeros({count, 1, shape[0], shape[1], shape[2]}, options.dtype(torch::kFloat32));
-        batch.masks = torch::zeros({count, static_cast<std::int64_t>(classes), shape[0], shape[1], shape[2]}, options.dtype(torch::kFloat32));
+        batch.ct = buffer({count, 1, shape[0], shape[1], shape[2]}, options);
+        batch.masks = buffer({count, static_cast<std::int64_t>(classes), shape[0], shape[1], shape[2]}, options);
         batch.labels = torch::zeros({count, static_cast<std::int64_t>(classes)}, options.dtype(torch::kFloat32));
         batch.has_mask = torch::zeros({count}, options.dtype(torch::kBool));
-      } else if (item.ct.shape != shape || item.header["classes"].size() != classes) {
+      } else if (item.shape != shape || item.header["classes"].size() != classes) {
         throw Error("cache items of different shapes in one batch").file(entry.file.string());
       }
       fill(batch, b, item, core::Rng(seed_, "augment", {static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(position)}));
@@ -153,12 +153,27 @@ class BatchLoader::Impl {
     return batch;
   }
 
-  // Scales, augments and writes one item into row b of the batch tensors.
-  void fill(Batch& batch, std::int64_t b, const CacheItem& item, core::Rng rng) const {
-    const auto& s = item.ct.shape;
+  // A float tensor for a batch. On the CPU, buffers the consumer has released are reused: a
+  // fresh volume-sized allocation costs more in page faults than filling it. On CUDA the pinned
+  // buffers come from LibTorch's caching host allocator, which already reuses them safely (it
+  // waits for pending non-blocking copies), so they are not pooled here. Every voxel of a buffer
+  // is overwritten by fill().
+  at::Tensor buffer(at::IntArrayRef sizes, const torch::TensorOptions& options) const {
+    if (pin_) return torch::empty(sizes, options.dtype(torch::kFloat32));
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    for (auto& t : pool_)
+      if (t.use_count() == 1 && t.sizes() == sizes) return t;  // only the pool holds it
+    at::Tensor fresh = torch::empty(sizes, options.dtype(torch::kFloat32));
+    if (pool_.size() < static_cast<std::size_t>(2 * (config_.prefetch + config_.workers + 2))) pool_.push_back(fresh);
+    return fresh;
+  }
+
+  // Scales, augments and writes one item into row b of the batch tensors, straight from the
+  // mapped file, one output row at a time.
+  void fill(Batch& batch, std::int64_t b, const MappedCacheItem& item, core::Rng rng) const {
+    const auto& s = item.shape;
     const std::int64_t nz = s[0], ny = s[1], nx = s[2], n = nz * ny * nx;
     const double hu_min = item.header["hu_min"], hu_max = item.header["hu_max"];
-    const bool quantised = item.header["dtype"] == "uint8";
     // Draws in a fixed order: flips, intensity, shift.
     std::array<bool, 3> flip{};
     for (auto axis : config_.flip_axes) flip[static_cast<std::size_t>(axis)] = rng.bernoulli(0.5);
@@ -168,40 +183,65 @@ class BatchLoader::Impl {
     for (std::size_t a = 0; a < 3 && a < config_.max_shift.size(); ++a)
       if (config_.max_shift[a] > 0)
         shift[a] = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(2 * config_.max_shift[a] + 1))) - config_.max_shift[a];
+    // Stored value -> [0, 1]: v * gain + offset, clamped (the window after the intensity jitter).
+    const bool quantised = item.dtype == io::DType::uint8;
+    const double per_level = quantised ? (hu_max - hu_min) / 255.0 : 1.0, base = quantised ? hu_min : 0.0;
+    const auto gain = static_cast<float>(per_level * scale / (hu_max - hu_min));
+    const auto offset = static_cast<float>((base * scale + shift_hu - hu_min) / (hu_max - hu_min));
 
-    // Output voxel (z, y, x) takes input voxel src(z - shift, ...), flipped where drawn.
+    // Output index o along axis a takes input index o - shift (flipped where drawn).
     const auto source = [&](std::int64_t o, std::int64_t extent, std::size_t a) {
       const std::int64_t i = o - shift[a];
       if (i < 0 || i >= extent) return std::int64_t{-1};
       return flip[a] ? extent - 1 - i : i;
     };
+    // The x range whose source lies inside, and the source x of its first voxel.
+    const std::int64_t x_first = std::max<std::int64_t>(0, shift[2]), x_last = std::min<std::int64_t>(nx, nx + shift[2]);
     float* ct = batch.ct[b].data_ptr<float>();
-    const double range = hu_max - hu_min;
-    const std::uint8_t* q8 = quantised ? item.ct.data<std::uint8_t>() : nullptr;
-    const std::int16_t* q16 = quantised ? nullptr : item.ct.data<std::int16_t>();
-    const bool has_mask = !item.masks.empty();
     float* masks = batch.masks[b].data_ptr<float>();
+    const std::size_t classes = item.packed_masks ? item.header["classes"].size() : 0;
+    if (!item.packed_masks) std::fill(masks, masks + batch.masks[b].numel(), 0.0f);  // reused buffers hold old data
     for (std::int64_t z = 0; z < nz; ++z) {
       const std::int64_t sz = source(z, nz, 0);
       for (std::int64_t y = 0; y < ny; ++y) {
         const std::int64_t sy = source(y, ny, 1);
-        for (std::int64_t x = 0; x < nx; ++x) {
-          const std::int64_t sx = source(x, nx, 2);
-          const std::int64_t o = (z * ny + y) * nx + x;
-          if (sz < 0 || sy < 0 || sx < 0) {
-            ct[o] = 0.0f;  // the window minimum
-            continue;
+        float* out = ct + (z * ny + y) * nx;
+        if (sz < 0 || sy < 0 || x_last <= x_first) {
+          std::fill(out, out + nx, 0.0f);  // the window minimum
+          for (std::size_t c = 0; c < classes; ++c) {
+            float* m = masks + static_cast<std::int64_t>(c) * n + (z * ny + y) * nx;
+            std::fill(m, m + nx, 0.0f);
           }
-          const std::int64_t i = (sz * ny + sy) * nx + sx;
-          const double hu = quantised ? hu_min + q8[i] * range / 255.0 : static_cast<double>(q16[i]);
-          const double value = (std::clamp(hu * scale + shift_hu, hu_min, hu_max) - hu_min) / range;
-          ct[o] = static_cast<float>(value);
-          if (has_mask)
-            for (std::size_t c = 0; c < item.masks.size(); ++c) masks[static_cast<std::int64_t>(c) * n + o] = item.masks[c][static_cast<std::size_t>(i)];
+          continue;
+        }
+        std::fill(out, out + x_first, 0.0f);
+        std::fill(out + x_last, out + nx, 0.0f);
+        const std::int64_t row = (sz * ny + sy) * nx;
+        const std::int64_t step = flip[2] ? -1 : 1;
+        const std::int64_t start = source(x_first, nx, 2);
+        const auto convert = [&](const auto* values) {
+          if (step == 1) {  // contiguous: a loop the compiler vectorises
+            const auto* from = values + row + start;
+            float* to = out + x_first;
+            for (std::int64_t k = 0, m = x_last - x_first; k < m; ++k)
+              to[k] = std::min(std::max(static_cast<float>(from[k]) * gain + offset, 0.0f), 1.0f);
+            return;
+          }
+          for (std::int64_t x = x_first, i = row + start; x < x_last; ++x, i += step)
+            out[x] = std::min(std::max(static_cast<float>(values[i]) * gain + offset, 0.0f), 1.0f);
+        };
+        if (quantised) convert(item.ct);
+        else convert(reinterpret_cast<const std::int16_t*>(item.ct));
+        for (std::size_t c = 0; c < classes; ++c) {
+          const std::uint8_t* bits = item.packed_masks + c * item.mask_stride;
+          float* m = masks + static_cast<std::int64_t>(c) * n + (z * ny + y) * nx;
+          std::fill(m, m + nx, 0.0f);
+          for (std::int64_t x = x_first, i = row + start; x < x_last; ++x, i += step)
+            m[x] = static_cast<float>((bits[i >> 3] >> (i & 7)) & 1);
         }
       }
     }
-    batch.has_mask[b] = has_mask;
+    batch.has_mask[b] = classes > 0;
     const auto labels = item.header["labels"].get<std::vector<int>>();
     for (std::size_t c = 0; c < labels.size(); ++c) batch.labels[b][static_cast<std::int64_t>(c)] = static_cast<float>(labels[c]);
   }
@@ -224,6 +264,8 @@ class BatchLoader::Impl {
   std::vector<std::size_t> order_;
   std::map<std::int64_t, Batch> ready_;
   std::map<std::int64_t, std::exception_ptr> failures_;
+  mutable std::mutex pool_mutex_;
+  mutable std::vector<at::Tensor> pool_;
 };
 
 BatchLoader::BatchLoader(std::vector<LoaderItem> items, std::int64_t batch_size, LoaderConfig config, std::uint64_t seed, std::string device,

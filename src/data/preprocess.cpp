@@ -1,8 +1,11 @@
 #include "unict/data/preprocess.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
+
+#include <spdlog/spdlog.h>
 
 #include "unict/core/error.h"
 #include "unict/data/resample.h"
@@ -35,23 +38,64 @@ const core::Section<PreprocessConfig>& preprocess_section() {
 
 namespace {
 
+// Wall time of the steps of one sample, for --log-level debug.
+class PhaseTimer {
+ public:
+  void lap(const char* phase) {
+    const auto now = std::chrono::steady_clock::now();
+    text_ += std::string(text_.empty() ? "" : ", ") + phase + " " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now - last_).count()) + " ms";
+    last_ = now;
+  }
+  const std::string& summary() const { return text_; }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  std::string text_;
+};
+
 std::array<std::int64_t, 3> target_size(const PreprocessConfig& c) { return {c.size[0], c.size[1], c.size[2]}; }
 std::array<double, 3> target_spacing(const PreprocessConfig& c) { return {c.spacing[0], c.spacing[1], c.spacing[2]}; }
 
-io::NdArray store(const FloatVolume& v, const PreprocessConfig& c) {
-  const float* hu = v.array.data<float>();
-  const std::size_t n = v.array.size();
-  if (c.storage == "uint8") {
-    io::NdArray out(io::DType::uint8, v.array.shape);
-    auto* q = out.data<std::uint8_t>();
-    const double scale = 255.0 / (c.hu_max - c.hu_min);
-    for (std::size_t i = 0; i < n; ++i) q[i] = static_cast<std::uint8_t>(std::lround((std::clamp<double>(hu[i], c.hu_min, c.hu_max) - c.hu_min) * scale));
-    return out;
+// Centre crop / pad, HU window and storage type in one pass over the output (no float copy).
+template <class Stored, class Convert>
+io::NdArray store_cropped(const FloatVolume& v, const std::array<std::int64_t, 3>& size, io::DType dtype, Stored fill, Convert convert) {
+  const auto in = shape_of(v);
+  const auto offset = crop_offsets(in, size);
+  io::NdArray out = io::NdArray::uninitialized(dtype, {size[0], size[1], size[2]});
+  Stored* dst = reinterpret_cast<Stored*>(out.bytes.data());
+  const float* src = v.array.data<float>();
+  for (std::int64_t z = 0; z < size[0]; ++z) {
+    const std::int64_t sz = z + offset[0];
+    for (std::int64_t y = 0; y < size[1]; ++y) {
+      const std::int64_t sy = y + offset[1];
+      Stored* row = dst + (z * size[1] + y) * size[2];
+      if (sz < 0 || sz >= in[0] || sy < 0 || sy >= in[1]) {
+        std::fill(row, row + size[2], fill);
+        continue;
+      }
+      const float* from = src + (sz * in[1] + sy) * in[2] + offset[2];
+      const std::int64_t x0 = std::max<std::int64_t>(0, -offset[2]), x1 = std::min<std::int64_t>(size[2], in[2] - offset[2]);
+      std::fill(row, row + std::max<std::int64_t>(x0, 0), fill);
+      for (std::int64_t x = x0; x < x1; ++x) row[x] = convert(from[x]);
+      std::fill(row + std::max(x1, x0), row + size[2], fill);
+    }
   }
-  io::NdArray out(io::DType::int16, v.array.shape);
-  auto* q = out.data<std::int16_t>();
-  for (std::size_t i = 0; i < n; ++i) q[i] = static_cast<std::int16_t>(std::lround(std::clamp<double>(hu[i], c.hu_min, c.hu_max)));
   return out;
+}
+
+// Rounds half away from zero (as std::lround) without the library call.
+inline float round_half_away(float v) { return v >= 0.0f ? v + 0.5f : v - 0.5f; }
+
+io::NdArray store(const FloatVolume& v, const std::array<std::int64_t, 3>& size, const PreprocessConfig& c) {
+  const auto lo = static_cast<float>(c.hu_min), hi = static_cast<float>(c.hu_max);
+  const float pad = std::clamp(static_cast<float>(c.pad_hu), lo, hi);
+  if (c.storage == "uint8") {
+    const float scale = 255.0f / (hi - lo);
+    const auto quantise = [=](float h) { return static_cast<std::uint8_t>(round_half_away((std::clamp(h, lo, hi) - lo) * scale)); };
+    return store_cropped<std::uint8_t>(v, size, io::DType::uint8, quantise(pad), quantise);
+  }
+  const auto exact = [=](float h) { return static_cast<std::int16_t>(round_half_away(std::clamp(h, lo, hi))); };
+  return store_cropped<std::int16_t>(v, size, io::DType::int16, exact(pad), exact);
 }
 
 // Where each lesion instance (channel, id) is: the voxel of the instance nearest its centroid,
@@ -103,7 +147,7 @@ std::vector<std::uint8_t> prepare_class_mask(const io::NdArray& mask, const std:
                                              const std::string& source) {
   FloatVolume m;
   m.geometry = ct_geometry;
-  m.array = io::NdArray(io::DType::float32, {mask.shape[0], mask.shape[1], mask.shape[2]});
+  m.array = io::NdArray::uninitialized(io::DType::float32, {mask.shape[0], mask.shape[1], mask.shape[2]});
   float* dst = m.array.data<float>();
   const auto* src = mask.data<std::uint8_t>();
   const std::size_t findings = static_cast<std::size_t>(mask.shape[3]), voxels = m.array.size();
@@ -112,7 +156,7 @@ std::vector<std::uint8_t> prepare_class_mask(const io::NdArray& mask, const std:
     for (int ch : channels) inside = inside || src[v * findings + static_cast<std::size_t>(ch)] != 0;
     dst[v] = inside ? 1.0f : 0.0f;
   }
-  const FloatVolume out = crop_or_pad(resample_linear(to_canonical(m, source), resampled, pool), target_size(c), 0.0f);
+  const FloatVolume out = crop_or_pad(resample_linear(to_canonical(std::move(m), source), resampled, pool), target_size(c), 0.0f);
   const float* p = out.array.data<float>();
   std::vector<std::uint8_t> binary(out.array.size(), 0);
   for (std::size_t i = 0; i < binary.size(); ++i) binary[i] = p[i] >= c.mask_threshold ? 1 : 0;
@@ -151,22 +195,28 @@ float stored_to_hu(double stored, const PreprocessConfig& c) {
 PreparedVolume preprocess_sample(const Sample& sample, std::size_t classes, const PreprocessConfig& c, core::ThreadPool* pool) {
   if (c.hu_max <= c.hu_min) throw Error("empty HU window").key("preprocess.hu_max").value(std::to_string(c.hu_max)).expected("above preprocess.hu_min");
   const std::string source = sample.ct.file.string();
+  PhaseTimer timer;
   FloatVolume ct = load_ct(sample.ct);
+  timer.lap("read");
   const io::Geometry original_geometry = ct.geometry;
   const auto original_shape = shape_of(ct);
   float* hu = ct.array.data<float>();
   for (std::size_t i = 0, n = ct.array.size(); i < n; ++i)
     if (hu[i] < c.padding_below) hu[i] = static_cast<float>(c.pad_hu);
 
-  FloatVolume canonical = to_canonical(ct, source);
-  ct = FloatVolume();  // free the original before resampling
+  FloatVolume canonical = to_canonical(std::move(ct), source);
+  timer.lap("orient");
   const auto resampled = resampled_size(shape_of(canonical), spacing_zyx(canonical), target_spacing(c));
-  const FloatVolume prepared = crop_or_pad(resample_linear(canonical, resampled, pool), target_size(c), static_cast<float>(c.pad_hu));
-
+  FloatVolume resampled_ct = resample_linear(canonical, resampled, pool);
+  timer.lap("resample");
   PreparedVolume out;
-  out.ct = store(prepared, c);
-  out.geometry = prepared.geometry;
-  if (sample.mask_file.empty()) return out;
+  out.ct = store(resampled_ct, target_size(c), c);
+  out.geometry = cropped_geometry(resampled_ct.geometry, crop_offsets(shape_of(resampled_ct), target_size(c)));
+  timer.lap("crop+store");
+  if (sample.mask_file.empty()) {
+    spdlog::debug("preprocess {}: {}", sample.name, timer.summary());
+    return out;
+  }
 
   const io::Volume mask_file = io::read_nifti(sample.mask_file, io::NiftiScaling::stored);
   const auto& ms = mask_file.array.shape;  // (z, y, x, findings)
@@ -189,6 +239,8 @@ PreparedVolume preprocess_sample(const Sample& sample, std::size_t classes, cons
     }
     out.masks[k] = prepare_class_mask(mask, channels, original_geometry, resampled, c, pool, sample.mask_file.string());
   }
+  timer.lap("masks");
+  spdlog::debug("preprocess {}: {}", sample.name, timer.summary());
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "unict/core/error.h"
+#include "unict/core/huge_page_allocator.h"
 #include "unict/core/thread_pool.h"
 
 namespace unict::data {
@@ -44,7 +45,7 @@ Taps taps_for(std::int64_t in, std::int64_t out) {
 std::array<std::int64_t, 3> shape_of(const FloatVolume& v) { return {v.array.shape[0], v.array.shape[1], v.array.shape[2]}; }
 std::array<double, 3> spacing_zyx(const FloatVolume& v) { return {v.geometry.spacing[2], v.geometry.spacing[1], v.geometry.spacing[0]}; }
 
-FloatVolume to_canonical(const FloatVolume& volume, const std::string& source) {
+FloatVolume to_canonical(FloatVolume volume, const std::string& source) {
   const auto& g = volume.geometry;
   // File axis a (0 = x, fastest) points mostly along LPS component lps[a], with sign sign[a].
   std::array<int, 3> lps{}, sign{};
@@ -77,11 +78,11 @@ FloatVolume to_canonical(const FloatVolume& volume, const std::string& source) {
     for (int r = 0; r < 3; ++r) out.geometry.origin[static_cast<std::size_t>(r)] += steps * g.direction[static_cast<std::size_t>(r * 3 + a)];
   }
   if (identity) {
-    out.array = volume.array;
+    out.array = std::move(volume.array);
     return out;
   }
   const std::array<std::int64_t, 3> out_shape = {in[static_cast<std::size_t>(2 - from[2])], in[static_cast<std::size_t>(2 - from[1])], in[static_cast<std::size_t>(2 - from[0])]};
-  out.array = io::NdArray(io::DType::float32, {out_shape[0], out_shape[1], out_shape[2]});
+  out.array = io::NdArray::uninitialized(io::DType::float32, {out_shape[0], out_shape[1], out_shape[2]});
   const float* src = volume.array.data<float>();
   float* dst = out.array.data<float>();
   // Input strides per file axis (x: 1, y: nx, z: nx * ny).
@@ -112,38 +113,31 @@ std::array<std::int64_t, 3> resampled_size(const std::array<std::int64_t, 3>& si
 
 FloatVolume resample_linear(const FloatVolume& volume, const std::array<std::int64_t, 3>& size, core::ThreadPool* pool) {
   const auto in = shape_of(volume);
-  // Pass 1 (z), pass 2 (y), pass 3 (x): each interpolates along one axis.
   const Taps tz = taps_for(in[0], size[0]), ty = taps_for(in[1], size[1]), tx = taps_for(in[2], size[2]);
   const std::int64_t plane = in[1] * in[2];
-  std::vector<float> a(static_cast<std::size_t>(size[0] * plane));
   const float* src = volume.array.data<float>();
+  FloatVolume result;
+  result.array = io::NdArray::uninitialized(io::DType::float32, {size[0], size[1], size[2]});
+  float* dst = result.array.data<float>();
+  // One output slice at a time, all three passes through slice- and row-sized buffers that stay
+  // in cache: the input is read once and the output written once.
   for_each_index(static_cast<std::size_t>(size[0]), pool, [&](std::size_t z) {
+    thread_local std::vector<float> slice, row;
+    slice.resize(static_cast<std::size_t>(plane));
+    row.resize(static_cast<std::size_t>(in[2]));
     const float* lo = src + tz.lo[z] * plane;
     const float* hi = src + tz.hi[z] * plane;
-    const float w = tz.w[z];
-    float* out = a.data() + static_cast<std::int64_t>(z) * plane;
-    for (std::int64_t i = 0; i < plane; ++i) out[i] = lo[i] + w * (hi[i] - lo[i]);
-  });
-  std::vector<float> b(static_cast<std::size_t>(size[0] * size[1] * in[2]));
-  for_each_index(static_cast<std::size_t>(size[0]), pool, [&](std::size_t z) {
+    const float wz = tz.w[z];
+    for (std::int64_t i = 0; i < plane; ++i) slice[static_cast<std::size_t>(i)] = lo[i] + wz * (hi[i] - lo[i]);
     for (std::int64_t y = 0; y < size[1]; ++y) {
-      const float* lo = a.data() + static_cast<std::int64_t>(z) * plane + ty.lo[static_cast<std::size_t>(y)] * in[2];
-      const float* hi = a.data() + static_cast<std::int64_t>(z) * plane + ty.hi[static_cast<std::size_t>(y)] * in[2];
-      const float w = ty.w[static_cast<std::size_t>(y)];
-      float* out = b.data() + (static_cast<std::int64_t>(z) * size[1] + y) * in[2];
-      for (std::int64_t i = 0; i < in[2]; ++i) out[i] = lo[i] + w * (hi[i] - lo[i]);
-    }
-  });
-  FloatVolume result;
-  result.array = io::NdArray(io::DType::float32, {size[0], size[1], size[2]});
-  float* dst = result.array.data<float>();
-  for_each_index(static_cast<std::size_t>(size[0]), pool, [&](std::size_t z) {
-    for (std::int64_t y = 0; y < size[1]; ++y) {
-      const float* row = b.data() + (static_cast<std::int64_t>(z) * size[1] + y) * in[2];
+      const float* a = slice.data() + ty.lo[static_cast<std::size_t>(y)] * in[2];
+      const float* b = slice.data() + ty.hi[static_cast<std::size_t>(y)] * in[2];
+      const float wy = ty.w[static_cast<std::size_t>(y)];
+      for (std::int64_t i = 0; i < in[2]; ++i) row[static_cast<std::size_t>(i)] = a[i] + wy * (b[i] - a[i]);
       float* out = dst + (static_cast<std::int64_t>(z) * size[1] + y) * size[2];
       for (std::int64_t x = 0; x < size[2]; ++x) {
-        const float lo = row[tx.lo[static_cast<std::size_t>(x)]], hi = row[tx.hi[static_cast<std::size_t>(x)]];
-        out[x] = lo + tx.w[static_cast<std::size_t>(x)] * (hi - lo);
+        const float l = row[static_cast<std::size_t>(tx.lo[static_cast<std::size_t>(x)])], h = row[static_cast<std::size_t>(tx.hi[static_cast<std::size_t>(x)])];
+        out[x] = l + tx.w[static_cast<std::size_t>(x)] * (h - l);
       }
     }
   });
@@ -158,12 +152,24 @@ FloatVolume resample_linear(const FloatVolume& volume, const std::array<std::int
   return result;
 }
 
+std::array<std::int64_t, 3> crop_offsets(const std::array<std::int64_t, 3>& in, const std::array<std::int64_t, 3>& size) {
+  std::array<std::int64_t, 3> offset{};
+  for (std::size_t a = 0; a < 3; ++a) offset[a] = in[a] >= size[a] ? (in[a] - size[a]) / 2 : -((size[a] - in[a]) / 2);
+  return offset;
+}
+
+io::Geometry cropped_geometry(const io::Geometry& g, const std::array<std::int64_t, 3>& offset) {
+  io::Geometry out = g;
+  for (std::size_t a = 0; a < 3; ++a)
+    for (std::size_t r = 0; r < 3; ++r) out.origin[r] += static_cast<double>(offset[2 - a]) * g.spacing[a] * g.direction[r * 3 + a];
+  return out;
+}
+
 FloatVolume crop_or_pad(const FloatVolume& volume, const std::array<std::int64_t, 3>& size, float fill) {
   const auto in = shape_of(volume);
-  std::array<std::int64_t, 3> offset{};  // input index of output voxel 0 (negative: padding first)
-  for (std::size_t a = 0; a < 3; ++a) offset[a] = in[a] >= size[a] ? (in[a] - size[a]) / 2 : -((size[a] - in[a]) / 2);
+  const auto offset = crop_offsets(in, size);
   FloatVolume out;
-  out.array = io::NdArray(io::DType::float32, {size[0], size[1], size[2]});
+  out.array = io::NdArray::uninitialized(io::DType::float32, {size[0], size[1], size[2]});
   float* dst = out.array.data<float>();
   std::fill(dst, dst + out.array.size(), fill);
   const float* src = volume.array.data<float>();
@@ -179,10 +185,7 @@ FloatVolume crop_or_pad(const FloatVolume& volume, const std::array<std::int64_t
                 dst + (z * size[1] + y) * size[2] + x0);
     }
   }
-  out.geometry = volume.geometry;
-  for (std::size_t a = 0; a < 3; ++a)
-    for (std::size_t r = 0; r < 3; ++r)
-      out.geometry.origin[r] += static_cast<double>(offset[2 - a]) * volume.geometry.spacing[a] * volume.geometry.direction[r * 3 + a];
+  out.geometry = cropped_geometry(volume.geometry, offset);
   return out;
 }
 

@@ -51,6 +51,14 @@ std::size_t element_count(const std::vector<std::int64_t>& shape) {
 NdArray::NdArray(DType type, std::vector<std::int64_t> dims)
     : dtype(type), shape(std::move(dims)), bytes(element_count(shape) * dtype_size(type), 0) {}
 
+NdArray NdArray::uninitialized(DType type, std::vector<std::int64_t> dims) {
+  NdArray a;
+  a.dtype = type;
+  a.shape = std::move(dims);
+  a.bytes.resize(element_count(a.shape) * dtype_size(type));  // default-initialised: not zeroed
+  return a;
+}
+
 std::size_t NdArray::size() const { return element_count(shape); }
 
 void NdArray::check_type(DType wanted) const {

@@ -137,7 +137,8 @@ TEST_F(Loader, WithoutAugmentationTheCtIsTheStoredWindowScaledToUnitRange) {
   EXPECT_EQ(b.names[0], items[0].name);  // no shuffle: manifest order
   const CacheItem item = read_cache_item(items[0].file);
   const float* ct = b.ct.data_ptr<float>();
-  for (std::size_t i = 0; i < item.ct.size(); i += 7) EXPECT_FLOAT_EQ(ct[i], static_cast<float>((item.ct.value_at(i) + 1000.0) / 2000.0));
+  // float32 arithmetic (v * gain + offset): within 1e-6 of the exact value in [0, 1].
+  for (std::size_t i = 0; i < item.ct.size(); i += 7) EXPECT_NEAR(ct[i], (item.ct.value_at(i) + 1000.0) / 2000.0, 1e-6);
   const float* masks = b.masks.data_ptr<float>();
   for (std::size_t k = 0; k < item.masks.size(); ++k)
     for (std::size_t i = 0; i < item.ct.size(); i += 5) EXPECT_EQ(masks[k * item.ct.size() + i], item.masks[k][i]);

@@ -10,6 +10,7 @@ find_package(nlohmann_json REQUIRED)  # nlohmann-json3-dev
 # requires the zipcmp/zipmerge/ziptool programs of the separate libzip-tools package.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)  # libdeflate-dev: fast gzip inflate for .nii.gz
 find_package(ZLIB REQUIRED)       # zlib1g-dev (NIfTI voxels are read with zlib)
 find_package(ITK REQUIRED COMPONENTS ITKIONIFTI ITKIOImageBase ITKCommon)  # libinsighttoolkit5-dev
 find_package(Torch REQUIRED)      # libtorch-dev (CPU) or a LibTorch 2.x via CMAKE_PREFIX_PATH / Torch_DIR

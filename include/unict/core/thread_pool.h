@@ -34,8 +34,8 @@ class ThreadPool {
     return future;
   }
 
-  // Calls body(i) for every i in [0, count), spread over the workers and the calling thread, and
-  // returns when all calls have ended. The first exception thrown is rethrown here (indices not
+  // Calls body(i) for every i in [0, count) on size() threads at most (the calling thread and
+  // size() - 1 workers), and returns when all calls have ended. The first exception thrown is rethrown here (indices not
   // yet started are then skipped). Do not call from inside a task of the same pool.
   void parallel_for(std::size_t count, const std::function<void(std::size_t)>& body);
 

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,20 @@
 #include "unict/data/preprocess.h"
 
 namespace unict::data {
+
+struct MappedFile;
+
+// A cache item mapped into memory (read-only, no copy): the loader converts straight from it.
+struct MappedCacheItem {
+  nlohmann::json header;
+  std::shared_ptr<const MappedFile> mapping;
+  const std::uint8_t* ct = nullptr;            // voxels, dtype as header["dtype"], (z, y, x)
+  io::DType dtype = io::DType::int16;
+  std::vector<std::int64_t> shape;
+  const std::uint8_t* packed_masks = nullptr;  // when has_mask: classes x ceil(voxels / 8) bytes
+  std::size_t mask_stride = 0;                 // bytes per class
+};
+MappedCacheItem map_cache_item(const std::filesystem::path& file);
 
 struct CacheItem {
   nlohmann::json header;

@@ -21,7 +21,7 @@ using FloatVolume = io::Volume;
 // right->left), i.e. the direction becomes the identity in LPS. The direction of each file axis
 // is snapped to its dominant LPS axis; a volume with an axis more than 30 degrees off the LPS axes
 // is an Error naming `source`.
-FloatVolume to_canonical(const FloatVolume& volume, const std::string& source);
+FloatVolume to_canonical(FloatVolume volume, const std::string& source);  // moves the voxels when already canonical
 
 // The output size of linear resampling from `spacing` to `target` (at least 1 voxel per axis).
 std::array<std::int64_t, 3> resampled_size(const std::array<std::int64_t, 3>& size_zyx, const std::array<double, 3>& spacing_zyx,
@@ -35,6 +35,11 @@ FloatVolume resample_linear(const FloatVolume& volume, const std::array<std::int
 
 // Centre crop or pad to `size_zyx` (extra voxel at the end), filling with `fill`.
 FloatVolume crop_or_pad(const FloatVolume& volume, const std::array<std::int64_t, 3>& size_zyx, float fill);
+
+// Where the centre crop / pad takes output voxel 0 from: input index per axis (z, y, x),
+// negative when padding comes first. And the geometry of the cropped / padded grid.
+std::array<std::int64_t, 3> crop_offsets(const std::array<std::int64_t, 3>& in_zyx, const std::array<std::int64_t, 3>& size_zyx);
+io::Geometry cropped_geometry(const io::Geometry& geometry, const std::array<std::int64_t, 3>& offsets_zyx);
 
 std::array<std::int64_t, 3> shape_of(const FloatVolume& volume);
 std::array<double, 3> spacing_zyx(const FloatVolume& volume);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "unict/core/error.h"
+#include "unict/core/huge_page_allocator.h"
 
 namespace unict::io {
 
@@ -35,10 +36,12 @@ template <class T> constexpr DType dtype_of() {
 struct NdArray {
   DType dtype = DType::uint8;
   std::vector<std::int64_t> shape;  // last axis varies fastest in `bytes`
-  std::vector<std::uint8_t> bytes;  // element data, little-endian (the machine's order)
+  core::BigVector<std::uint8_t> bytes;  // element data, little-endian (the machine's order)
 
   NdArray() = default;
   NdArray(DType type, std::vector<std::int64_t> dims);  // zero-filled
+  // Elements left unset, for code that writes every element (saves a pass over large volumes).
+  static NdArray uninitialized(DType type, std::vector<std::int64_t> dims);
 
   std::size_t size() const;  // number of elements
   std::size_t ndim() const { return shape.size(); }
