@@ -30,10 +30,10 @@ int main(int argc, char** argv) {
   const bool loader_only = argc > 2 && std::strcmp(argv[2], "loader") == 0;
   const int rounds = argc > 2 && !loader_only ? std::atoi(argv[2]) : 3;
   const auto items = cache_items(argv[1]);
-  if (loader_only) {
+  if (loader_only) {  // a window of 2 batches: both item counts of the memory check exceed it
     LoaderConfig config;
     config.workers = 2;
-    config.prefetch = 4;
+    config.prefetch = 2;
     config.max_shift = {0, 0, 0};
     BatchLoader loader(items, 1, config, 0);
     loader.start_epoch(0);
