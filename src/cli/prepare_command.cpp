@@ -29,9 +29,7 @@ void prepare(const PrepareCommandOptions& options, const GlobalOptions& globals)
   prepare_options.threads = static_cast<std::size_t>(c.run.threads);
   const auto settings = data::cache_settings(samples, c.preprocess, c.data, options.dataset);
   const auto result = data::prepare_cache(samples, c.preprocess, settings, prepare_options);
-  std::cout << "cache: " << result.folder.string() << "\n"
-            << "  " << result.prepared << " prepared, " << result.reused << " already there, " << result.skipped << " left out ("
-            << result.report.string() << ")\n";
+  std::cout << "cache: " << result.folder.string() << "\n";  // the counts are in the log summary
 }
 
 }  // namespace

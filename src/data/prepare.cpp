@@ -112,6 +112,9 @@ PrepareResult prepare_cache(const SampleSet& samples, const PreprocessConfig& co
   result.skipped = skipped.size();
   spdlog::info("prepare: {} prepared, {} already in the cache, {} left out (see {})", result.prepared, result.reused, result.skipped,
                result.report.string());
+  constexpr std::size_t kListed = 5;
+  for (std::size_t i = 0; i < skipped.size() && i < kListed; ++i) spdlog::info("  left out {}: {}", skipped[i].name, skipped[i].reason);
+  if (skipped.size() > kListed) spdlog::info("  ... and {} more in the report", skipped.size() - kListed);
   return result;
 }
 

@@ -133,6 +133,19 @@ TEST(Cli, SynthSplitAndInspectWorkTogether) {
   EXPECT_EQ(r.status, 2);
   EXPECT_CONTAINS(r.err, "--force");
 
+  r = unict("prepare --config configs/quickstart.yaml --set preprocess.size=[16,24,24] --set preprocess.spacing=[16.0,14.0,14.0] --set data.cache_dir=" +
+            (dir / "cache").string() + sets);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "cache: ");
+  EXPECT_CONTAINS(r.err, "prepared");
+  std::string item;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir / "cache"))
+    if (e.path().extension() == ".uct") item = e.path().string();
+  ASSERT_FALSE(item.empty());
+  r = unict("inspect " + item);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "\"mask_voxels_per_class\"");
+
   std::string npz;
   for (const auto& e : std::filesystem::directory_iterator(out + "/radchestct"))
     if (e.path().extension() == ".npz") npz = e.path().string();
