@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "unict/core/error.h"
+
 namespace unict::test {
 
 // A fresh folder under the system temporary folder, removed with everything in it at scope exit.
@@ -65,4 +67,18 @@ inline int run_python(const std::string& script, const std::string& args) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// The message of the unict::Error that `f` throws; "" when it throws nothing.
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const unict::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
 }  // namespace unict::test
+
+// EXPECT that `text` contains `part`, printing the text when it does not.
+#define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "in: " << (text)

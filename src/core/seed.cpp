@@ -5,9 +5,6 @@
 #include "unict/core/error.h"
 
 namespace unict::core {
-namespace {
-
-// FNV-1a, 64 bit: a stable hash of the stream name (std::hash may differ between libraries).
 std::uint64_t fnv1a64(std::string_view text) {
   std::uint64_t hash = 0xcbf29ce484222325ULL;
   for (unsigned char c : text) {
@@ -16,8 +13,6 @@ std::uint64_t fnv1a64(std::string_view text) {
   }
   return hash;
 }
-
-}  // namespace
 
 std::uint64_t splitmix64_next(std::uint64_t& state) {
   state += 0x9e3779b97f4a7c15ULL;

@@ -8,6 +8,7 @@
 #include "unict/core/atomic_file.h"
 #include "unict/core/error.h"
 #include "unict/core/progress.h"
+#include "unict/core/seed.h"
 #include "unict/core/thread_pool.h"
 #include "unict/data/cache_item.h"
 #include "unict/io/json.h"
@@ -17,15 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr int kCacheFormat = 1;
-
-std::uint64_t fnv1a64(const std::string& text) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
 
 }  // namespace
 
@@ -49,7 +41,7 @@ nlohmann::json cache_settings(const SampleSet& samples, const PreprocessConfig& 
 
 std::string cache_key(const nlohmann::json& settings) {
   char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(fnv1a64(settings.dump())));
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(core::fnv1a64(settings.dump())));
   return text;
 }
 

@@ -33,7 +33,6 @@ Result unict(const std::string& args) {
 
 std::size_t count_lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
 
-#define EXPECT_CONTAINS(text, part) EXPECT_NE((text).find(part), std::string::npos) << "in: " << (text)
 
 TEST(Cli, ConfigShowPrintsTheResolvedYamlWithOverrides) {
   const Result r = unict("config show --config configs/base.yaml --set train.lr=0.0003");

@@ -34,7 +34,6 @@ class ConfigLoader : public ::testing::Test {
   std::shared_ptr<const Schema> schema_ = test::sample_schema();
 };
 
-#define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "in: " << (text)
 
 TEST_F(ConfigLoader, EmptyFileGivesTheDefaults) {
   dir_.write("empty.yaml", "");

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "data_fixture.h"
 #include "test_support.h"
 #include "unict/core/error.h"
 #include "unict/data/ctrate.h"
@@ -24,20 +25,13 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-#define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "in: " << (text)
 
 class Datasets : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
-    SyntheticOptions o;
-    o.patients = 8;
-    o.seed = 21;
-    o.size_zyx = {24, 40, 40};
-    o.radchestct_volumes = 6;
+    SyntheticOptions o = test::small_synthetic(8, 21, {24, 40, 40}, 6, 0.4);
     o.ctrate_v1 = true;
-    o.threads = 2;
-    o.lesion_probability = 0.4;
     write_synthetic_dataset(root(), o);
     truth_ = new json(io::read_json(root() / "synthetic_truth.json"));
   }
@@ -47,16 +41,8 @@ class Datasets : public ::testing::Test {
   }
   static fs::path root() { return dir_->path() / "synth"; }
   static DataConfig config() {
-    DataConfig c;
-    c.label_set = fs::path(UNICT_SOURCE_DIR) / "configs/labels/unict10.yaml";
-    c.ctrate_root = root() / "ctrate";
-    c.ctrate_tree = "v2";
-    c.rexgrounding_root = root() / "rexgroundingct";
-    c.rexgrounding_json = "dataset.json";
-    c.radchestct_root = root() / "radchestct";
+    DataConfig c = test::synthetic_data_config(root());
     c.radchestct_spacing = (*truth_)["radchestct_spacing"].get<double>();
-    c.report_source = "findings_en";
-    c.on_error = "fail";
     return c;
   }
   static std::vector<std::string> true_codes(const std::string& section, const std::string& name) {

@@ -8,7 +8,6 @@
 namespace unict::data {
 namespace {
 
-#define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "in: " << (text)
 
 TEST(LabelSet, TheDefaultSetHasTheTenClassesOfTheMission) {
   const LabelSet set = load_label_set(std::string(UNICT_SOURCE_DIR) + "/configs/labels/unict10.yaml");

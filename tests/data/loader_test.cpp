@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "data_fixture.h"
 #include "test_support.h"
 #include "unict/core/error.h"
 #include "unict/data/cache_item.h"
@@ -18,31 +19,9 @@ class Loader : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
-    SyntheticOptions o;
-    o.patients = 7;
-    o.seed = 12;
-    o.size_zyx = {24, 40, 40};
-    o.radchestct_volumes = 0;
-    o.lesion_probability = 0.5;
-    o.threads = 2;
-    write_synthetic_dataset(dir_->path() / "s", o);
-    DataConfig d;
-    d.label_set = fs::path(UNICT_SOURCE_DIR) / "configs/labels/unict10.yaml";
-    d.ctrate_root = dir_->path() / "s/ctrate";
-    d.ctrate_tree = "v2";
-    d.rexgrounding_root = dir_->path() / "s/rexgroundingct";
-    d.rexgrounding_json = "dataset.json";
-    d.report_source = "findings_en";
-    d.on_error = "fail";
-    PreprocessConfig p;
-    p.spacing = {12.0, 10.0, 10.0};
-    p.size = {20, 32, 32};
-    p.hu_min = -1000;
-    p.hu_max = 1000;
-    p.padding_below = -2000;
-    p.pad_hu = -1000;
-    p.mask_threshold = 0.5;
-    p.storage = "int16";
+    write_synthetic_dataset(dir_->path() / "s", test::small_synthetic(7, 12, {24, 40, 40}));
+    const DataConfig d = test::synthetic_data_config(dir_->path() / "s");
+    const PreprocessConfig p = test::small_preprocess({12.0, 10.0, 10.0}, {20, 32, 32});
     const SampleSet samples = rexgrounding_samples(d, load_label_set(d.label_set));
     folder_ = new fs::path(prepare_cache(samples, p, cache_settings(samples, p, d, "rexgroundingct"), {dir_->path() / "cache", "rexgroundingct", "fail", 2}).folder);
   }

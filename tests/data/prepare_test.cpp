@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "data_fixture.h"
 #include "test_support.h"
 #include "unict/core/error.h"
 #include "unict/core/seed.h"
@@ -29,40 +30,12 @@ class Prepare : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
-    SyntheticOptions o;
-    o.patients = 6;
-    o.seed = 8;
-    o.size_zyx = {24, 40, 40};
-    o.radchestct_volumes = 0;
-    o.lesion_probability = 0.5;
-    o.threads = 2;
-    write_synthetic_dataset(dir_->path() / "s", o);
+    write_synthetic_dataset(dir_->path() / "s", test::small_synthetic(6, 8, {24, 40, 40}));
   }
   static void TearDownTestSuite() { delete dir_; }
 
-  static DataConfig data_config(const fs::path& root) {
-    DataConfig c;
-    c.label_set = fs::path(UNICT_SOURCE_DIR) / "configs/labels/unict10.yaml";
-    c.ctrate_root = root / "ctrate";
-    c.ctrate_tree = "v2";
-    c.rexgrounding_root = root / "rexgroundingct";
-    c.rexgrounding_json = "dataset.json";
-    c.report_source = "findings_en";
-    c.on_error = "fail";
-    return c;
-  }
-  static PreprocessConfig preprocess_config() {
-    PreprocessConfig p;
-    p.spacing = {10.0, 8.0, 8.0};
-    p.size = {28, 40, 40};
-    p.hu_min = -1000;
-    p.hu_max = 1000;
-    p.padding_below = -2000;
-    p.pad_hu = -1000;
-    p.mask_threshold = 0.5;
-    p.storage = "int16";
-    return p;
-  }
+  static DataConfig data_config(const fs::path& root) { return test::synthetic_data_config(root); }
+  static PreprocessConfig preprocess_config() { return test::small_preprocess({10.0, 8.0, 8.0}, {28, 40, 40}); }
   static PrepareResult run(const DataConfig& data, const PreprocessConfig& p, const fs::path& cache, std::size_t threads, const std::string& on_error = "fail") {
     const LabelSet labels = load_label_set(data.label_set);
     DataConfig d = data;

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "data_fixture.h"
 #include "test_support.h"
 #include "unict/core/error.h"
 #include "unict/core/seed.h"
@@ -133,22 +134,8 @@ class PreprocessSynthetic : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
-    SyntheticOptions o;
-    o.patients = 6;
-    o.seed = 33;
-    o.size_zyx = {40, 64, 64};
-    o.radchestct_volumes = 0;
-    o.lesion_probability = 0.5;
-    o.threads = 2;
-    write_synthetic_dataset(dir_->path() / "s", o);
-    DataConfig c;
-    c.label_set = std::filesystem::path(UNICT_SOURCE_DIR) / "configs/labels/unict10.yaml";
-    c.ctrate_root = dir_->path() / "s/ctrate";
-    c.ctrate_tree = "v2";
-    c.rexgrounding_root = dir_->path() / "s/rexgroundingct";
-    c.rexgrounding_json = "dataset.json";
-    c.report_source = "findings_en";
-    c.on_error = "fail";
+    write_synthetic_dataset(dir_->path() / "s", test::small_synthetic(6, 33, {40, 64, 64}));
+    const DataConfig c = test::synthetic_data_config(dir_->path() / "s");
     labels_ = new LabelSet(load_label_set(c.label_set));
     samples_ = new SampleSet(rexgrounding_samples(c, *labels_));
   }
@@ -157,18 +144,7 @@ class PreprocessSynthetic : public ::testing::Test {
     delete labels_;
     delete dir_;
   }
-  static PreprocessConfig config() {
-    PreprocessConfig p;
-    p.spacing = {7.0, 6.0, 6.0};
-    p.size = {40, 56, 56};
-    p.hu_min = -1000;
-    p.hu_max = 1000;
-    p.padding_below = -2000;
-    p.pad_hu = -1000;
-    p.mask_threshold = 0.5;
-    p.storage = "int16";
-    return p;
-  }
+  static PreprocessConfig config() { return test::small_preprocess({7.0, 6.0, 6.0}, {40, 56, 56}); }
   static test::TempDir* dir_;
   static LabelSet* labels_;
   static SampleSet* samples_;

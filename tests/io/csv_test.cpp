@@ -8,7 +8,6 @@
 namespace unict::io {
 namespace {
 
-#define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "in: " << (text)
 
 TEST(Csv, ReadsQuotedFieldsCommasNewlinesAndDoubledQuotes) {
   test::TempDir dir;
@@ -50,14 +49,7 @@ TEST(Csv, WrittenFilesReadBackIdentically) {
   EXPECT_EQ(t.rows, rows);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 TEST(Csv, BadInputNamesTheFileLineAndProblem) {
   test::TempDir dir;

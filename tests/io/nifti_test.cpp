@@ -79,7 +79,6 @@ std::string error_of(const std::filesystem::path& path) {
   return "";
 }
 
-#define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "in: " << (text)
 
 TEST_F(NiftiReference, BadFilesAreClearErrorsNamingTheFile) {
   test::TempDir dir;

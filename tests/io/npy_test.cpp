@@ -78,16 +78,8 @@ TEST_F(NpyReference, NumpyReadsWhatWeWrite) {
   for (const auto& name : test::file_names(dir_->path())) EXPECT_NE(name.rfind(".tmp-", 0), 0u) << "left behind: " << name;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
-#define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "in: " << (text)
 
 TEST(Npy, BadInputIsAClearErrorNamingTheFile) {
   test::TempDir dir;

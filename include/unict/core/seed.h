@@ -15,6 +15,9 @@
 
 namespace unict::core {
 
+// FNV-1a, 64 bit: a stable hash of text (std::hash may differ between standard libraries).
+std::uint64_t fnv1a64(std::string_view text);
+
 // One step of SplitMix64 (Steele, Lea, Flood 2014): advances `state`, returns the next output.
 std::uint64_t splitmix64_next(std::uint64_t& state);
 
