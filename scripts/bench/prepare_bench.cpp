@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "unict/core/resolved_config.h"
 #include "unict/data/prepare.h"
 
 int main(int argc, char** argv) {
@@ -26,15 +27,10 @@ int main(int argc, char** argv) {
     s.patient = s.name;
     samples.samples.push_back(s);
   }
-  PreprocessConfig p;
-  p.spacing = {1.5, 0.75, 0.75};
-  p.size = {240, 480, 480};
-  p.hu_min = -1000;
-  p.hu_max = 1000;
-  p.padding_below = -2000;
-  p.pad_hu = -1000;
-  p.mask_threshold = 0.5;
-  p.storage = "int16";
+  // The declared defaults: the paper-like settings of configs/base.yaml.
+  auto schema = std::make_shared<unict::core::Schema>();
+  preprocess_section().declare_in(*schema);
+  const PreprocessConfig p = preprocess_section().read(unict::core::ResolvedConfig(schema));
   nlohmann::json settings = {{"bench", "prepare"}};
   PrepareOptions options{argv[1], "bench", "fail", static_cast<std::size_t>(std::atoi(argv[2]))};
   const auto start = std::chrono::steady_clock::now();
