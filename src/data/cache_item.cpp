@@ -12,6 +12,7 @@
 
 #include "unict/core/atomic_file.h"
 #include "unict/core/error.h"
+#include "unict/io/inspect.h"
 
 namespace unict::data {
 namespace {
@@ -154,20 +155,7 @@ nlohmann::json inspect_cache_item(const std::filesystem::path& file) {
   const CacheItem item = read_cache_item(file, true);
   nlohmann::json out = item.header;
   out["file"] = file.string();
-  double lo = 1e300, hi = -1e300, sum = 0;
-  io::visit_elements(item.ct, [&](const auto* v, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const double x = static_cast<double>(v[i]);
-      lo = std::min(lo, x);
-      hi = std::max(hi, x);
-      sum += x;
-    }
-    return 0;
-  });
-  out["min"] = lo;
-  out["max"] = hi;
-  out["sum"] = sum;
-  out["mean"] = sum / static_cast<double>(item.ct.size());
+  out.update(io::array_statistics(item.ct));
   nlohmann::json voxels = nlohmann::json::array();
   for (const auto& m : item.masks) voxels.push_back(std::count(m.begin(), m.end(), 1));
   if (!item.masks.empty()) out["mask_voxels_per_class"] = voxels;

@@ -51,12 +51,14 @@ class BatchLoader::Impl {
     std::lock_guard<std::mutex> lock(mutex_);
     ++generation_;
     epoch_ = epoch;
-    order_.resize(items_.size());
-    for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+    // A new vector per epoch, shared by the batches built from it (builders hold it by pointer).
+    auto order = std::make_shared<std::vector<std::size_t>>(items_.size());
+    for (std::size_t i = 0; i < order->size(); ++i) (*order)[i] = i;
     if (config_.shuffle) {
       core::Rng rng(seed_, "loader-order", {static_cast<std::uint64_t>(epoch)});
-      for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[static_cast<std::size_t>(rng.below(i))]);
+      for (std::size_t i = order->size(); i > 1; --i) std::swap((*order)[i - 1], (*order)[static_cast<std::size_t>(rng.below(i))]);
     }
+    order_ = std::move(order);
     next_to_build_ = next_to_deliver_ = 0;
     ready_.clear();
     failures_.clear();
@@ -74,7 +76,7 @@ class BatchLoader::Impl {
       const auto order = order_;
       const std::int64_t epoch = epoch_;
       lock.unlock();
-      batch = build(index, epoch, order);
+      batch = build(index, epoch, *order);
     } else {
       batch_ready_.wait(lock, [&] { return ready_.count(next_to_deliver_) || failures_.count(next_to_deliver_); });
       if (const auto failed = failures_.find(next_to_deliver_); failed != failures_.end()) std::rethrow_exception(failed->second);
@@ -109,7 +111,7 @@ class BatchLoader::Impl {
       Batch batch;
       std::exception_ptr error;
       try {
-        batch = build(index, epoch, order);
+        batch = build(index, epoch, *order);
       } catch (...) {
         error = std::current_exception();
       }
@@ -243,7 +245,8 @@ class BatchLoader::Impl {
     }
     batch.has_mask[b] = classes > 0;
     const auto labels = item.header["labels"].get<std::vector<int>>();
-    for (std::size_t c = 0; c < labels.size(); ++c) batch.labels[b][static_cast<std::int64_t>(c)] = static_cast<float>(labels[c]);
+    auto row = batch.labels.accessor<float, 2>()[b];
+    for (std::size_t c = 0; c < labels.size(); ++c) row[static_cast<std::int64_t>(c)] = static_cast<float>(labels[c]);
   }
 
   const std::vector<LoaderItem>& items_;
@@ -261,7 +264,7 @@ class BatchLoader::Impl {
   bool stop_ = false, started_ = false;
   std::uint64_t generation_ = 0;
   std::int64_t epoch_ = 0, next_to_build_ = 0, next_to_deliver_ = 0;
-  std::vector<std::size_t> order_;
+  std::shared_ptr<const std::vector<std::size_t>> order_;
   std::map<std::int64_t, Batch> ready_;
   std::map<std::int64_t, std::exception_ptr> failures_;
   mutable std::mutex pool_mutex_;

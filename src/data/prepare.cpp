@@ -60,7 +60,6 @@ PrepareResult prepare_cache(const SampleSet& samples, const PreprocessConfig& co
   core::ThreadPool pool(options.threads);
   {
     core::Progress progress("prepare", samples.samples.size());
-    progress.set_status("");
     pool.parallel_for(samples.samples.size(), [&](std::size_t i) {
       const Sample& sample = samples.samples[i];
       const fs::path file = items / (sample.name + ".uct");

@@ -179,9 +179,12 @@ std::vector<std::uint8_t> prepare_class_mask(const io::NdArray& mask, const std:
 // Mask voxels as uint8 (any integer type is accepted: instance ids are only tested for != 0).
 io::NdArray mask_as_uint8(const io::NdArray& mask) {
   if (mask.dtype == io::DType::uint8) return mask;
-  io::NdArray out(io::DType::uint8, mask.shape);
+  io::NdArray out = io::NdArray::uninitialized(io::DType::uint8, mask.shape);
   auto* o = out.data<std::uint8_t>();
-  for (std::size_t i = 0; i < mask.size(); ++i) o[i] = mask.value_at(i) != 0 ? 1 : 0;
+  io::visit_elements(mask, [&](const auto* v, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) o[i] = v[i] != 0 ? 1 : 0;
+    return 0;
+  });
   return out;
 }
 

@@ -19,8 +19,9 @@ bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// min, max, mean, sum in float64; NaN voxels are counted and left out of the others.
-json statistics(const NdArray& a) {
+}  // namespace
+
+json array_statistics(const NdArray& a) {
   return visit_elements(a, [](const auto* v, std::size_t n) {
     double lo = std::numeric_limits<double>::infinity(), hi = -lo, sum = 0;
     std::size_t nan = 0;
@@ -44,6 +45,8 @@ json statistics(const NdArray& a) {
     return s;
   });
 }
+
+namespace {
 
 // Non-zero voxels per index of the file's first axis, given where that axis is in C order.
 json nonzero_per_index(const NdArray& a, bool first_axis_is_last_in_memory) {
@@ -101,7 +104,7 @@ json inspect_file(const fs::path& file, const std::string& member) {
   }
   out["dtype"] = std::string(dtype_name(array.dtype));
   out["shape"] = shape;
-  out.update(statistics(array));
+  out.update(array_statistics(array));
   if (array.ndim() == 4) out["nonzero_per_first_axis_index"] = nonzero_per_index(array, nifti);
   return out;
 }

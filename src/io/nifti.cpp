@@ -18,7 +18,6 @@ namespace {
 
 using Component = itk::IOComponentEnum;
 
-std::string format_offset(double offset) { return std::to_string(offset); }
 
 // NIfTI-1 datatype codes (nifti1.h) that we read.
 DType dtype_of_code(int code, const std::string& file) {
@@ -194,10 +193,12 @@ bool is_identity_scaling(double slope, double intercept) {
 Volume finish_read(Volume volume, const RawHeader& raw, const NiftiInfo& info, NiftiScaling scaling) {
   if (raw.swapped) swap_bytes(volume.array);
   if (scaling == NiftiScaling::apply && !is_identity_scaling(info.scale_slope, info.scale_intercept)) {
-    NdArray scaled(DType::float32, volume.array.shape);
+    NdArray scaled = NdArray::uninitialized(DType::float32, volume.array.shape);
     float* out = scaled.data<float>();
-    for (std::size_t i = 0, n = scaled.size(); i < n; ++i)
-      out[i] = static_cast<float>(volume.array.value_at(i) * info.scale_slope + info.scale_intercept);
+    visit_elements(volume.array, [&](const auto* v, std::size_t n) {
+      for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(static_cast<double>(v[i]) * info.scale_slope + info.scale_intercept);
+      return 0;
+    });
     volume.array = std::move(scaled);
   }
   return volume;
@@ -234,7 +235,7 @@ Volume read_nifti(const std::filesystem::path& file, NiftiScaling scaling) {
     volume.array = NdArray::uninitialized(info.dtype, std::vector<std::int64_t>(info.dims.rbegin(), info.dims.rend()));
     const std::size_t total = volume.array.bytes.size();
     if (raw.vox_offset < 348 || static_cast<std::size_t>(raw.vox_offset) > whole.size())
-      throw Error("invalid NIfTI voxel offset").file(name).value(format_offset(raw.vox_offset));
+      throw Error("invalid NIfTI voxel offset").file(name).value(std::to_string(raw.vox_offset));
     const auto offset = static_cast<std::size_t>(raw.vox_offset);
     if (whole.size() - offset < total)
       throw Error("truncated or corrupt NIfTI voxel data").file(name).expected(std::to_string(total) + " voxel bytes, found " + std::to_string(whole.size() - offset));
@@ -247,7 +248,7 @@ Volume read_nifti(const std::filesystem::path& file, NiftiScaling scaling) {
   volume.geometry = info.geometry;
   volume.array = NdArray::uninitialized(info.dtype, std::vector<std::int64_t>(info.dims.rbegin(), info.dims.rend()));
   if (raw.vox_offset < 348 || gzseek(in.get(), static_cast<z_off_t>(raw.vox_offset), SEEK_SET) < 0)
-    throw Error("invalid NIfTI voxel offset").file(name).value(format_offset(raw.vox_offset));
+    throw Error("invalid NIfTI voxel offset").file(name).value(std::to_string(raw.vox_offset));
   // Read the voxels in pieces (gzread takes an unsigned int) and insist on every byte.
   std::size_t done = 0;
   const std::size_t total = volume.array.bytes.size();

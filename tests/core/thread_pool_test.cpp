@@ -77,8 +77,8 @@ TEST(ThreadPool, ParallelForRethrowsTheFirstErrorAfterAllCallsEnd) {
 
 TEST(ThreadPool, ZeroThreadsMeansOnePerHardwareThread) {
   ThreadPool pool(0);
-  EXPECT_EQ(pool.size(), resolve_thread_count(0));
-  EXPECT_GE(pool.size(), 1u);
+  const unsigned hardware = std::thread::hardware_concurrency();
+  EXPECT_EQ(pool.size(), hardware > 0 ? hardware : 1u);
   EXPECT_EQ(resolve_thread_count(5), 5u);
 }
 

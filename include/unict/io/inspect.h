@@ -9,7 +9,13 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "unict/io/ndarray.h"
+
 namespace unict::io {
+
+// min, max, mean and sum of all elements in float64 (NaN elements counted as nan_voxels and left
+// out of the others), as `unict inspect` prints them.
+nlohmann::json array_statistics(const NdArray& array);
 
 // `file` is a .nii / .nii.gz, a .npy, or a .npz (with `member`, or its only member).
 nlohmann::json inspect_file(const std::filesystem::path& file, const std::string& member = "");
