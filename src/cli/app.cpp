@@ -60,6 +60,7 @@ int run(int argc, const char* const* argv) {
     add_inspect_command(app);
     add_split_command(app, globals);
     add_prepare_command(app, globals);
+    add_model_command(app, globals);
     return parse_and_run(app, argc, argv);
   } catch (...) {
     return report_failure(std::current_exception(), std::cerr);

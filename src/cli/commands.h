@@ -21,5 +21,6 @@ void add_synth_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_split_command(CLI::App& app, const GlobalOptions& globals);
 void add_prepare_command(CLI::App& app, const GlobalOptions& globals);
+void add_model_command(CLI::App& app, const GlobalOptions& globals);
 
 }  // namespace unict::cli

@@ -152,6 +152,7 @@ void read_section(const Schema& schema, const YAML::Node& map, const std::string
     const std::string path = prefix.empty() ? name : prefix + "." + name;
     const Place at = place_of(file, entry.first);
     if (prefix.empty() && name == "base") continue;  // handled by the caller
+    if (prefix.empty() && schema.is_skipped_section(name)) continue;
     if (!seen.insert(name).second) throw at.error("key given twice in one mapping").key(path);
     if (const KeySpec* spec = schema.find(path)) {
       out[path] = Setting{node_value(entry.second, *spec, place_of(file, entry.second)), at.origin()};

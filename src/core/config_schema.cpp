@@ -72,8 +72,12 @@ std::string KeySpec::allowed() const {
 
 std::string KeySpec::violation(const Value& value) const {
   if (!holds_type(value, type)) return allowed();
-  if (const auto* i = std::get_if<std::int64_t>(&value)) return element_violation(*this, static_cast<double>(*i));
-  if (const auto* d = std::get_if<double>(&value)) return element_violation(*this, *d);
+  if (const auto* i = std::get_if<std::int64_t>(&value)) {
+    if (auto v = element_violation(*this, static_cast<double>(*i)); !v.empty()) return v;
+  }
+  if (const auto* d = std::get_if<double>(&value)) {
+    if (auto v = element_violation(*this, *d); !v.empty()) return v;
+  }
   if (const auto* s = std::get_if<std::string>(&value)) {
     if (auto v = string_violation(*this, *s); !v.empty()) return v;
   }
@@ -107,6 +111,10 @@ void Schema::add(KeySpec spec) {
   if (auto problem = spec.violation(spec.default_value); !problem.empty())
     throw internal_error("default breaks its own constraints").key(spec.path).value(format_value(spec.default_value)).expected(problem);
   keys_.push_back(std::move(spec));
+}
+
+bool Schema::is_skipped_section(std::string_view name) const {
+  return std::find(skipped_.begin(), skipped_.end(), name) != skipped_.end();
 }
 
 const KeySpec* Schema::find(std::string_view path) const {

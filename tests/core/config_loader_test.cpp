@@ -53,6 +53,17 @@ TEST_F(ConfigLoader, FileValuesOverrideDefaultsAndRecordWhereTheyCameFrom) {
   EXPECT_EQ(config.origin("sample.count"), "default");
 }
 
+TEST_F(ConfigLoader, SkippedSectionsAreIgnoredOtherUnknownKeysStillFail) {
+  dir_.write("more.yaml", "sample:\n  rate: 0.25\ndata:\n  root: /x\n  anything: [1, 2]\n");
+  EXPECT_CONTAINS(error_of("more.yaml"), "unknown key");
+  auto partial = std::make_shared<Schema>(*schema_);
+  partial->skip_section("data");
+  const auto config = load_config(partial, dir_ / "more.yaml");
+  EXPECT_EQ(get<double>(config, "sample.rate"), 0.25);
+  dir_.write("typo.yaml", "data:\n  root: /x\nsampel:\n  rate: 0.25\n");
+  EXPECT_THROW(load_config(partial, dir_ / "typo.yaml"), Error);
+}
+
 TEST_F(ConfigLoader, BaseChainMergesDepthFirstAndTheIncludingFileWins) {
   dir_.write("grand.yaml", "sample:\n  count: 1\n  rate: 0.1\n  name: grand\n");
   dir_.write("parent.yaml", "base: grand.yaml\nsample:\n  count: 2\n");

@@ -77,6 +77,24 @@ TEST(KeySpec, FindsViolations) {
   EXPECT_NE(small.violation(Value(std::int64_t{1} << 40)), "");  // does not fit the int field
 }
 
+TEST(KeySpec, RulesApplyToScalarsAfterTheRangeCheck) {
+  KeySpec even;
+  even.path = "sample.even";
+  even.type = ValueType::integer;
+  even.in_range(Range::closed(0, 100)).satisfying("an even number", [](const Value& v) {
+    return std::get<std::int64_t>(v) % 2 == 0 ? std::string() : std::string("an even number");
+  });
+  EXPECT_EQ(even.violation(Value(std::int64_t{4})), "");
+  EXPECT_EQ(even.violation(Value(std::int64_t{5})), "an even number");
+  EXPECT_NE(even.violation(Value(std::int64_t{102})), "");  // the range, before the rule
+  EXPECT_NE(even.violation(Value(std::int64_t{102})), "an even number");
+  KeySpec positive;
+  positive.path = "sample.positive";
+  positive.type = ValueType::number;
+  positive.satisfying("positive", [](const Value& v) { return std::get<double>(v) > 0 ? std::string() : std::string("positive"); });
+  EXPECT_EQ(positive.violation(Value(-1.0)), "positive");
+}
+
 TEST(Section, ReadsTypedStructsFromAResolvedConfig) {
   const auto schema = test::sample_schema();
   ResolvedConfig config(schema);

@@ -75,12 +75,18 @@ class Schema {
   bool is_section(std::string_view path) const;
   const std::vector<KeySpec>& keys() const { return keys_; }
 
+  // For programs that read only part of a config (the model benchmark on a machine without the
+  // data layer): top-level sections named here are skipped when a file is read, unchecked.
+  void skip_section(std::string name) { skipped_.push_back(std::move(name)); }
+  bool is_skipped_section(std::string_view name) const;
+
   // The declared key a mistyped `path` most likely meant: the nearest full path, or a key whose
   // last part equals the last part of `path` ("lr" -> "train.lr").
   std::optional<std::string> suggest(std::string_view path) const;
 
  private:
   std::vector<KeySpec> keys_;
+  std::vector<std::string> skipped_;
 };
 
 namespace detail {

@@ -13,6 +13,7 @@
 #include "unict/data/loader_config.h"
 #include "unict/data/preprocess.h"
 #include "unict/data/splits.h"
+#include "unict/model/model_config.h"
 #include "unict/train/train_config.h"
 
 namespace unict::experiments {
@@ -24,6 +25,7 @@ struct Config {
   data::PreprocessConfig preprocess;
   data::LoaderConfig loader;
   train::TrainConfig train;
+  model::ModelSettings model;  // model, encoder, seg_decoder, report_decoder, decode, tokenizer, loss
 };
 
 // Every declared key, built once.
@@ -32,6 +34,7 @@ std::shared_ptr<const core::Schema> config_schema();
 // Defaults < `file` and its base chain < overrides ("key.path=value").
 core::ResolvedConfig resolve_config(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
 
+// Also checks the rules that span several keys (model::validate_model_settings).
 Config typed_config(const core::ResolvedConfig& resolved);
 
 }  // namespace unict::experiments

@@ -1,0 +1,33 @@
+// The training objective: L = w_cls L_CLS + w_seg L_SEG + w_rep L_REP.
+//   L_CLS: binary cross entropy over the classes, optionally weighting positives per class;
+//   L_SEG: w_dice * soft Dice + (1 - w_dice) * BCE, over the volumes that have masks;
+//   L_REP: cross entropy of the next token, PAD ignored, optional label smoothing.
+// A task whose weight is 0 is not computed at all, so its head receives no gradient.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include "unict/model/model_config.h"
+
+namespace unict::model {
+
+struct ModelOutput;
+
+struct Targets {
+  at::Tensor labels;    // [B, C] float 0 / 1
+  at::Tensor masks;     // [B, C, Z, Y, X] float 0 / 1 at the input size
+  at::Tensor has_mask;  // [B] bool
+  at::Tensor tokens;    // [B, L] int64: BOS ... EOS PAD ...
+};
+
+struct TaskLosses {
+  at::Tensor cls, seg, rep;  // unweighted; undefined when not computed
+  at::Tensor total;          // the weighted sum (a zero scalar when nothing is supervised)
+};
+
+TaskLosses compute_losses(const ModelOutput& output, const Targets& targets, const LossConfig& config);
+
+// Soft Dice loss averaged over (volume, class) pairs: 1 - (2 sum(p g) + 1) / (sum p + sum g + 1).
+at::Tensor soft_dice_loss(const at::Tensor& probabilities, const at::Tensor& targets);
+
+}  // namespace unict::model

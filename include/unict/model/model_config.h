@@ -1,0 +1,101 @@
+// The configuration of the network and of what it is trained on: one section per part (the
+// encoder, the task structure, the segmentation and report decoders, decoding, the tokenizer and
+// the losses). LibTorch-free, so the experiments layer can validate a config without building a
+// model. Every ablation of the paper is a value of these keys (see configs/ablations/).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "unict/core/config_schema.h"
+
+namespace unict::model {
+
+// The three tasks, in the fixed order of the task tokens (and of the attention matrix).
+inline const std::vector<std::string>& task_names() {
+  static const std::vector<std::string> names{"cls", "seg", "rep"};
+  return names;
+}
+
+struct ModelConfig {
+  std::vector<std::string> tasks;  // heads that are built: a subset of cls, seg, rep
+  bool adapters = true;            // false: the plain multi-task baseline (heads read the embedded CT)
+  bool fusion = true;              // false: z_t = h_t
+  bool scf = true;                 // false: the segmentation decoder reads the unmodulated maps
+  std::int64_t embed_dim = 0;
+  std::int64_t fusion_heads = 0;
+  double dropout = 0;
+};
+const core::Section<ModelConfig>& model_section();
+
+struct EncoderConfig {
+  std::string name;
+  std::int64_t resnet2p5d_depth = 0;
+  std::filesystem::path resnet2p5d_pretrained;
+  std::int64_t resnet3d_stem_channels = 0;
+  std::vector<std::int64_t> resnet3d_stem_stride;
+  std::vector<std::int64_t> resnet3d_widths, resnet3d_depths, resnet3d_z_strides, resnet3d_xy_strides;
+  std::string resnet3d_norm;
+};
+const core::Section<EncoderConfig>& encoder_section();
+
+struct SegDecoderConfig {
+  std::vector<std::int64_t> channels;  // one per decoder stage, deepest first
+  std::int64_t output_scale = 1;       // output size = input size / output_scale
+};
+const core::Section<SegDecoderConfig>& seg_decoder_section();
+
+struct ReportDecoderConfig {
+  std::int64_t d_model = 0, heads = 0, layers = 0, ff_dim = 0;
+  double dropout = 0;
+  std::int64_t max_tokens = 0;        // text positions, BOS and EOS included
+  std::int64_t max_slice_tokens = 0;  // learned positions of the slice tokens in the prefix
+};
+const core::Section<ReportDecoderConfig>& report_decoder_section();
+
+struct DecodeConfig {
+  std::string method;
+  std::int64_t beam_size = 0;
+  double length_penalty = 0;
+  std::int64_t max_tokens = 0;
+};
+const core::Section<DecodeConfig>& decode_section();
+
+struct TokenizerConfig {
+  std::int64_t vocab_size = 0;
+  std::string model_type;
+  double character_coverage = 0;
+};
+const core::Section<TokenizerConfig>& tokenizer_section();
+
+struct LossConfig {
+  double cls_weight = 0, seg_weight = 0, rep_weight = 0;
+  std::vector<double> cls_pos_weight;  // empty: none; else one per class
+  double seg_dice_weight = 0;          // L_SEG = dice_weight * Dice + (1 - dice_weight) * BCE
+  double label_smoothing = 0;
+};
+const core::Section<LossConfig>& loss_section();
+
+// All sections of the model, read together.
+struct ModelSettings {
+  ModelConfig model;
+  EncoderConfig encoder;
+  SegDecoderConfig seg_decoder;
+  ReportDecoderConfig report_decoder;
+  DecodeConfig decode;
+  TokenizerConfig tokenizer;
+  LossConfig loss;
+
+  bool has_task(const std::string& task) const;
+};
+
+void declare_model_sections(core::Schema& schema);
+ModelSettings read_model_settings(const core::ResolvedConfig& config);
+
+// Rules that involve several keys (fusion needs adapters, SCF needs the segmentation task, a
+// positive loss weight needs its head, ...). Throws a user Error naming the key and where it was set.
+void validate_model_settings(const ModelSettings& settings, const core::ResolvedConfig& config);
+
+}  // namespace unict::model

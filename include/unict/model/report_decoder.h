@@ -1,0 +1,79 @@
+// The report decoder: a pre-norm Transformer over one sequence [prefix; text] with a
+// sequence-to-sequence mask. The prefix (z_rep, then the slice tokens) sees the whole prefix and
+// no text; each text position sees the prefix and the text up to itself. Positions are learned,
+// separately for slice tokens and text. A caption head maps each text position to next-token
+// logits.
+//
+// Decoding runs incrementally: start() computes the prefix once and caches every layer's keys and
+// values; step() feeds one token per sequence. Because the prefix never sees text, the cached
+// prefix is exactly what a full forward computes.
+#pragma once
+
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+
+#include "unict/model/attention.h"
+#include "unict/model/model_config.h"
+
+namespace unict::model {
+
+class DecoderBlockImpl : public torch::nn::Module {
+ public:
+  DecoderBlockImpl(std::int64_t dim, std::int64_t heads, std::int64_t ff_dim, double dropout);
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& allowed);
+  // One new position per sequence: x [N, 1, D]; appends its keys / values to `keys` / `values`.
+  at::Tensor step(const at::Tensor& x, at::Tensor& keys, at::Tensor& values);
+  // Keys and values of a whole (prefix) sequence, for the cache.
+  std::pair<at::Tensor, at::Tensor> keys_values(const at::Tensor& x);
+
+ private:
+  torch::nn::LayerNorm attention_norm_{nullptr}, ffn_norm_{nullptr};
+  MultiHeadAttention attention_{nullptr};
+  FeedForward ffn_{nullptr};
+  torch::nn::Dropout dropout_{nullptr};
+};
+TORCH_MODULE(DecoderBlock);
+
+struct DecoderCache {
+  std::vector<at::Tensor> keys, values;  // per layer: [N, H, length, D / H]
+  std::int64_t text_length = 0;          // text positions fed so far
+  // Keeps the sequences at `rows` (beam search reorders its beams with this).
+  void select(const at::Tensor& rows);
+};
+
+class ReportDecoderImpl : public torch::nn::Module {
+ public:
+  ReportDecoderImpl(const ReportDecoderConfig& config, std::int64_t latent_dim, std::int64_t token_channels, std::int64_t vocab_size);
+
+  // z_rep [B, latent_dim], slice_tokens [B, S, token_channels], text [B, T] -> logits [B, T, V];
+  // logits[:, t] predict text[:, t + 1].
+  at::Tensor forward(const at::Tensor& z_rep, const at::Tensor& slice_tokens, const at::Tensor& text);
+
+  DecoderCache start(const at::Tensor& z_rep, const at::Tensor& slice_tokens);
+  // tokens [N] -> next-token logits [N, V]
+  at::Tensor step(DecoderCache& cache, const at::Tensor& tokens);
+
+  // [P + T, P + T] bool, true where row may attend to column.
+  static at::Tensor seq2seq_mask(std::int64_t prefix, std::int64_t text, const at::Device& device);
+
+  std::int64_t max_tokens() const { return max_tokens_; }
+  std::int64_t vocab_size() const { return vocab_size_; }
+
+ private:
+  at::Tensor prefix(const at::Tensor& z_rep, const at::Tensor& slice_tokens);
+  at::Tensor embed_text(const at::Tensor& text, std::int64_t first_position);
+
+  std::int64_t max_tokens_, max_slice_tokens_, vocab_size_;
+  torch::nn::Linear latent_proj_{nullptr}, slice_proj_{nullptr}, caption_head_{nullptr};
+  torch::nn::Embedding token_embedding_{nullptr}, text_positions_{nullptr}, slice_positions_{nullptr}, latent_type_{nullptr};
+  std::vector<DecoderBlock> blocks_;
+  torch::nn::LayerNorm final_norm_{nullptr};
+  torch::nn::Dropout dropout_{nullptr};
+};
+TORCH_MODULE(ReportDecoder);
+
+// Token rows of different lengths -> [B, longest] int64, padded with PAD.
+at::Tensor pad_token_rows(const std::vector<std::vector<std::int64_t>>& rows);
+
+}  // namespace unict::model

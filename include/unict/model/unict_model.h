@@ -1,0 +1,84 @@
+// UniCT: one CT volume in; abnormality logits, mask logits and report logits out.
+//
+//   encoder -> embedded CT -> adapters f_t -> h_t -> fusion -> z_t
+//   z_cls -> classification head;  z_seg -> SCF on the encoder maps -> U-Net decoder;
+//   z_rep + slice tokens -> report decoder
+//
+// Switches (ModelConfig): `tasks` builds only the named heads; `fusion: false` gives z_t = h_t;
+// `scf: false` feeds the decoder the plain maps; `adapters: false` is the plain multi-task
+// baseline, where every head reads the embedded CT.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <torch/nn/modules/container/sequential.h>
+
+#include "unict/model/decoding.h"
+#include "unict/model/encoder.h"
+#include "unict/model/report_decoder.h"
+#include "unict/model/seg_decoder.h"
+#include "unict/model/task_adapters.h"
+
+namespace unict::model {
+
+// What the model's sizes depend on beyond the config.
+struct ModelShape {
+  std::int64_t classes = 0;
+  std::int64_t vocab_size = 0;             // the trained tokenizer's (or tokenizer.vocab_size before training)
+  std::vector<std::int64_t> input_size;    // (z, y, x) of the CT batches
+};
+
+struct ModelOutput {
+  at::Tensor cls_logits;   // [B, C]
+  at::Tensor seg_logits;   // [B, C, z, y, x] at the input size / seg_decoder.output_scale
+  at::Tensor rep_logits;   // [B, L - 1, V]: rep_logits[:, t] predict tokens[:, t + 1]
+  at::Tensor attention;    // [B, T, T] task-to-task attention of the fusion block, averaged over heads
+  at::Tensor latents;      // [B, T, D]: h_t (the embedded CT, repeated, in the baseline)
+  at::Tensor fused;        // [B, T, D]: z_t
+  at::Tensor embedded;     // [B, D]
+  at::Tensor slice_tokens; // [B, S, C]
+  // Undefined where the part is not built (or, for rep_logits, when no tokens were given).
+};
+
+class UniCTImpl : public torch::nn::Module {
+ public:
+  UniCTImpl(const ModelSettings& settings, const ModelShape& shape);
+
+  // ct [B, 1, Z, Y, X]; tokens [B, L] (BOS ... EOS PAD ...) or undefined to skip the report head.
+  ModelOutput forward(const at::Tensor& ct, const at::Tensor& tokens = {});
+
+  // Reports for a batch of CTs with decode.method / beam_size / length_penalty / max_tokens;
+  // runs in eval mode without gradients, then restores the module's mode.
+  Generated generate(const at::Tensor& ct, const DecodeConfig& decode);
+
+  // The built tasks, in the order of the task tokens ("cls", "seg", "rep").
+  const std::vector<std::string>& tasks() const { return tasks_; }
+  bool has_task(const std::string& task) const;
+  std::vector<std::int64_t> seg_output_size(const std::vector<std::int64_t>& input_zyx) const;
+  const ModelShape& shape() const { return shape_; }
+
+  VisualEncoder& encoder() { return encoder_; }
+  ReportDecoder& report_decoder() { return report_decoder_; }
+
+ private:
+  at::Tensor task_latent(const ModelOutput& out, const std::string& task) const;
+
+  ModelSettings settings_;
+  ModelShape shape_;
+  std::vector<std::string> tasks_;
+  VisualEncoder encoder_{nullptr};
+  std::vector<TaskAdapter> adapters_;
+  MultiTaskFusion fusion_{nullptr};
+  torch::nn::Sequential cls_head_{nullptr};
+  SegmentationModulation scf_{nullptr};
+  SegDecoder seg_decoder_{nullptr};
+  ReportDecoder report_decoder_{nullptr};
+};
+TORCH_MODULE(UniCT);
+
+// Seeds LibTorch's generator from the root seed's "model_init" stream and builds the model: the
+// same seed gives the same initial weights.
+UniCT build_model(const ModelSettings& settings, const ModelShape& shape, std::uint64_t root_seed);
+
+}  // namespace unict::model

@@ -1,0 +1,78 @@
+// `unict model summary`: the model a config builds, its parameters per module, and the output
+// shapes of one forward pass on a dummy batch of the configured size.
+#include <chrono>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <torch/torch.h>
+
+#include "config_options.h"
+#include "unict/core/torch_runtime.h"
+#include "unict/data/label_set.h"
+#include "unict/model/model_summary.h"
+#include "unict/model/unict_model.h"
+#include "unict/text/special_tokens.h"
+
+namespace unict::cli {
+namespace {
+
+struct SummaryOptions {
+  ConfigOptions config;
+  int depth = 2;
+  bool no_forward = false;
+};
+
+void summary(const SummaryOptions& options, const GlobalOptions& globals) {
+  const LoadedConfig loaded = load_config(options.config, globals);
+  const auto& config = loaded.typed;
+  const auto labels = data::load_label_set(config.data.label_set);
+  model::ModelShape shape;
+  shape.classes = static_cast<std::int64_t>(labels.size());
+  shape.vocab_size = config.model.tokenizer.vocab_size;
+  shape.input_size = config.preprocess.size;
+  auto net = model::build_model(config.model, shape, static_cast<std::uint64_t>(config.run.seed));
+  std::cout << model::module_tree(*net, options.depth);
+  std::cout << "tasks: ";
+  for (const auto& t : net->tasks()) std::cout << t << " ";
+  std::cout << "| adapters " << (config.model.model.adapters ? "on" : "off") << ", fusion " << (config.model.model.fusion ? "on" : "off")
+            << ", scf " << (config.model.model.scf ? "on" : "off") << "\n";
+  if (options.no_forward) return;
+
+  const auto device = torch::Device(core::resolve_device_name(config.run.device));
+  net->to(device);
+  net->eval();
+  torch::NoGradGuard no_grad;
+  const auto batch = config.train.batch_size;
+  std::vector<std::int64_t> ct_shape{batch, 1};
+  ct_shape.insert(ct_shape.end(), shape.input_size.begin(), shape.input_size.end());
+  const auto ct = torch::rand(ct_shape, torch::TensorOptions().device(device));
+  at::Tensor tokens;
+  if (net->has_task("rep")) {
+    tokens = torch::randint(text::kEosId + 1, shape.vocab_size, {batch, config.model.report_decoder.max_tokens},
+                            torch::TensorOptions().dtype(torch::kLong).device(device));
+    tokens.select(1, 0).fill_(text::kBosId);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto out = net->forward(ct, tokens);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "forward of a dummy batch: ct " << ct.sizes() << (tokens.defined() ? ", tokens [" + std::to_string(batch) + ", " +
+                                                                                         std::to_string(tokens.size(1)) + "]"
+                                                                                   : std::string())
+            << " on " << device.str() << " (" << seconds << " s)\n"
+            << model::output_shapes(out);
+}
+
+}  // namespace
+
+void add_model_command(CLI::App& app, const GlobalOptions& globals) {
+  CLI::App* cmd = app.add_subcommand("model", "Inspect the model a config builds");
+  cmd->require_subcommand(1);
+  auto options = std::make_shared<SummaryOptions>();
+  CLI::App* summary_cmd = cmd->add_subcommand("summary", "Module tree with parameter counts, and output shapes of one forward pass");
+  add_config_options(*summary_cmd, options->config);
+  summary_cmd->add_option("--depth", options->depth, "Module levels to print")->check(CLI::Range(0, 20));
+  summary_cmd->add_flag("--no-forward", options->no_forward, "Skip the forward pass (the tree and counts only)");
+  summary_cmd->callback([options, &globals] { summary(*options, globals); });
+}
+
+}  // namespace unict::cli

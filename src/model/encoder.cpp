@@ -1,0 +1,57 @@
+#include "unict/model/encoder.h"
+
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
+
+#include "unict/core/error.h"
+
+namespace unict::model {
+
+EncoderRegistry::EncoderRegistry() {
+  register_resnet2p5d(*this);
+  register_resnet3d(*this);
+}
+
+EncoderRegistry& EncoderRegistry::instance() {
+  static EncoderRegistry registry;
+  return registry;
+}
+
+void EncoderRegistry::add(const std::string& name, BackboneFactory factory) {
+  if (!factories_.emplace(name, std::move(factory)).second) throw internal_error("encoder '" + name + "' is registered twice");
+}
+
+std::vector<std::string> EncoderRegistry::names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, factory] : factories_) names.push_back(name);
+  return names;
+}
+
+std::shared_ptr<BackboneImpl> EncoderRegistry::make(const EncoderConfig& config) const {
+  const auto found = factories_.find(config.name);
+  if (found == factories_.end()) {
+    std::string known;
+    for (const auto& name : names()) known += (known.empty() ? "" : ", ") + name;
+    throw Error("unknown encoder").key("encoder.name").value(config.name).expected("one of: " + known);
+  }
+  return found->second(config);
+}
+
+VisualEncoderImpl::VisualEncoderImpl(const EncoderConfig& config, std::int64_t embed_dim, double dropout) {
+  backbone_ = register_module("backbone", EncoderRegistry::instance().make(config));
+  const auto channels = token_channels();
+  embed_ = register_module("embed", torch::nn::Sequential(torch::nn::Linear(channels, embed_dim), torch::nn::GELU(),
+                                                          torch::nn::Dropout(dropout), torch::nn::Linear(embed_dim, embed_dim)));
+}
+
+EncoderOutput VisualEncoderImpl::forward(const at::Tensor& ct) {
+  EncoderOutput out;
+  out.maps = backbone_->forward(ct);
+  const auto& deepest = out.maps.back();                                  // [B, C, z, y, x]
+  out.slice_tokens = deepest.mean({3, 4}).transpose(1, 2).contiguous();  // [B, z, C]
+  out.embedded = embed_->forward(out.slice_tokens.mean(1));               // GAP = mean of the slice means
+  return out;
+}
+
+}  // namespace unict::model

@@ -1,0 +1,77 @@
+#include "unict/model/losses.h"
+
+#include <torch/nn/functional/loss.h>
+#include <torch/nn/functional/pooling.h>
+#include <torch/torch.h>
+
+#include "unict/core/error.h"
+#include "unict/model/unict_model.h"
+#include "unict/text/special_tokens.h"
+
+namespace unict::model {
+namespace {
+
+namespace F = torch::nn::functional;
+
+at::Tensor classification_loss(const at::Tensor& logits, const at::Tensor& labels, const LossConfig& config) {
+  auto options = F::BinaryCrossEntropyWithLogitsFuncOptions();
+  if (!config.cls_pos_weight.empty()) {
+    if (static_cast<std::int64_t>(config.cls_pos_weight.size()) != logits.size(1))
+      throw Error("one positive weight per class is needed")
+          .key("loss.cls_pos_weight")
+          .value(std::to_string(config.cls_pos_weight.size()) + " weights")
+          .expected(std::to_string(logits.size(1)));
+    options.pos_weight(torch::tensor(config.cls_pos_weight, logits.options()));
+  }
+  return F::binary_cross_entropy_with_logits(logits, labels.to(logits.dtype()), options);
+}
+
+at::Tensor segmentation_loss(const at::Tensor& logits, const at::Tensor& masks, const at::Tensor& has_mask, const LossConfig& config) {
+  const auto rows = has_mask.nonzero().view({-1});
+  if (rows.numel() == 0) return {};
+  auto pred = logits.index_select(0, rows);
+  auto target = masks.index_select(0, rows).to(logits.dtype());
+  // Masks come at the input size; a coarser output is compared with the share of each output
+  // voxel the lesion covers.
+  if (target.sizes().slice(2) != pred.sizes().slice(2))
+    target = F::adaptive_avg_pool3d(target, F::AdaptiveAvgPool3dFuncOptions(pred.sizes().slice(2).vec()));
+  const auto bce = F::binary_cross_entropy_with_logits(pred, target);
+  const auto dice = soft_dice_loss(torch::sigmoid(pred), target);
+  return config.seg_dice_weight * dice + (1 - config.seg_dice_weight) * bce;
+}
+
+at::Tensor report_loss(const at::Tensor& logits, const at::Tensor& tokens, const LossConfig& config) {
+  const auto targets = tokens.slice(1, 1);  // next tokens
+  return F::cross_entropy(logits.reshape({-1, logits.size(2)}), targets.reshape({-1}),
+                          F::CrossEntropyFuncOptions().ignore_index(text::kPadId).label_smoothing(config.label_smoothing));
+}
+
+}  // namespace
+
+at::Tensor soft_dice_loss(const at::Tensor& probabilities, const at::Tensor& targets) {
+  const auto p = probabilities.flatten(2), g = targets.flatten(2);
+  const auto overlap = (p * g).sum(-1), total = p.sum(-1) + g.sum(-1);
+  return (1 - (2 * overlap + 1) / (total + 1)).mean();
+}
+
+TaskLosses compute_losses(const ModelOutput& output, const Targets& targets, const LossConfig& config) {
+  TaskLosses losses;
+  std::vector<at::Tensor> terms;
+  if (config.cls_weight > 0 && output.cls_logits.defined()) {
+    losses.cls = classification_loss(output.cls_logits, targets.labels, config);
+    terms.push_back(config.cls_weight * losses.cls);
+  }
+  if (config.seg_weight > 0 && output.seg_logits.defined()) {
+    losses.seg = segmentation_loss(output.seg_logits, targets.masks, targets.has_mask, config);
+    if (losses.seg.defined()) terms.push_back(config.seg_weight * losses.seg);
+  }
+  if (config.rep_weight > 0 && output.rep_logits.defined()) {
+    losses.rep = report_loss(output.rep_logits, targets.tokens, config);
+    terms.push_back(config.rep_weight * losses.rep);
+  }
+  losses.total = terms.empty() ? torch::zeros({}, output.embedded.options()) : terms[0];
+  for (std::size_t i = 1; i < terms.size(); ++i) losses.total = losses.total + terms[i];
+  return losses;
+}
+
+}  // namespace unict::model

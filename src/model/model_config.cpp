@@ -1,0 +1,237 @@
+#include "unict/model/model_config.h"
+
+#include <algorithm>
+#include <set>
+
+#include "unict/core/resolved_config.h"
+
+namespace unict::model {
+namespace {
+
+using core::Range;
+using I64s = std::vector<std::int64_t>;
+
+std::string positive_elements(const core::Value& value) {
+  for (auto v : std::get<I64s>(value))
+    if (v < 1) return "positive integers";
+  return "";
+}
+
+std::string distinct_tasks(const core::Value& value) {
+  const auto& tasks = std::get<std::vector<std::string>>(value);
+  if (tasks.empty()) return "at least one of cls, seg, rep";
+  if (std::set<std::string>(tasks.begin(), tasks.end()).size() != tasks.size()) return "each task at most once";
+  return "";
+}
+
+core::Section<ModelConfig> make_model_section() {
+  core::Section<ModelConfig> s("model");
+  s.key("tasks", &ModelConfig::tasks, std::vector<std::string>{"cls", "seg", "rep"},
+        "heads that are built (single-task models name one)")
+      .one_of(task_names())
+      .satisfying("at least one task, none twice", distinct_tasks);
+  s.key("adapters", &ModelConfig::adapters, true,
+        "task adapters f_cls, f_seg, f_rep; false = the plain multi-task baseline (heads read the embedded CT)");
+  s.key("fusion", &ModelConfig::fusion, true, "multi-task fusion (attention over the task tokens); false: z_t = h_t");
+  s.key("scf", &ModelConfig::scf, true, "segmentation-conditioned feature modulation: z_seg scales and shifts the encoder maps");
+  s.key("embed_dim", &ModelConfig::embed_dim, std::int64_t{256}, "width of the embedded CT, the task latents and the fusion block")
+      .in_range(Range::closed(8, 8192));
+  s.key("fusion_heads", &ModelConfig::fusion_heads, std::int64_t{4}, "attention heads of the fusion block (divides embed_dim)")
+      .in_range(Range::closed(1, 64));
+  s.key("dropout", &ModelConfig::dropout, 0.1, "dropout in the embedding FFN, the adapters, the fusion block and the classification head")
+      .in_range(Range::closed(0, 0.9));
+  return s;
+}
+
+core::Section<EncoderConfig> make_encoder_section() {
+  core::Section<EncoderConfig> s("encoder");
+  s.key("name", &EncoderConfig::name, std::string("resnet2p5d"), "registered encoder: resnet2p5d or resnet3d");
+  s.key("resnet2p5d.depth", &EncoderConfig::resnet2p5d_depth, std::int64_t{18}, "ResNet depth of the 2D trunk over 3-slice groups")
+      .satisfying("18 or 34", [](const core::Value& v) {
+        auto d = std::get<std::int64_t>(v);
+        return d == 18 || d == 34 ? std::string() : std::string("18 or 34");
+      });
+  s.key("resnet2p5d.pretrained", &EncoderConfig::resnet2p5d_pretrained, std::filesystem::path(""),
+        "torchvision ResNet weights exported by scripts/export_torchvision_resnet.py (.npz); empty = random init");
+  s.key("resnet3d.stem_channels", &EncoderConfig::resnet3d_stem_channels, std::int64_t{32}, "channels of the 3-D stem convolution")
+      .in_range(Range::closed(1, 4096));
+  s.key("resnet3d.stem_stride", &EncoderConfig::resnet3d_stem_stride, I64s{1, 2, 2}, "stride (z, y, x) of the stem")
+      .of_length(3).satisfying("positive integers", positive_elements);
+  s.key("resnet3d.widths", &EncoderConfig::resnet3d_widths, I64s{32, 64, 128, 256}, "channels of each stage")
+      .satisfying("positive integers", positive_elements);
+  s.key("resnet3d.depths", &EncoderConfig::resnet3d_depths, I64s{2, 2, 2, 2}, "residual blocks per stage (same length as widths)")
+      .satisfying("positive integers", positive_elements);
+  s.key("resnet3d.z_strides", &EncoderConfig::resnet3d_z_strides, I64s{1, 2, 2, 2}, "stride along z of each stage's first block")
+      .satisfying("positive integers", positive_elements);
+  s.key("resnet3d.xy_strides", &EncoderConfig::resnet3d_xy_strides, I64s{1, 2, 2, 2}, "in-plane stride of each stage's first block")
+      .satisfying("positive integers", positive_elements);
+  s.key("resnet3d.norm", &EncoderConfig::resnet3d_norm, std::string("group"),
+        "normalisation of the 3-D ResNet (group suits the small batches of 3-D training)")
+      .one_of({"group", "batch", "instance"});
+  return s;
+}
+
+core::Section<SegDecoderConfig> make_seg_decoder_section() {
+  core::Section<SegDecoderConfig> s("seg_decoder");
+  s.key("channels", &SegDecoderConfig::channels, I64s{256, 128, 64, 32},
+        "channels of each U-Net stage, deepest first: one per encoder map below the deepest")
+      .satisfying("positive integers", positive_elements);
+  s.key("output_scale", &SegDecoderConfig::output_scale, std::int64_t{1},
+        "masks are predicted at the input size divided by this (1 = the input resolution)")
+      .in_range(Range::closed(1, 32));
+  return s;
+}
+
+core::Section<ReportDecoderConfig> make_report_decoder_section() {
+  core::Section<ReportDecoderConfig> s("report_decoder");
+  s.key("d_model", &ReportDecoderConfig::d_model, std::int64_t{512}, "width of the report decoder (CT2Rep: 512)").in_range(Range::closed(8, 8192));
+  s.key("heads", &ReportDecoderConfig::heads, std::int64_t{8}, "attention heads (divides d_model)").in_range(Range::closed(1, 128));
+  s.key("layers", &ReportDecoderConfig::layers, std::int64_t{3}, "decoder blocks").in_range(Range::closed(1, 64));
+  s.key("ff_dim", &ReportDecoderConfig::ff_dim, std::int64_t{2048}, "hidden width of each block's feed-forward").in_range(Range::closed(8, 65536));
+  s.key("dropout", &ReportDecoderConfig::dropout, 0.1, "dropout in the decoder").in_range(Range::closed(0, 0.9));
+  s.key("max_tokens", &ReportDecoderConfig::max_tokens, std::int64_t{200}, "longest tokenized report, BOS and EOS included (longer ones are cut)")
+      .in_range(Range::closed(3, 4096));
+  s.key("max_slice_tokens", &ReportDecoderConfig::max_slice_tokens, std::int64_t{512},
+        "most slice tokens the prefix can hold (learned positions)").in_range(Range::closed(1, 65536));
+  return s;
+}
+
+core::Section<DecodeConfig> make_decode_section() {
+  core::Section<DecodeConfig> s("decode");
+  s.key("method", &DecodeConfig::method, std::string("beam"), "report decoding: greedy or beam search").one_of({"greedy", "beam"});
+  s.key("beam_size", &DecodeConfig::beam_size, std::int64_t{3}, "beams of beam search (CT2Rep: 3)").in_range(Range::closed(1, 64));
+  s.key("length_penalty", &DecodeConfig::length_penalty, 1.0,
+        "beam hypotheses are ranked by log-probability / length^length_penalty (0 = raw log-probability)")
+      .in_range(Range::closed(0, 10));
+  s.key("max_tokens", &DecodeConfig::max_tokens, std::int64_t{200}, "longest generated report in tokens, EOS included")
+      .in_range(Range::closed(1, 4096));
+  return s;
+}
+
+core::Section<TokenizerConfig> make_tokenizer_section() {
+  core::Section<TokenizerConfig> s("tokenizer");
+  s.key("vocab_size", &TokenizerConfig::vocab_size, std::int64_t{2000},
+        "SentencePiece vocabulary, the 4 special pieces (PAD 0, UNK 1, BOS 2, EOS 3) included")
+      .in_range(Range::closed(8, 1000000));
+  s.key("model_type", &TokenizerConfig::model_type, std::string("unigram"), "SentencePiece model type")
+      .one_of({"unigram", "bpe", "word", "char"});
+  s.key("character_coverage", &TokenizerConfig::character_coverage, 1.0, "share of characters the vocabulary must cover")
+      .in_range(Range::closed(0.9, 1));
+  return s;
+}
+
+core::Section<LossConfig> make_loss_section() {
+  core::Section<LossConfig> s("loss");
+  s.key("cls_weight", &LossConfig::cls_weight, 1.0, "weight of L_CLS; 0 = classification unsupervised").in_range(Range::closed(0, 1000));
+  s.key("seg_weight", &LossConfig::seg_weight, 1.0, "weight of L_SEG; 0 = segmentation unsupervised").in_range(Range::closed(0, 1000));
+  s.key("rep_weight", &LossConfig::rep_weight, 1.0, "weight of L_REP; 0 = report generation unsupervised").in_range(Range::closed(0, 1000));
+  s.key("cls_pos_weight", &LossConfig::cls_pos_weight, std::vector<double>{},
+        "BCE weight of positive cases, one per class; empty = 1 for all")
+      .satisfying("positive numbers", [](const core::Value& v) {
+        for (double w : std::get<std::vector<double>>(v))
+          if (!(w > 0)) return std::string("positive numbers");
+        return std::string();
+      });
+  s.key("seg_dice_weight", &LossConfig::seg_dice_weight, 0.5, "L_SEG = w * soft Dice + (1 - w) * BCE").in_range(Range::closed(0, 1));
+  s.key("label_smoothing", &LossConfig::label_smoothing, 0.0, "label smoothing of the report cross entropy").in_range(Range::closed(0, 0.5));
+  return s;
+}
+
+[[noreturn]] void fail(const core::ResolvedConfig& config, const std::string& key, const std::string& reason,
+                       const std::string& expected) {
+  Error error(reason);
+  error.key(key).expected(expected);
+  const auto& origin = config.origin(key);
+  if (origin != "default") error.hint("set at " + origin);
+  throw error;
+}
+
+}  // namespace
+
+#define UNICT_SECTION(function, type, maker)        \
+  const core::Section<type>& function() {           \
+    static const core::Section<type> section = maker(); \
+    return section;                                 \
+  }
+UNICT_SECTION(model_section, ModelConfig, make_model_section)
+UNICT_SECTION(encoder_section, EncoderConfig, make_encoder_section)
+UNICT_SECTION(seg_decoder_section, SegDecoderConfig, make_seg_decoder_section)
+UNICT_SECTION(report_decoder_section, ReportDecoderConfig, make_report_decoder_section)
+UNICT_SECTION(decode_section, DecodeConfig, make_decode_section)
+UNICT_SECTION(tokenizer_section, TokenizerConfig, make_tokenizer_section)
+UNICT_SECTION(loss_section, LossConfig, make_loss_section)
+#undef UNICT_SECTION
+
+bool ModelSettings::has_task(const std::string& task) const {
+  return std::find(model.tasks.begin(), model.tasks.end(), task) != model.tasks.end();
+}
+
+void declare_model_sections(core::Schema& schema) {
+  model_section().declare_in(schema);
+  encoder_section().declare_in(schema);
+  seg_decoder_section().declare_in(schema);
+  report_decoder_section().declare_in(schema);
+  decode_section().declare_in(schema);
+  tokenizer_section().declare_in(schema);
+  loss_section().declare_in(schema);
+}
+
+ModelSettings read_model_settings(const core::ResolvedConfig& config) {
+  ModelSettings s;
+  s.model = model_section().read(config);
+  s.encoder = encoder_section().read(config);
+  s.seg_decoder = seg_decoder_section().read(config);
+  s.report_decoder = report_decoder_section().read(config);
+  s.decode = decode_section().read(config);
+  s.tokenizer = tokenizer_section().read(config);
+  s.loss = loss_section().read(config);
+  return s;
+}
+
+void validate_model_settings(const ModelSettings& s, const core::ResolvedConfig& config) {
+  const auto& m = s.model;
+  if (m.fusion && !m.adapters)
+    fail(config, "model.fusion", "multi-task fusion needs the task adapters (model.adapters is false)",
+         "model.fusion: false for the plain multi-task baseline");
+  if (m.scf && !s.has_task("seg"))
+    fail(config, "model.scf", "segmentation modulation needs the segmentation task", "model.scf: false, or seg in model.tasks");
+  if (m.scf && !m.adapters)
+    fail(config, "model.scf", "segmentation modulation needs z_seg from the adapters (model.adapters is false)",
+         "model.scf: false for the plain multi-task baseline");
+  if (m.embed_dim % m.fusion_heads != 0)
+    fail(config, "model.fusion_heads", "does not divide model.embed_dim (" + std::to_string(m.embed_dim) + ")",
+         "a divisor of model.embed_dim");
+  const auto& r = s.report_decoder;
+  if (r.d_model % r.heads != 0)
+    fail(config, "report_decoder.heads", "does not divide report_decoder.d_model (" + std::to_string(r.d_model) + ")",
+         "a divisor of report_decoder.d_model");
+  const auto& e = s.encoder;
+  const auto stages = e.resnet3d_widths.size();
+  struct PerStage {
+    const char* key;
+    const std::vector<std::int64_t>* list;
+  };
+  for (const auto& p : {PerStage{"encoder.resnet3d.depths", &e.resnet3d_depths}, PerStage{"encoder.resnet3d.z_strides", &e.resnet3d_z_strides},
+                        PerStage{"encoder.resnet3d.xy_strides", &e.resnet3d_xy_strides}}) {
+    if (p.list->size() != stages)
+      fail(config, p.key, "has " + std::to_string(p.list->size()) + " entries",
+           std::to_string(stages) + ", one per stage of encoder.resnet3d.widths");
+  }
+  struct Weighted {
+    const char* key;
+    double weight;
+    const char* task;
+  };
+  for (const auto& w : {Weighted{"loss.cls_weight", s.loss.cls_weight, "cls"}, Weighted{"loss.seg_weight", s.loss.seg_weight, "seg"},
+                        Weighted{"loss.rep_weight", s.loss.rep_weight, "rep"}}) {
+    if (w.weight > 0 && !s.has_task(w.task))
+      fail(config, w.key, std::string("supervises a head that is not built (") + w.task + " is not in model.tasks)",
+           std::string("0, or ") + w.task + " in model.tasks");
+  }
+  if (s.decode.max_tokens > r.max_tokens)
+    fail(config, "decode.max_tokens", "is longer than the decoder's learned positions (report_decoder.max_tokens = " +
+                                          std::to_string(r.max_tokens) + ")",
+         "at most report_decoder.max_tokens");
+}
+
+}  // namespace unict::model

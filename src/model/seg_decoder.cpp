@@ -1,0 +1,71 @@
+#include "unict/model/seg_decoder.h"
+
+#include <torch/nn/functional/upsampling.h>
+#include <torch/nn/modules/activation.h>
+
+#include "unict/core/error.h"
+#include "unict/model/resnet3d.h"
+
+namespace unict::model {
+namespace {
+
+namespace F = torch::nn::functional;
+
+at::Tensor resize(const at::Tensor& x, const std::vector<std::int64_t>& size) {
+  if (x.sizes().slice(2).vec() == size) return x;
+  return F::interpolate(x, F::InterpolateFuncOptions().size(size).mode(torch::kTrilinear).align_corners(false));
+}
+
+torch::nn::Sequential conv_block(std::int64_t in, std::int64_t out) {
+  auto conv = [](std::int64_t i, std::int64_t o) {
+    return torch::nn::Conv3d(torch::nn::Conv3dOptions(i, o, 3).padding(1).bias(false));
+  };
+  return torch::nn::Sequential(conv(in, out), make_norm3d("group", out), torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)),
+                               conv(out, out), make_norm3d("group", out), torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)));
+}
+
+}  // namespace
+
+SegmentationModulationImpl::SegmentationModulationImpl(std::int64_t latent_dim, const std::vector<std::int64_t>& map_channels) {
+  for (std::size_t k = 0; k < map_channels.size(); ++k)
+    film_.push_back(register_module("film" + std::to_string(k), torch::nn::Linear(latent_dim, 2 * map_channels[k])));
+}
+
+std::vector<at::Tensor> SegmentationModulationImpl::forward(const std::vector<at::Tensor>& maps, const at::Tensor& z_seg) {
+  std::vector<at::Tensor> modulated;
+  for (std::size_t k = 0; k < maps.size(); ++k) {
+    const auto params = film_[k](z_seg).view({z_seg.size(0), -1, 1, 1, 1});  // [B, 2C, 1, 1, 1]
+    const auto gamma_beta = params.chunk(2, 1);
+    modulated.push_back(maps[k] * (1 + gamma_beta[0]) + gamma_beta[1]);
+  }
+  return modulated;
+}
+
+SegDecoderImpl::SegDecoderImpl(const std::vector<std::int64_t>& map_channels, const std::vector<std::int64_t>& stage_channels,
+                               std::int64_t classes) {
+  if (stage_channels.size() + 1 != map_channels.size())
+    throw Error("the segmentation decoder needs one stage per encoder map below the deepest")
+        .key("seg_decoder.channels")
+        .value(std::to_string(stage_channels.size()) + " stages")
+        .expected(std::to_string(map_channels.size() - 1) + " entries for this encoder");
+  auto below = map_channels.back();
+  for (std::size_t s = 0; s < stage_channels.size(); ++s) {
+    const auto skip = map_channels[map_channels.size() - 2 - s];
+    stages_.push_back(register_module("stage" + std::to_string(s + 1), conv_block(below + skip, stage_channels[s])));
+    below = stage_channels[s];
+  }
+  classifier_ = register_module("classifier", torch::nn::Conv3d(torch::nn::Conv3dOptions(below, classes, 1)));
+}
+
+at::Tensor SegDecoderImpl::forward(const std::vector<at::Tensor>& maps, const std::vector<std::int64_t>& output_size) {
+  auto x = maps.back();
+  for (std::size_t s = 0; s < stages_.size(); ++s) {
+    const auto& skip = maps[maps.size() - 2 - s];
+    x = stages_[s]->forward(at::cat({resize(x, skip.sizes().slice(2).vec()), skip}, 1));
+  }
+  // Logits are upsampled to the output size last: the cheapest place, and trilinear logits are
+  // smooth where a coarse stage would leave blocks.
+  return resize(classifier_(x), output_size);
+}
+
+}  // namespace unict::model

@@ -1,0 +1,107 @@
+#include "unict/model/unict_model.h"
+
+#include <algorithm>
+
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/torch.h>
+
+#include "unict/core/error.h"
+#include "unict/core/seed.h"
+#include "unict/text/special_tokens.h"
+
+namespace unict::model {
+
+UniCTImpl::UniCTImpl(const ModelSettings& settings, const ModelShape& shape) : settings_(settings), shape_(shape) {
+  for (const auto& task : task_names())
+    if (settings.has_task(task)) tasks_.push_back(task);
+  const auto& m = settings.model;
+  encoder_ = register_module("encoder", VisualEncoder(settings.encoder, m.embed_dim, m.dropout));
+  if (shape.input_size.size() != 3) throw internal_error("the model's input size must be (z, y, x)");
+  encoder_->backbone()->check_input_size(shape.input_size);
+
+  if (m.adapters) {
+    for (const auto& task : tasks_) adapters_.push_back(register_module("adapter_" + task, TaskAdapter(m.embed_dim, m.dropout)));
+    if (m.fusion) fusion_ = register_module("fusion", MultiTaskFusion(m.embed_dim, m.fusion_heads, m.dropout));
+  }
+  if (has_task("cls"))
+    cls_head_ = register_module("cls_head", torch::nn::Sequential(torch::nn::Dropout(m.dropout), torch::nn::Linear(m.embed_dim, shape.classes)));
+  if (has_task("seg")) {
+    if (m.scf) scf_ = register_module("scf", SegmentationModulation(m.embed_dim, encoder_->map_channels()));
+    seg_decoder_ = register_module("seg_decoder", SegDecoder(encoder_->map_channels(), settings.seg_decoder.channels, shape.classes));
+  }
+  if (has_task("rep"))
+    report_decoder_ = register_module(
+        "report_decoder", ReportDecoder(settings.report_decoder, m.embed_dim, encoder_->token_channels(), shape.vocab_size));
+}
+
+bool UniCTImpl::has_task(const std::string& task) const { return std::find(tasks_.begin(), tasks_.end(), task) != tasks_.end(); }
+
+std::vector<std::int64_t> UniCTImpl::seg_output_size(const std::vector<std::int64_t>& input_zyx) const {
+  std::vector<std::int64_t> size;
+  for (auto s : input_zyx) size.push_back(std::max<std::int64_t>(1, s / settings_.seg_decoder.output_scale));
+  return size;
+}
+
+at::Tensor UniCTImpl::task_latent(const ModelOutput& out, const std::string& task) const {
+  const auto index = std::find(tasks_.begin(), tasks_.end(), task) - tasks_.begin();
+  return out.fused.select(1, index);
+}
+
+ModelOutput UniCTImpl::forward(const at::Tensor& ct, const at::Tensor& tokens) {
+  ModelOutput out;
+  auto encoded = encoder_->forward(ct);
+  out.embedded = encoded.embedded;
+  out.slice_tokens = encoded.slice_tokens;
+  const auto tasks = static_cast<std::int64_t>(tasks_.size());
+  if (settings_.model.adapters) {
+    std::vector<at::Tensor> latents;
+    for (auto& adapter : adapters_) latents.push_back(adapter->forward(out.embedded));
+    out.latents = at::stack(latents, 1);
+    if (fusion_) {
+      auto fused = fusion_->forward(out.latents);
+      out.fused = fused.tokens;
+      out.attention = fused.attention;
+    } else {
+      out.fused = out.latents;
+    }
+  } else {
+    out.latents = out.embedded.unsqueeze(1).expand({-1, tasks, -1});
+    out.fused = out.latents;
+  }
+
+  if (cls_head_) out.cls_logits = cls_head_->forward(task_latent(out, "cls"));
+  if (seg_decoder_) {
+    const auto maps = scf_ ? scf_->forward(encoded.maps, task_latent(out, "seg")) : encoded.maps;
+    out.seg_logits = seg_decoder_->forward(maps, seg_output_size({ct.size(2), ct.size(3), ct.size(4)}));
+  }
+  if (report_decoder_ && tokens.defined())
+    out.rep_logits = report_decoder_->forward(task_latent(out, "rep"), out.slice_tokens, tokens.slice(1, 0, tokens.size(1) - 1));
+  return out;
+}
+
+Generated UniCTImpl::generate(const at::Tensor& ct, const DecodeConfig& decode) {
+  if (!report_decoder_) throw Error("this model has no report head").key("model.tasks").expected("rep among the tasks");
+  const bool was_training = is_training();
+  eval();
+  torch::NoGradGuard no_grad;
+  const auto out = forward(ct);
+  DecodeOptions options;
+  options.bos = text::kBosId;
+  options.eos = text::kEosId;
+  options.max_tokens = decode.max_tokens;
+  options.beam_size = decode.method == "greedy" ? 1 : decode.beam_size;
+  options.length_penalty = decode.length_penalty;
+  const auto z_rep = task_latent(out, "rep");
+  auto reports = decode.method == "greedy" ? greedy_decode(*report_decoder_, z_rep, out.slice_tokens, options)
+                                           : beam_search(*report_decoder_, z_rep, out.slice_tokens, options);
+  train(was_training);
+  return reports;
+}
+
+UniCT build_model(const ModelSettings& settings, const ModelShape& shape, std::uint64_t root_seed) {
+  torch::manual_seed(core::derive_seed(root_seed, "model_init"));
+  return UniCT(settings, shape);
+}
+
+}  // namespace unict::model

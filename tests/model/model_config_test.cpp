@@ -1,0 +1,89 @@
+// The model's config keys: cross-key rules, and the shipped ablation configs.
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+#include "unict/experiments/config.h"
+
+namespace unict::model {
+namespace {
+
+const std::filesystem::path kConfigs = std::filesystem::path(UNICT_SOURCE_DIR) / "configs";
+
+experiments::Config load(const std::filesystem::path& file, const std::vector<std::string>& overrides = {}) {
+  return experiments::typed_config(experiments::resolve_config(file, overrides));
+}
+
+TEST(ModelConfig, NestedEncoderKeysReadFromYaml) {
+  const auto config = load(kConfigs / "rexgroundingct" / "unict.yaml", {"encoder.resnet2p5d.depth=34"});
+  EXPECT_EQ(config.model.encoder.name, "resnet2p5d");
+  EXPECT_EQ(config.model.encoder.resnet2p5d_depth, 34);
+  EXPECT_EQ(config.model.seg_decoder.output_scale, 2);
+}
+
+TEST(ModelConfig, RulesAcrossKeysNameTheKeyAndWhereItWasSet) {
+  const auto file = kConfigs / "rexgroundingct" / "unict.yaml";
+  struct Case {
+    std::vector<std::string> overrides;
+    std::string key, words;
+  };
+  const std::vector<Case> cases{
+      {{"model.adapters=false"}, "model.fusion", "needs the task adapters"},
+      {{"model.tasks=cls,rep"}, "model.scf", "needs the segmentation task"},
+      {{"model.adapters=false", "model.fusion=false"}, "model.scf", "adapters"},
+      {{"model.fusion_heads=3"}, "model.fusion_heads", "does not divide"},
+      {{"report_decoder.heads=5"}, "report_decoder.heads", "does not divide"},
+      {{"encoder.resnet3d.depths=1,1"}, "encoder.resnet3d.depths", "one per stage"},
+      {{"model.tasks=seg", "model.fusion=false"}, "loss.cls_weight", "not built"},
+      {{"decode.max_tokens=300"}, "decode.max_tokens", "report_decoder.max_tokens"},
+      {{"encoder.resnet2p5d.depth=50"}, "encoder.resnet2p5d.depth", "18 or 34"},
+      {{"model.tasks=cls,cls"}, "model.tasks", "at most once"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.overrides.front());
+    const auto message = test::error_of([&] { load(file, c.overrides); });
+    EXPECT_CONTAINS(message, c.key);
+    EXPECT_CONTAINS(message, c.words);
+  }
+  // Where the offending value came from is named when it is not a default.
+  EXPECT_CONTAINS(test::error_of([&] { load(file, {"model.fusion_heads=3"}); }), "--set");
+}
+
+struct Ablation {
+  std::string file;
+  std::vector<std::string> tasks;
+  bool adapters, fusion, scf;
+  double cls_weight, seg_weight, rep_weight;
+};
+
+TEST(AblationConfigs, EachChangesOnlyWhatItsNameSays) {
+  const auto full = load(kConfigs / "rexgroundingct" / "unict.yaml").model;
+  const std::vector<std::string> all{"cls", "seg", "rep"};
+  const std::vector<Ablation> ablations{
+      {"no_fusion", all, true, false, true, 1, 1, 1},      {"no_scf", all, true, true, false, 1, 1, 1},
+      {"no_cls", all, true, true, true, 0, 1, 1},          {"no_seg", all, true, true, true, 1, 0, 1},
+      {"no_rep", all, true, true, true, 1, 1, 0},          {"cls_only", {"cls"}, true, false, false, 1, 0, 0},
+      {"seg_only", {"seg"}, true, false, true, 0, 1, 0},   {"rep_only", {"rep"}, true, false, false, 0, 0, 1},
+      {"mtl_baseline", all, false, false, false, 1, 1, 1},
+  };
+  for (const auto& a : ablations) {
+    const auto m = load(kConfigs / "ablations" / (a.file + ".yaml")).model;
+    EXPECT_EQ(m.model.tasks, a.tasks) << a.file;
+    EXPECT_EQ(m.model.adapters, a.adapters) << a.file;
+    EXPECT_EQ(m.model.fusion, a.fusion) << a.file;
+    EXPECT_EQ(m.model.scf, a.scf) << a.file;
+    EXPECT_EQ(m.loss.cls_weight, a.cls_weight) << a.file;
+    EXPECT_EQ(m.loss.seg_weight, a.seg_weight) << a.file;
+    EXPECT_EQ(m.loss.rep_weight, a.rep_weight) << a.file;
+    // Everything else is the full model's.
+    EXPECT_EQ(m.encoder.name, full.encoder.name) << a.file;
+    EXPECT_EQ(m.model.embed_dim, full.model.embed_dim) << a.file;
+    EXPECT_EQ(m.report_decoder.d_model, full.report_decoder.d_model) << a.file;
+    EXPECT_EQ(m.seg_decoder.channels, full.seg_decoder.channels) << a.file;
+  }
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kConfigs / "ablations")) files += entry.path().extension() == ".yaml";
+  EXPECT_EQ(files, ablations.size());
+}
+
+}  // namespace
+}  // namespace unict::model
