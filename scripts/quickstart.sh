@@ -40,15 +40,20 @@ mask=data/synthetic/rexgroundingct/segmentations/$(basename "$volume")
 "$unict" inspect "$volume" | grep -E '"(file|dtype|min|max|mean)"|"shape"' || true
 [ -f "$mask" ] && "$unict" inspect "$mask" | tr -d ' \n' | grep -o '"nonzero_per_first_axis_index":\[[0-9,]*\]' || true
 
+step "9. the model the quick-start config builds, with one forward pass (unict model summary)"
+"$unict" model summary --config configs/quickstart.yaml --depth 1
+
 cat <<'MSG'
 
 == What runs today, and what does not yet
 Works: the build, configuration loading and validation (unict config), the synthetic data set in
 the three distributed formats (unict synth, in data/synthetic/), their readers, patient-level
 stratified splits (unict split, in runs/quickstart/splits.json), preprocessing into the cache
-(unict prepare, in data/cache/quickstart/) and unict inspect.
-Not built yet, so not run here: the batch loader, the model, the metrics, and training with
-5-fold cross-validation and external validation (`unict cv`). When they land, this command runs
-them and prints where the summary tables are.
+(unict prepare, in data/cache/quickstart/), unict inspect, the batch loader (tested by ctest), and
+the UniCT model with its ablation switches, report tokenizer and decoding (unict model summary
+above; random weights).
+Not built yet, so not run here: the metrics, and training with 5-fold cross-validation and
+external validation (`unict cv`). When they land, this command runs them and prints where the
+summary tables are.
 No model was trained and no metric was computed: there are no results to look at yet.
 MSG

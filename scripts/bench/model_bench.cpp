@@ -3,7 +3,7 @@
 // agreement of the CUDA forward with the CPU forward. Prints figures; run by model_bench.sh.
 //
 //   model_bench --config F [--set k=v ...] --input Z,Y,X [--batch 1] [--classes 10] [--vocab 2000]
-//               [--steps 3] [--warmup 1] [--device cpu|cuda] [--decode] [--compare-cpu]
+//               [--steps 3] [--warmup 1] [--device cpu|cuda] [--forward-only] [--decode] [--compare-cpu]
 //
 // Only the model's sections and run/train are read from the config (this program also builds on
 // GPU machines that lack the data layer's libraries), so the input size comes from --input.
@@ -25,6 +25,7 @@
 #include "unict/core/compat.h"
 #include "unict/core/config_loader.h"
 #include "unict/core/run_config.h"
+#include "unict/core/torch_runtime.h"
 #include "unict/model/losses.h"
 #include "unict/model/model_summary.h"
 #include "unict/model/unict_model.h"
@@ -41,7 +42,7 @@ struct Options {
   std::vector<std::string> overrides;
   std::vector<std::int64_t> input;
   std::int64_t batch = 1, classes = 10, vocab = 2000, steps = 3, warmup = 1, text = 0;
-  bool decode = false, compare_cpu = false;
+  bool decode = false, compare_cpu = false, forward_only = false;
 };
 
 std::vector<std::int64_t> parse_size(const std::string& text) {
@@ -76,6 +77,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--device") o.device = next();
     else if (a == "--decode") o.decode = true;
     else if (a == "--compare-cpu") o.compare_cpu = true;
+    else if (a == "--forward-only") o.forward_only = true;
     else throw Error("unknown argument").value(a);
   }
   if (o.config.empty() || o.input.size() != 3) throw Error("usage: model_bench --config F --input Z,Y,X [options]");
@@ -84,7 +86,7 @@ Options parse(int argc, char** argv) {
 
 struct Loaded {
   model::ModelSettings settings;
-  std::int64_t seed = 0;
+  std::int64_t seed = 0, threads = 0;
 };
 
 Loaded load(const Options& o) {
@@ -97,7 +99,9 @@ Loaded load(const Options& o) {
   Loaded l;
   l.settings = model::read_model_settings(resolved);
   model::validate_model_settings(l.settings, resolved);
-  l.seed = core::run_section().read(resolved).seed;
+  const auto run = core::run_section().read(resolved);
+  l.seed = run.seed;
+  l.threads = run.threads;
   return l;
 }
 
@@ -141,6 +145,29 @@ Inputs make_inputs(const Options& o, const model::ModelSettings& s, const torch:
   in.targets = {(torch::rand({o.batch, o.classes}) > 0.5).to(torch::kFloat32).to(device),
                 (torch::rand(masks) > 0.95).to(torch::kFloat32).to(device), torch::ones({o.batch}, torch::kBool).to(device), in.tokens};
   return in;
+}
+
+// Inference: eval mode, no autograd graph (what `unict evaluate` pays per volume).
+void time_forward(model::UniCT& net, const Options& o, const model::ModelSettings& s, const torch::Device& device) {
+  const auto in = make_inputs(o, s, device);
+  net->eval();
+  torch::NoGradGuard no_grad;
+  std::vector<double> seconds;
+  for (std::int64_t i = 0; i < o.warmup + o.steps; ++i) {
+    sync(device);
+    const auto start = Clock::now();
+    net->forward(in.ct, in.tokens);
+    sync(device);
+    if (i >= o.warmup) seconds.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  double sum = 0;
+  for (double t : seconds) sum += t;
+  std::printf("forward only (eval, no autograd), batch %lld: mean %.3f s over %zu passes\n", static_cast<long long>(o.batch),
+              sum / static_cast<double>(seconds.size()), seconds.size());
+  if (device.is_cuda())
+    std::printf("peak GPU memory (allocated by tensors): %.0f MiB\n", peak_gpu_mib(device));
+  else
+    std::printf("peak resident memory of the process: %.0f MiB\n", peak_rss_mib());
 }
 
 void time_training_step(model::UniCT& net, const Options& o, const model::ModelSettings& s, const torch::Device& device) {
@@ -226,6 +253,7 @@ int main(int argc, char** argv) {
   try {
     const auto o = parse(argc, argv);
     const auto l = load(o);
+    core::configure_torch_threads(l.threads);
     const torch::Device device(o.device);
     model::ModelShape shape{o.classes, o.vocab, o.input};
     auto net = model::build_model(l.settings, shape, static_cast<std::uint64_t>(l.seed));
@@ -235,7 +263,7 @@ int main(int argc, char** argv) {
                 static_cast<long long>(o.input[1]), static_cast<long long>(o.input[2]), l.settings.encoder.name.c_str());
     for (const auto& t : net->tasks()) std::printf(" %s", t.c_str());
     std::printf("; %.2f M parameters\n", static_cast<double>(model::parameter_count(*net)) / 1e6);
-    if (o.steps > 0) time_training_step(net, o, l.settings, device);
+    if (o.steps > 0) (o.forward_only ? time_forward : time_training_step)(net, o, l.settings, device);
     if (o.decode && net->has_task("rep")) time_decoding(net, o, l.settings, device);
     if (o.compare_cpu && device.is_cuda()) compare_with_cpu(l, shape, o, device);
     return 0;

@@ -38,6 +38,7 @@ void summary(const SummaryOptions& options, const GlobalOptions& globals) {
             << ", scf " << (config.model.model.scf ? "on" : "off") << "\n";
   if (options.no_forward) return;
 
+  core::configure_torch_threads(config.run.threads);
   const auto device = torch::Device(core::resolve_device_name(config.run.device));
   net->to(device);
   net->eval();

@@ -1,5 +1,8 @@
 #include "unict/core/torch_runtime.h"
 
+#include <algorithm>
+#include <thread>
+
 #include <torch/torch.h>
 
 #include "unict/core/compat.h"
@@ -33,6 +36,12 @@ std::string resolve_device_name(std::string_view requested) {
     return std::string(requested);
   }
   throw Error("unknown device").key("run.device").value(std::string(requested)).expected("auto, cpu, cuda or cuda:<index>");
+}
+
+int configure_torch_threads(std::int64_t threads) {
+  const auto count = static_cast<int>(threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(count);
+  return count;
 }
 
 void seed_torch(std::uint64_t root_seed) {

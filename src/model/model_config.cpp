@@ -29,7 +29,7 @@ core::Section<ModelConfig> make_model_section() {
   s.key("tasks", &ModelConfig::tasks, std::vector<std::string>{"cls", "seg", "rep"},
         "heads that are built (single-task models name one)")
       .one_of(task_names())
-      .satisfying("at least one task, none twice", distinct_tasks);
+      .satisfying("at least one task, each at most once", distinct_tasks);
   s.key("adapters", &ModelConfig::adapters, true,
         "task adapters f_cls, f_seg, f_rep; false = the plain multi-task baseline (heads read the embedded CT)");
   s.key("fusion", &ModelConfig::fusion, true, "multi-task fusion (attention over the task tokens); false: z_t = h_t");

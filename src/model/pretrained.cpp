@@ -6,17 +6,21 @@
 #include <torch/torch.h>
 
 #include "unict/core/error.h"
+#ifndef UNICT_NO_WEIGHT_IMPORT
 #include "unict/io/npy.h"
+#endif
 #include "unict/model/resnet2p5d.h"
 
 namespace unict::model {
 namespace {
 
+#ifndef UNICT_NO_WEIGHT_IMPORT
 std::string shape_text(c10::IntArrayRef shape) {
   std::string text = "[";
   for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
   return text + "]";
 }
+#endif
 
 void add_norm(std::vector<std::pair<std::string, std::string>>& map, const std::string& from, const std::string& to) {
   for (const char* field : {"weight", "bias", "running_mean", "running_var"}) map.emplace_back(from + "." + field, to + "." + field);
@@ -46,6 +50,14 @@ std::vector<std::pair<std::string, std::string>> torchvision_resnet_name_map(std
   return map;
 }
 
+#ifdef UNICT_NO_WEIGHT_IMPORT
+void load_torchvision_resnet(ResNet2dImpl&, std::int64_t, const std::filesystem::path& file) {
+  throw Error("this build cannot import weights (built with UNICT_MODEL_ONLY, without libzip)")
+      .file(file.string())
+      .key("encoder.resnet2p5d.pretrained")
+      .hint("use a full build, or leave the key empty");
+}
+#else
 void load_torchvision_resnet(ResNet2dImpl& trunk, std::int64_t depth, const std::filesystem::path& file) {
   const auto members = io::npz_members(file);  // an unreadable file fails here, naming it
   std::map<std::string, at::Tensor> ours;
@@ -74,5 +86,6 @@ void load_torchvision_resnet(ResNet2dImpl& trunk, std::int64_t depth, const std:
     dest.copy_(source);
   }
 }
+#endif
 
 }  // namespace unict::model

@@ -6,14 +6,14 @@
 find_package(Threads REQUIRED)
 find_package(yaml-cpp REQUIRED)   # libyaml-cpp-dev
 find_package(spdlog REQUIRED)     # libspdlog-dev
-# libzip-dev (.npz archives): through pkg-config, because Debian 12's libzip CMake config also
-# requires the zipcmp/zipmerge/ziptool programs of the separate libzip-tools package.
-find_package(PkgConfig REQUIRED)
-pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 find_package(Torch REQUIRED)      # libtorch-dev (CPU) or a LibTorch 2.x via CMAKE_PREFIX_PATH / Torch_DIR
 if(UNICT_MODEL_ONLY)
   return()
 endif()
+# libzip-dev (.npz archives): through pkg-config, because Debian 12's libzip CMake config also
+# requires the zipcmp/zipmerge/ziptool programs of the separate libzip-tools package.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 find_package(CLI11 REQUIRED)      # libcli11-dev
 find_package(nlohmann_json REQUIRED)  # nlohmann-json3-dev
 pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)  # libsentencepiece-dev: report tokenizer
