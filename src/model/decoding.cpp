@@ -11,6 +11,7 @@ namespace unict::model {
 namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+constexpr std::int64_t kStopCheckInterval = 8;
 
 void check_options(const ReportDecoderImpl& decoder, const DecodeOptions& options) {
   if (options.max_tokens < 1 || options.max_tokens > decoder.max_tokens())
@@ -29,20 +30,22 @@ Generated greedy_decode(ReportDecoderImpl& decoder, const at::Tensor& z_rep, con
   const auto batch = z_rep.size(0);
   auto cache = decoder.start(z_rep, slice_tokens);
   auto last = torch::full({batch}, options.bos, torch::TensorOptions().dtype(torch::kLong).device(z_rep.device()));
-  Generated out(static_cast<std::size_t>(batch));
-  std::vector<bool> done(static_cast<std::size_t>(batch), false);
-  std::int64_t running = batch;
-  for (std::int64_t t = 0; t < options.max_tokens && running > 0; ++t) {
+  auto finished = torch::zeros({batch}, torch::TensorOptions().dtype(torch::kBool).device(z_rep.device()));
+  std::vector<at::Tensor> steps;
+  for (std::int64_t t = 0; t < options.max_tokens; ++t) {
     last = decoder.step(cache, last).argmax(-1);
-    const auto chosen = last.to(torch::kCPU);
-    const auto* ids = chosen.data_ptr<std::int64_t>();
-    for (std::int64_t b = 0; b < batch; ++b) {
-      if (done[b]) continue;
-      out[b].push_back(ids[b]);
-      if (ids[b] == options.eos) {
-        done[b] = true;
-        --running;
-      }
+    steps.push_back(last);
+    finished = finished | last.eq(options.eos);
+    // Asking the device whether every sequence has ended costs a synchronisation: ask every few steps.
+    if ((t + 1) % kStopCheckInterval == 0 && finished.all().item<bool>()) break;
+  }
+  const auto tokens = at::stack(steps, 1).to(torch::kCPU);  // [B, T]
+  Generated out(static_cast<std::size_t>(batch));
+  for (std::int64_t b = 0; b < batch; ++b) {
+    const auto* row = tokens[b].data_ptr<std::int64_t>();
+    for (std::int64_t t = 0; t < tokens.size(1); ++t) {
+      out[b].push_back(row[t]);
+      if (row[t] == options.eos) break;
     }
   }
   return out;
@@ -87,19 +90,21 @@ Generated beam_search(ReportDecoderImpl& decoder, const at::Tensor& z_rep, const
     history = at::cat({history.gather(1, origin.unsqueeze(2).expand({batch, beams, history.size(2)})), token.unsqueeze(2)}, 2);
     cache.select((origin + offsets).view({-1}));
     last = token.view({-1});
-    if (finished.all().item<bool>()) break;
+    // Finished beams only extend with a free EOS, so running on past the end changes nothing.
+    if ((t + 1) % kStopCheckInterval == 0 && finished.all().item<bool>()) break;
   }
 
   auto final_scores = options.length_penalty == 0 ? scores : scores / lengths.clamp_min(1).pow(options.length_penalty);
-  const auto best = final_scores.argmax(1).to(torch::kCPU);
-  const auto tokens = history.to(torch::kCPU);
-  const auto kept = lengths.to(torch::kCPU);
+  const auto best_cpu = final_scores.argmax(1).to(torch::kCPU);
+  const auto tokens_cpu = history.to(torch::kCPU);
+  const auto lengths_cpu = lengths.to(torch::kCPU);
+  const auto best = best_cpu.accessor<std::int64_t, 1>();
+  const auto tokens = tokens_cpu.accessor<std::int64_t, 3>();
+  const auto kept = lengths_cpu.accessor<float, 2>();
   Generated out(static_cast<std::size_t>(batch));
   for (std::int64_t b = 0; b < batch; ++b) {
-    const auto k = best[b].item<std::int64_t>();
-    const auto n = static_cast<std::int64_t>(kept[b][k].item<float>());
-    const auto row = tokens[b][k];
-    for (std::int64_t i = 0; i < n; ++i) out[b].push_back(row[i].item<std::int64_t>());
+    const auto k = best[b];
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(kept[b][k]); ++i) out[b].push_back(tokens[b][k][i]);
   }
   return out;
 }

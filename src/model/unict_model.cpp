@@ -48,9 +48,8 @@ at::Tensor UniCTImpl::task_latent(const ModelOutput& out, const std::string& tas
   return out.fused.select(1, index);
 }
 
-ModelOutput UniCTImpl::forward(const at::Tensor& ct, const at::Tensor& tokens) {
+ModelOutput UniCTImpl::task_tokens(const EncoderOutput& encoded) {
   ModelOutput out;
-  auto encoded = encoder_->forward(ct);
   out.embedded = encoded.embedded;
   out.slice_tokens = encoded.slice_tokens;
   const auto tasks = static_cast<std::int64_t>(tasks_.size());
@@ -69,7 +68,12 @@ ModelOutput UniCTImpl::forward(const at::Tensor& ct, const at::Tensor& tokens) {
     out.latents = out.embedded.unsqueeze(1).expand({-1, tasks, -1});
     out.fused = out.latents;
   }
+  return out;
+}
 
+ModelOutput UniCTImpl::forward(const at::Tensor& ct, const at::Tensor& tokens) {
+  const auto encoded = encoder_->forward(ct);
+  auto out = task_tokens(encoded);
   if (cls_head_) out.cls_logits = cls_head_->forward(task_latent(out, "cls"));
   if (seg_decoder_) {
     const auto maps = scf_ ? scf_->forward(encoded.maps, task_latent(out, "seg")) : encoded.maps;
@@ -85,7 +89,7 @@ Generated UniCTImpl::generate(const at::Tensor& ct, const DecodeConfig& decode) 
   const bool was_training = is_training();
   eval();
   torch::NoGradGuard no_grad;
-  const auto out = forward(ct);
+  const auto out = task_tokens(encoder_->forward(ct));  // the other heads are not needed for text
   DecodeOptions options;
   options.bos = text::kBosId;
   options.eos = text::kEosId;

@@ -62,6 +62,8 @@ class UniCTImpl : public torch::nn::Module {
   ReportDecoder& report_decoder() { return report_decoder_; }
 
  private:
+  // The encoder's slice tokens and embedded CT, the task latents h and the fused z (with attention).
+  ModelOutput task_tokens(const EncoderOutput& encoded);
   at::Tensor task_latent(const ModelOutput& out, const std::string& task) const;
 
   ModelSettings settings_;
