@@ -17,6 +17,7 @@ packages=(
   zlib1g-dev libdeflate-dev                # gzip-compressed NIfTI (libdeflate: fast single-member inflate)
   libgtest-dev                             # tests
   python3-numpy python3-nibabel            # independent references in tests (NPY/NPZ, NIfTI)
+  python3-torchvision                      # reference for the ResNet weight import (and its export script)
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -121,6 +121,14 @@ Splits make_splits(const SampleSet& samples, const SplitConfig& config, std::uin
   return s;
 }
 
+std::vector<std::string> training_reports(const SampleSet& samples, const Fold& fold) {
+  // fold.train is sorted (see Fold).
+  std::vector<std::string> reports;
+  for (const auto& sample : samples.samples)
+    if (std::binary_search(fold.train.begin(), fold.train.end(), sample.patient)) reports.push_back(sample.report);
+  return reports;
+}
+
 nlohmann::json splits_to_json(const Splits& s, const SampleSet& samples) {
   nlohmann::json j;
   j["folds"] = s.folds;

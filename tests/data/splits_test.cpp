@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -91,6 +92,23 @@ TEST(Splits, StratificationBalancesLabelsBetterThanChance) {
     }
   }
   EXPECT_LT(stratified, 0.5 * random) << "stratified variance " << stratified << " vs random " << random;
+}
+
+TEST(Splits, TokenizerReportsComeFromTrainingPatientsOnly) {
+  SampleSet samples = random_samples(40, 3);
+  for (auto& s : samples.samples) s.report = "report of " + s.name;
+  const Splits splits = make_splits(samples, SplitConfig{5, 0.15}, 2);
+  for (const auto& fold : splits.fold) {
+    const auto reports = training_reports(samples, fold);
+    std::set<std::string> got(reports.begin(), reports.end());
+    std::size_t expected = 0;
+    for (const auto& s : samples.samples) {
+      const bool in_train = std::count(fold.train.begin(), fold.train.end(), s.patient) > 0;
+      EXPECT_EQ(got.count(s.report), in_train ? 1u : 0u) << s.name;
+      expected += in_train;
+    }
+    EXPECT_EQ(reports.size(), expected);
+  }
 }
 
 TEST(Splits, TooFewPatientsIsAnError) {

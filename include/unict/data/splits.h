@@ -49,6 +49,10 @@ struct Splits {
 
 Splits make_splits(const SampleSet& samples, const SplitConfig& config, std::uint64_t seed);
 
+// The report texts a fold's tokenizer may learn from: those of its training patients' volumes, in
+// sample order. Validation and test reports never reach the tokenizer.
+std::vector<std::string> training_reports(const SampleSet& samples, const Fold& fold);
+
 nlohmann::json splits_to_json(const Splits& splits, const SampleSet& samples);
 Splits splits_from_json(const nlohmann::json& json, const std::string& file);
 
