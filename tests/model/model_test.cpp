@@ -277,12 +277,17 @@ double sequence_log_prob(UniCT& net, const at::Tensor& ct, const std::vector<std
   return total;
 }
 
-TEST(Decoding, BeamOfOneEqualsGreedyAndWiderBeamsScoreAtLeastAsWell) {
+// A tiny model in eval mode and a batch of CTs for it.
+std::pair<UniCT, at::Tensor> decoding_setup(std::uint64_t seed, std::int64_t volumes) {
   const auto shape = tiny_shape();
-  auto net = build_model(tiny_settings(), shape, 13);
+  auto net = build_model(tiny_settings(), shape, seed);
   net->eval();
+  return {net, tiny_batch(shape, volumes).ct};
+}
+
+TEST(Decoding, BeamOfOneEqualsGreedyAndWiderBeamsScoreAtLeastAsWell) {
+  auto [net, ct] = decoding_setup(13, 3);
   torch::NoGradGuard no_grad;
-  const auto ct = tiny_batch(shape, 3).ct;
   DecodeConfig greedy{"greedy", 1, 0.0, 12}, beam1{"beam", 1, 1.0, 12}, beam4{"beam", 4, 0.0, 12};
   const auto g = net->generate(ct, greedy);
   EXPECT_EQ(net->generate(ct, beam1), g);
@@ -295,11 +300,8 @@ TEST(Decoding, BeamOfOneEqualsGreedyAndWiderBeamsScoreAtLeastAsWell) {
 }
 
 TEST(Decoding, StopsAtEosAndAtMaxLength) {
-  const auto shape = tiny_shape();
-  auto net = build_model(tiny_settings(), shape, 17);
-  net->eval();
+  auto [net, ct] = decoding_setup(17, 2);
   torch::NoGradGuard no_grad;
-  const auto ct = tiny_batch(shape, 2).ct;
   auto bias = net->report_decoder()->named_parameters()["caption_head.bias"];  // shares the weights' storage
   for (const std::string method : {"greedy", "beam"}) {
     DecodeConfig decode{method, 3, 1.0, 7};
