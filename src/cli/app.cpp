@@ -61,6 +61,7 @@ int run(int argc, const char* const* argv) {
     add_split_command(app, globals);
     add_prepare_command(app, globals);
     add_model_command(app, globals);
+    add_metrics_command(app);
     return parse_and_run(app, argc, argv);
   } catch (...) {
     return report_failure(std::current_exception(), std::cerr);

@@ -22,5 +22,6 @@ void add_inspect_command(CLI::App& app);
 void add_split_command(CLI::App& app, const GlobalOptions& globals);
 void add_prepare_command(CLI::App& app, const GlobalOptions& globals);
 void add_model_command(CLI::App& app, const GlobalOptions& globals);
+void add_metrics_command(CLI::App& app);
 
 }  // namespace unict::cli

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "test_support.h"
 
 namespace unict {
@@ -107,7 +109,7 @@ TEST(Cli, HelpListsOnlyWorkingSubcommands) {
   const Result r = unict("--help");
   EXPECT_EQ(r.status, 0);
   EXPECT_CONTAINS(r.out, "config");
-  for (const std::string present : {"config", "synth", "split", "prepare", "inspect", "model"}) EXPECT_NE(r.out.find("\n  " + present + " "), std::string::npos) << present;
+  for (const std::string present : {"config", "synth", "split", "prepare", "inspect", "model", "metrics"}) EXPECT_NE(r.out.find("\n  " + present + " "), std::string::npos) << present;
   for (const std::string absent : {"train", "cv", "ablate", "evaluate", "predict"})
     EXPECT_EQ(r.out.find("\n  " + absent + " "), std::string::npos) << absent << " is listed but does not exist yet";
 }
@@ -128,6 +130,65 @@ TEST(Cli, ModelSummaryPrintsTheTreeCountsAndOutputShapes) {
   r = unict("model summary --config " + config + " --set model.adapters=false");
   EXPECT_EQ(r.status, 2);
   EXPECT_CONTAINS(r.err, "model.fusion");
+}
+
+TEST(Cli, MetricsClsThresholdsAndCompareFromCsvFiles) {
+  test::TempDir dir;
+  // Two patients with two volumes each and two single-volume patients; class "rare" never occurs.
+  const auto pred = dir.write("pred.csv",
+                              "VolumeName,effusion,rare\n"
+                              "train_1_a_1,0.9,0.1\ntrain_1_a_2,0.8,0.2\ntrain_2_a_1,0.3,0.1\ntrain_2_b_1,0.6,0.3\n"
+                              "train_3_a_1,0.2,0.4\ntrain_4_a_1,0.55,0.1\n");
+  const auto labels = dir.write("labels.csv",
+                                "VolumeName,rare,effusion\n"
+                                "train_4_a_1,0,0\ntrain_3_a_1,0,0\ntrain_2_b_1,0,1\ntrain_2_a_1,0,0\ntrain_1_a_2,0,1\ntrain_1_a_1,0,1\n");
+  Result r = unict("metrics cls --pred " + pred.string() + " --labels " + labels.string() + " --json --bootstrap 200");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  // Rows are matched by name, columns by class: effusion ranks perfectly.
+  EXPECT_EQ(doc["per_class"]["effusion"]["auroc"].get<double>(), 1.0);
+  EXPECT_TRUE(doc["per_class"]["rare"]["auroc"].is_null());
+  EXPECT_EQ(doc["undefined"][0]["class"], "rare");
+  EXPECT_CONTAINS(doc["undefined"][0]["reason"].get<std::string>(), "no positive case");
+  EXPECT_EQ(doc["macro"]["auroc"].get<double>(), 1.0);
+  EXPECT_EQ(doc["macro_over_classes"], 1);
+  // At 0.5: 0.55 is a false positive: precision 3/4, recall 1, F1 6/7.
+  EXPECT_NEAR(doc["macro"]["f1"].get<double>(), 6.0 / 7, 1e-12);
+  ASSERT_TRUE(doc.contains("macro_ci95"));
+  EXPECT_LE(doc["macro_ci95"]["f1"][0].get<double>(), doc["macro_ci95"]["f1"][1].get<double>());
+
+  // Thresholds chosen by maximum F1 (0.6 separates effusion perfectly), then applied.
+  const auto thresholds = dir / "thresholds.json";
+  r = unict("metrics thresholds --pred " + pred.string() + " --labels " + labels.string() + " --out " + thresholds.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = unict("metrics cls --pred " + pred.string() + " --labels " + labels.string() + " --thresholds " + thresholds.string() + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["per_class"]["effusion"]["threshold"].get<double>(), 0.6);
+  EXPECT_EQ(nlohmann::json::parse(r.out)["macro"]["f1"].get<double>(), 1.0);
+
+  // A file compared with itself: no difference, p = 1.
+  r = unict("metrics compare " + pred.string() + " " + pred.string() + " --labels " + labels.string() + " --bootstrap 50 --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto cmp = nlohmann::json::parse(r.out);
+  EXPECT_EQ(cmp["macro_difference"]["auroc"]["a_minus_b"].get<double>(), 0.0);
+  EXPECT_EQ(cmp["auroc_delong"]["effusion"]["p_value"].get<double>(), 1.0);
+
+  // Bad input names the file and the volume.
+  const auto missing = dir.write("missing.csv", "VolumeName,effusion,rare\ntrain_1_a_1,1,0\n");
+  r = unict("metrics cls --pred " + pred.string() + " --labels " + missing.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_CONTAINS(r.err, "missing.csv");
+  EXPECT_CONTAINS(r.err, "train_1_a_2");
+  const auto twice = dir.write("twice.csv", "VolumeName,effusion,rare\ntrain_1_a_1,0.9,0.1\ntrain_1_a_1,0.8,0.2\n");
+  r = unict("metrics cls --pred " + twice.string() + " --labels " + labels.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_CONTAINS(r.err, "twice.csv:3");
+  EXPECT_CONTAINS(r.err, "listed twice");
+  const auto bad = dir.write("bad.csv", "VolumeName,effusion,rare\ntrain_1_a_1,1.5,0.1\n");
+  r = unict("metrics cls --pred " + bad.string() + " --labels " + labels.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_CONTAINS(r.err, "bad.csv:2");
+  EXPECT_CONTAINS(r.err, "probability in [0, 1]");
 }
 
 TEST(Cli, SynthSplitAndInspectWorkTogether) {

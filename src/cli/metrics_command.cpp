@@ -1,0 +1,91 @@
+// `unict metrics`: metrics computed from prediction files, so anyone can recompute the numbers a
+// run printed. `cls` scores classification, `thresholds` chooses per-class thresholds on a
+// validation split, `compare` tests two prediction files on the same cases.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "unict/eval/classification_report.h"
+
+namespace unict::cli {
+namespace {
+
+struct ClsOptions {
+  std::string pred, labels, thresholds;
+  std::size_t bootstrap = 0;
+  std::uint64_t seed = 42;
+  bool json = false;
+};
+
+void metrics_cls(const ClsOptions& o) {
+  const auto data = eval::read_scored_cases(o.pred, o.labels);
+  const auto thresholds = o.thresholds.empty() ? std::vector<double>{} : eval::read_thresholds(o.thresholds, data.classes);
+  const auto report = eval::classification_report(data, thresholds, o.bootstrap, o.seed);
+  if (o.json) std::cout << eval::to_json(report).dump(2) << "\n";
+  else std::cout << eval::to_table(report);
+}
+
+struct ThresholdOptions {
+  std::string pred, labels, out;
+};
+
+void metrics_thresholds(const ThresholdOptions& o) {
+  const auto data = eval::read_scored_cases(o.pred, o.labels);
+  const auto chosen = eval::choose_thresholds(data);
+  eval::write_thresholds(o.out, chosen, "maximum F1 on " + o.pred);
+  for (const auto& [name, t] : chosen) std::cout << name << ": " << t << "\n";
+  std::cout << "wrote " << o.out << "\n";
+}
+
+struct CompareOptions {
+  std::string a, b, labels, thresholds;
+  std::size_t bootstrap = 1000;
+  std::uint64_t seed = 42;
+  bool json = false;
+};
+
+void metrics_compare(const CompareOptions& o) {
+  const auto a = eval::read_scored_cases(o.a, o.labels), b = eval::read_scored_cases(o.b, o.labels);
+  const auto thresholds = o.thresholds.empty() ? std::vector<double>{} : eval::read_thresholds(o.thresholds, a.classes);
+  const auto comparison = eval::compare_predictions(a, b, thresholds, o.bootstrap, o.seed);
+  if (o.json) std::cout << eval::to_json(comparison).dump(2) << "\n";
+  else std::cout << "A = " << o.a << "\nB = " << o.b << "\n" << eval::to_table(comparison);
+}
+
+}  // namespace
+
+void add_metrics_command(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("metrics", "Compute metrics from prediction files");
+  cmd->require_subcommand(1);
+
+  auto cls = std::make_shared<ClsOptions>();
+  CLI::App* c = cmd->add_subcommand("cls", "Classification metrics per class and macro (scikit-learn's definitions)");
+  c->add_option("--pred", cls->pred, "CSV: VolumeName and one probability column per class")->required()->check(CLI::ExistingFile);
+  c->add_option("--labels", cls->labels, "CSV: VolumeName and one 0/1 column per class")->required()->check(CLI::ExistingFile);
+  c->add_option("--thresholds", cls->thresholds, "JSON from `unict metrics thresholds` (default: 0.5 for every class)")->check(CLI::ExistingFile);
+  c->add_option("--bootstrap", cls->bootstrap, "resamples of patients for 95 % intervals of the macro metrics (0 = none)");
+  c->add_option("--seed", cls->seed, "bootstrap seed");
+  c->add_flag("--json", cls->json, "print JSON instead of a table");
+  c->callback([cls] { metrics_cls(*cls); });
+
+  auto thr = std::make_shared<ThresholdOptions>();
+  CLI::App* t = cmd->add_subcommand("thresholds", "Choose per-class thresholds by maximum F1 (on a validation split) and save them");
+  t->add_option("--pred", thr->pred, "validation predictions CSV")->required()->check(CLI::ExistingFile);
+  t->add_option("--labels", thr->labels, "validation labels CSV")->required()->check(CLI::ExistingFile);
+  t->add_option("--out", thr->out, "thresholds JSON to write")->required();
+  t->callback([thr] { metrics_thresholds(*thr); });
+
+  auto cmp = std::make_shared<CompareOptions>();
+  CLI::App* p = cmd->add_subcommand("compare", "Paired test of two prediction files on the same cases (bootstrap; DeLong for AUROC)");
+  p->add_option("a", cmp->a, "predictions A (CSV)")->required()->check(CLI::ExistingFile);
+  p->add_option("b", cmp->b, "predictions B (CSV)")->required()->check(CLI::ExistingFile);
+  p->add_option("--labels", cmp->labels, "labels CSV")->required()->check(CLI::ExistingFile);
+  p->add_option("--thresholds", cmp->thresholds, "thresholds JSON")->check(CLI::ExistingFile);
+  p->add_option("--bootstrap", cmp->bootstrap, "paired resamples of patients")->check(CLI::Range(1, 1000000));
+  p->add_option("--seed", cmp->seed, "bootstrap seed");
+  p->add_flag("--json", cmp->json, "print JSON instead of a table");
+  p->callback([cmp] { metrics_compare(*cmp); });
+}
+
+}  // namespace unict::cli
