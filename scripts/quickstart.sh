@@ -35,7 +35,7 @@ step "7. preprocessing into the cache (unict prepare), for training and for exte
 "$unict" prepare --config configs/quickstart.yaml --dataset radchestct
 
 step "8. a look at one volume and its mask (unict inspect)"
-volume=$(find data/synthetic/ctrate/dataset/train_fixed -name '*.nii.gz' | sort | head -n 1)
+volume=$(find data/synthetic/ctrate/dataset/train_fixed -name '*.nii.gz' | sort | awk 'NR == 1')  # awk reads all input: no SIGPIPE under pipefail
 mask=data/synthetic/rexgroundingct/segmentations/$(basename "$volume")
 "$unict" inspect "$volume" | grep -E '"(file|dtype|min|max|mean)"|"shape"' || true
 [ -f "$mask" ] && "$unict" inspect "$mask" | tr -d ' \n' | grep -o '"nonzero_per_first_axis_index":\[[0-9,]*\]' || true
