@@ -18,7 +18,7 @@ packages=(
   libgtest-dev                             # tests
   python3-numpy python3-nibabel            # independent references in tests (NPY/NPZ, NIfTI)
   python3-torchvision                      # reference for the ResNet weight import (and its export script)
-  python3-sklearn                          # reference for the classification metrics
+  python3-sklearn python3-scipy            # references for the classification and segmentation metrics
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
