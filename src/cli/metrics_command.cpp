@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "unict/eval/classification_report.h"
+#include "unict/eval/segmentation_report.h"
 
 namespace unict::cli {
 namespace {
@@ -22,6 +23,17 @@ void metrics_cls(const ClsOptions& o) {
   const auto data = eval::read_scored_cases(o.pred, o.labels);
   const auto thresholds = o.thresholds.empty() ? std::vector<double>{} : eval::read_thresholds(o.thresholds, data.classes);
   const auto report = eval::classification_report(data, thresholds, o.bootstrap, o.seed);
+  if (o.json) std::cout << eval::to_json(report).dump(2) << "\n";
+  else std::cout << eval::to_table(report);
+}
+
+struct SegOptions {
+  std::string pred, gt;
+  bool json = false;
+};
+
+void metrics_seg(const SegOptions& o) {
+  const auto report = eval::evaluate_segmentation(o.pred, o.gt);
   if (o.json) std::cout << eval::to_json(report).dump(2) << "\n";
   else std::cout << eval::to_table(report);
 }
@@ -68,6 +80,13 @@ void add_metrics_command(CLI::App& app) {
   c->add_option("--seed", cls->seed, "bootstrap seed");
   c->add_flag("--json", cls->json, "print JSON instead of a table");
   c->callback([cls] { metrics_cls(*cls); });
+
+  auto seg = std::make_shared<SegOptions>();
+  CLI::App* s = cmd->add_subcommand("seg", "Segmentation metrics: Dice, ReXGroundingCT hit rate and instance F1, false-positive volume");
+  s->add_option("--pred", seg->pred, "folder of predicted class masks (classes.json + <VolumeName>.nii.gz)")->required()->check(CLI::ExistingDirectory);
+  s->add_option("--gt", seg->gt, "folder of ground-truth class masks, same layout")->required()->check(CLI::ExistingDirectory);
+  s->add_flag("--json", seg->json, "print JSON instead of a table");
+  s->callback([seg] { metrics_seg(*seg); });
 
   auto thr = std::make_shared<ThresholdOptions>();
   CLI::App* t = cmd->add_subcommand("thresholds", "Choose per-class thresholds by maximum F1 (on a validation split) and save them");
