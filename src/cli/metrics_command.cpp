@@ -1,13 +1,18 @@
 // `unict metrics`: metrics computed from prediction files, so anyone can recompute the numbers a
 // run printed. `cls` scores classification, `thresholds` chooses per-class thresholds on a
 // validation split, `compare` tests two prediction files on the same cases.
+#include <cstdio>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "unict/eval/classification_report.h"
+#include "unict/eval/report_files.h"
+#include "unict/eval/report_metrics.h"
 #include "unict/eval/segmentation_report.h"
+#include "unict/core/error.h"
+#include "unict/text/nlg_tokenize.h"
 
 namespace unict::cli {
 namespace {
@@ -36,6 +41,42 @@ void metrics_seg(const SegOptions& o) {
   const auto report = eval::evaluate_segmentation(o.pred, o.gt);
   if (o.json) std::cout << eval::to_json(report).dump(2) << "\n";
   else std::cout << eval::to_table(report);
+}
+
+struct ReportOptions {
+  std::string pred, refs;
+  bool json = false;
+};
+
+void metrics_reports(const ReportOptions& o) {
+  const auto generated = eval::read_report_lines(o.pred, true);
+  const auto references = eval::read_report_lines(o.refs, false);
+  std::vector<eval::Tokens> hyps;
+  std::vector<std::vector<eval::Tokens>> refs;
+  for (const auto& [name, reports] : generated) {
+    const auto found = references.find(name);
+    if (found == references.end()) throw Error("volume has a generated report but no reference").file(o.refs).value(name);
+    hyps.push_back(text::nlg_tokens(reports.front()));
+    refs.emplace_back();
+    for (const auto& r : found->second) refs.back().push_back(text::nlg_tokens(r));
+  }
+  for (const auto& [name, reports] : references)
+    if (!generated.count(name)) throw Error("volume has a reference but no generated report").file(o.pred).value(name);
+  const auto s = eval::score_reports(hyps, refs);
+  nlohmann::json doc{{"bleu1", s.bleu[0]}, {"bleu2", s.bleu[1]}, {"bleu3", s.bleu[2]}, {"bleu4", s.bleu[3]},
+                     {"meteor", s.meteor}, {"rouge_l", s.rouge_l}, {"cider", s.cider}, {"reports", hyps.size()}};
+  doc["ce"] = nullptr;  // clinical efficacy needs the report labeler, which is not built yet
+  doc["conventions"] =
+      "tokens: lower case, split on white space, punctuation stripped from token ends; BLEU corpus-level, closest reference "
+      "length, no smoothing; METEOR exact-match stage only (no stems, synonyms or paraphrases), mean of sentence scores; "
+      "ROUGE-L beta 1.2; CIDEr-D sigma 6, x10, document frequencies from these references";
+  if (o.json) {
+    std::cout << doc.dump(2) << "\n";
+    return;
+  }
+  std::printf("BLEU-1 %.4f  BLEU-2 %.4f  BLEU-3 %.4f  BLEU-4 %.4f  METEOR %.4f  ROUGE-L %.4f  CIDEr-D %.4f  (%zu reports)\n", s.bleu[0],
+              s.bleu[1], s.bleu[2], s.bleu[3], s.meteor, s.rouge_l, s.cider, hyps.size());
+  std::printf("clinical efficacy: not computed (the report labeler is not built yet)\n");
 }
 
 struct ThresholdOptions {
@@ -87,6 +128,13 @@ void add_metrics_command(CLI::App& app) {
   s->add_option("--gt", seg->gt, "folder of ground-truth class masks, same layout")->required()->check(CLI::ExistingDirectory);
   s->add_flag("--json", seg->json, "print JSON instead of a table");
   s->callback([seg] { metrics_seg(*seg); });
+
+  auto rep = std::make_shared<ReportOptions>();
+  CLI::App* r = cmd->add_subcommand("reports", "Report metrics: BLEU-1..4, METEOR (exact stage), ROUGE-L, CIDEr-D");
+  r->add_option("--pred", rep->pred, "generated reports, JSON Lines {\"VolumeName\", \"report\"}")->required()->check(CLI::ExistingFile);
+  r->add_option("--refs", rep->refs, "reference reports, same format (several lines per volume = several references)")->required()->check(CLI::ExistingFile);
+  r->add_flag("--json", rep->json, "print JSON instead of a line");
+  r->callback([rep] { metrics_reports(*rep); });
 
   auto thr = std::make_shared<ThresholdOptions>();
   CLI::App* t = cmd->add_subcommand("thresholds", "Choose per-class thresholds by maximum F1 (on a validation split) and save them");

@@ -191,6 +191,31 @@ TEST(Cli, MetricsClsThresholdsAndCompareFromCsvFiles) {
   EXPECT_CONTAINS(r.err, "probability in [0, 1]");
 }
 
+TEST(Cli, MetricsReportsScoresJsonLines) {
+  test::TempDir dir;
+  const auto refs = dir.write("refs.jsonl",
+                              "{\"VolumeName\": \"train_1_a_1\", \"report\": \"No pleural effusion. Mild emphysema.\"}\n"
+                              "{\"VolumeName\": \"train_2_a_1\", \"report\": \"A nodule in the right upper lobe.\"}\n"
+                              "{\"VolumeName\": \"train_2_a_1\", \"report\": \"Right upper lobe nodule.\"}\n");
+  const auto same = dir.write("same.jsonl",
+                              "{\"VolumeName\": \"train_2_a_1\", \"report\": \"a nodule in the right upper lobe\"}\n"
+                              "{\"VolumeName\": \"train_1_a_1\", \"report\": \"no pleural effusion mild emphysema\"}\n");
+  Result r = unict("metrics reports --pred " + same.string() + " --refs " + refs.string() + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  for (const char* key : {"bleu1", "bleu2", "bleu3", "bleu4", "rouge_l"}) EXPECT_NEAR(doc[key].get<double>(), 1.0, 1e-12) << key;
+  EXPECT_GT(doc["cider"].get<double>(), 0);
+  EXPECT_TRUE(doc.contains("ce"));
+  const auto missing = dir.write("missing.jsonl", "{\"VolumeName\": \"train_1_a_1\", \"report\": \"x\"}\n");
+  r = unict("metrics reports --pred " + missing.string() + " --refs " + refs.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_CONTAINS(r.err, "train_2_a_1");
+  const auto broken = dir.write("broken.jsonl", "{\"VolumeName\": \"train_1_a_1\"}\n");
+  r = unict("metrics reports --pred " + broken.string() + " --refs " + refs.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_CONTAINS(r.err, "broken.jsonl:1");
+}
+
 TEST(Cli, SynthSplitAndInspectWorkTogether) {
   test::TempDir dir;
   const std::string out = (dir / "synthetic").string();
