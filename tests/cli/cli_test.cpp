@@ -199,13 +199,16 @@ TEST(Cli, MetricsReportsScoresJsonLines) {
                               "{\"VolumeName\": \"train_2_a_1\", \"report\": \"Right upper lobe nodule.\"}\n");
   const auto same = dir.write("same.jsonl",
                               "{\"VolumeName\": \"train_2_a_1\", \"report\": \"a nodule in the right upper lobe\"}\n"
-                              "{\"VolumeName\": \"train_1_a_1\", \"report\": \"no pleural effusion mild emphysema\"}\n");
+                              "{\"VolumeName\": \"train_1_a_1\", \"report\": \"no pleural effusion. mild emphysema\"}\n");
   Result r = unict("metrics reports --pred " + same.string() + " --refs " + refs.string() + " --json");
   ASSERT_EQ(r.status, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
   for (const char* key : {"bleu1", "bleu2", "bleu3", "bleu4", "rouge_l"}) EXPECT_NEAR(doc[key].get<double>(), 1.0, 1e-12) << key;
   EXPECT_GT(doc["cider"].get<double>(), 0);
-  EXPECT_TRUE(doc.contains("ce"));
+  // Clinical efficacy: the labeler finds effusion absent, emphysema and the nodule present in both.
+  EXPECT_EQ(doc["ce"]["macro"]["f1"].get<double>(), 1.0);
+  EXPECT_EQ(doc["ce"]["per_class"]["nodule_mass"]["reference_positives"], 1);
+  EXPECT_TRUE(doc["ce"]["per_class"]["pleural_effusion_thickening"]["f1"].is_null());
   const auto missing = dir.write("missing.jsonl", "{\"VolumeName\": \"train_1_a_1\", \"report\": \"x\"}\n");
   r = unict("metrics reports --pred " + missing.string() + " --refs " + refs.string());
   EXPECT_EQ(r.status, 2);
