@@ -15,6 +15,7 @@ packages=(
   nlohmann-json3-dev                       # JSON
   libzip-dev                               # .npz (zip) archives
   zlib1g-dev libdeflate-dev                # gzip-compressed NIfTI (libdeflate: fast single-member inflate)
+  libplplot-dev plplot-driver-cairo        # figures: PLplot's C++ API, PNG through cairo
   libgtest-dev                             # tests
   python3-numpy python3-nibabel            # independent references in tests (NPY/NPZ, NIfTI)
   python3-torchvision                      # reference for the ResNet weight import (and its export script)

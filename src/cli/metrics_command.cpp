@@ -10,6 +10,7 @@
 #include "unict/eval/classification_report.h"
 #include "unict/data/label_set.h"
 #include "unict/eval/clinical_efficacy.h"
+#include "unict/eval/figures.h"
 #include "unict/eval/report_files.h"
 #include "unict/eval/report_metrics.h"
 #include "unict/eval/segmentation_report.h"
@@ -21,7 +22,7 @@ namespace unict::cli {
 namespace {
 
 struct ClsOptions {
-  std::string pred, labels, thresholds;
+  std::string pred, labels, thresholds, figures;
   std::size_t bootstrap = 0;
   std::uint64_t seed = 42;
   bool json = false;
@@ -33,6 +34,10 @@ void metrics_cls(const ClsOptions& o) {
   const auto report = eval::classification_report(data, thresholds, o.bootstrap, o.seed);
   if (o.json) std::cout << eval::to_json(report).dump(2) << "\n";
   else std::cout << eval::to_table(report);
+  if (!o.figures.empty()) {
+    eval::plot_roc_pr(data, std::filesystem::path(o.figures) / "roc_pr.png");
+    std::cerr << "wrote " << (std::filesystem::path(o.figures) / "roc_pr.png").string() << "\n";
+  }
 }
 
 struct SegOptions {
@@ -138,6 +143,7 @@ void add_metrics_command(CLI::App& app) {
   c->add_option("--thresholds", cls->thresholds, "JSON from `unict metrics thresholds` (default: 0.5 for every class)")->check(CLI::ExistingFile);
   c->add_option("--bootstrap", cls->bootstrap, "resamples of patients for 95 % intervals of the macro metrics (0 = none)");
   c->add_option("--seed", cls->seed, "bootstrap seed");
+  c->add_option("--figures", cls->figures, "folder to write roc_pr.png (ROC and PR curves per class) into");
   c->add_flag("--json", cls->json, "print JSON instead of a table");
   c->callback([cls] { metrics_cls(*cls); });
 

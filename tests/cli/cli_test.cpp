@@ -142,7 +142,8 @@ TEST(Cli, MetricsClsThresholdsAndCompareFromCsvFiles) {
   const auto labels = dir.write("labels.csv",
                                 "VolumeName,rare,effusion\n"
                                 "train_4_a_1,0,0\ntrain_3_a_1,0,0\ntrain_2_b_1,0,1\ntrain_2_a_1,0,0\ntrain_1_a_2,0,1\ntrain_1_a_1,0,1\n");
-  Result r = unict("metrics cls --pred " + pred.string() + " --labels " + labels.string() + " --json --bootstrap 200");
+  Result r = unict("metrics cls --pred " + pred.string() + " --labels " + labels.string() + " --json --bootstrap 200 --figures " +
+                   (dir / "figures").string());
   ASSERT_EQ(r.status, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
   // Rows are matched by name, columns by class: effusion ranks perfectly.
@@ -155,6 +156,7 @@ TEST(Cli, MetricsClsThresholdsAndCompareFromCsvFiles) {
   // At 0.5: 0.55 is a false positive: precision 3/4, recall 1, F1 6/7.
   EXPECT_NEAR(doc["macro"]["f1"].get<double>(), 6.0 / 7, 1e-12);
   ASSERT_TRUE(doc.contains("macro_ci95"));
+  EXPECT_EQ(test::slurp(dir / "figures" / "roc_pr.png").compare(1, 3, "PNG"), 0);
   EXPECT_LE(doc["macro_ci95"]["f1"][0].get<double>(), doc["macro_ci95"]["f1"][1].get<double>());
 
   // Thresholds chosen by maximum F1 (0.6 separates effusion perfectly), then applied.

@@ -17,6 +17,7 @@ pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 find_package(CLI11 REQUIRED)      # libcli11-dev
 find_package(nlohmann_json REQUIRED)  # nlohmann-json3-dev
 pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)  # libsentencepiece-dev: report tokenizer
+pkg_check_modules(PLPLOT REQUIRED IMPORTED_TARGET plplot-c++ plplot)  # libplplot-dev + plplot-driver-cairo: figures (PNG)
 pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)  # libdeflate-dev: fast gzip inflate for .nii.gz
 find_package(ZLIB REQUIRED)       # zlib1g-dev (NIfTI voxels are read with zlib)
 find_package(ITK REQUIRED COMPONENTS ITKIONIFTI ITKIOImageBase ITKCommon)  # libinsighttoolkit5-dev
