@@ -118,10 +118,12 @@ ClassificationReport classification_report(const ScoredCases& data, const std::v
   report.result = evaluate_classification(data, thresholds);
   report.resamples = resamples;
   report.seed = seed;
-  if (resamples > 0)
+  if (resamples > 0) {
+    const ClassificationEvaluator evaluator(data, thresholds);
     report.macro_intervals = bootstrap_intervals(patient_groups(data.names), resamples, seed, [&](const std::vector<std::size_t>& rows) {
-      return evaluate_classification(data, thresholds, rows).macro;
+      return evaluator.evaluate_rows(rows).macro;
     });
+  }
   return report;
 }
 
@@ -195,8 +197,9 @@ Comparison compare_predictions(const ScoredCases& a, const ScoredCases& b, const
   cmp.classes = a.classes;
   cmp.resamples = resamples;
   cmp.cases = a.cases();
+  const ClassificationEvaluator evaluate_a(a, thresholds), evaluate_b(b, thresholds);
   cmp.macro = paired_bootstrap(patient_groups(a.names), resamples, seed, [&](const std::vector<std::size_t>& rows) {
-    const auto ma = evaluate_classification(a, thresholds, rows).macro, mb = evaluate_classification(b, thresholds, rows).macro;
+    const auto ma = evaluate_a.evaluate_rows(rows).macro, mb = evaluate_b.evaluate_rows(rows).macro;
     std::vector<std::optional<double>> diff(cmp.metrics.size());
     if (!ma.empty() && !mb.empty())
       for (std::size_t k = 0; k < diff.size(); ++k) diff[k] = *ma[k] - *mb[k];

@@ -66,6 +66,32 @@ struct ClassificationResult {
   std::size_t cases = 0, defined_classes = 0;
 };
 
+// Distinct scores ascending, and the group (index into `scores`) of each case.
+struct RankedScores {
+  std::vector<double> scores;
+  std::vector<std::size_t> group;
+};
+RankedScores rank_scores(const std::vector<double>& scores);
+
+// Evaluates the same cases many times (bootstrap resamples): every class's scores are ranked once,
+// and a resample is a multiplicity per case, so each evaluation is linear in the cases.
+class ClassificationEvaluator {
+ public:
+  // `thresholds`: one per class, or empty for 0.5 everywhere.
+  ClassificationEvaluator(const ScoredCases& data, std::vector<double> thresholds = {});
+  // `weights`: a multiplicity per case (empty: each case once); `cases` is their sum.
+  ClassificationResult evaluate(const std::vector<double>& weights = {}, std::size_t cases = 0) const;
+  // `rows`: cases with repeats (a resample); empty for all.
+  ClassificationResult evaluate_rows(const std::vector<std::size_t>& rows) const;
+
+ private:
+  const ScoredCases& data_;
+  std::vector<double> thresholds_;
+  std::vector<std::vector<double>> scores_;
+  std::vector<std::vector<std::uint8_t>> labels_;
+  std::vector<RankedScores> ranked_;
+};
+
 // `thresholds`: one per class, or empty for 0.5 everywhere. `rows`: a subset of cases (a
 // bootstrap resample, with repeats), or empty for all.
 ClassificationResult evaluate_classification(const ScoredCases& data, const std::vector<double>& thresholds = {},
