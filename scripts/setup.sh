@@ -20,6 +20,7 @@ packages=(
   python3-numpy python3-nibabel            # independent references in tests (NPY/NPZ, NIfTI)
   python3-torchvision                      # reference for the ResNet weight import (and its export script)
   python3-sklearn python3-scipy            # references for the classification and segmentation metrics
+  python3-nltk                             # reference for BLEU and METEOR
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
