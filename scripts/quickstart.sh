@@ -51,9 +51,10 @@ the three distributed formats (unict synth, in data/synthetic/), their readers, 
 stratified splits (unict split, in runs/quickstart/splits.json), preprocessing into the cache
 (unict prepare, in data/cache/quickstart/), unict inspect, the batch loader (tested by ctest), and
 the UniCT model with its ablation switches, report tokenizer and decoding (unict model summary
-above; random weights), and classification metrics from prediction files (unict metrics cls).
-Not built yet, so not run here: segmentation and report metrics, figures, and training with
-5-fold cross-validation and external validation (`unict cv`). When they land, this command runs them and prints where the
+above; random weights), and the metrics and figures computed from prediction files (unict metrics
+cls / seg / reports / compare, docs/evaluation.md).
+Not built yet, so not run here: training with 5-fold cross-validation and external validation
+(`unict cv`). When they land, this command runs them and prints where the
 summary tables are.
 No model was trained and no metric was computed: there are no results to look at yet.
 MSG
