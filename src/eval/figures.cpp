@@ -14,6 +14,7 @@
 
 #include "unict/core/atomic_file.h"
 #include "unict/core/error.h"
+#include "unict/io/json.h"
 
 namespace unict::eval {
 namespace {
@@ -72,16 +73,29 @@ void legend(plstream& pls, const std::vector<std::string>& texts, const std::vec
 
 }  // namespace
 
+namespace {
+
+// (true positives, false positives) at each distinct score threshold, highest first.
+std::vector<std::pair<double, double>> counts_by_threshold(const std::vector<double>& scores, const std::vector<std::uint8_t>& labels) {
+  const auto order = by_score_descending(scores);
+  std::vector<std::pair<double, double>> counts;
+  double tp = 0, fp = 0;
+  for (std::size_t i = 0; i < order.size();) {
+    const double s = scores[order[i]];
+    while (i < order.size() && scores[order[i]] == s) (labels[order[i++]] ? tp : fp) += 1;
+    counts.emplace_back(tp, fp);
+  }
+  return counts;
+}
+
+}  // namespace
+
 Curve roc_curve(const std::vector<double>& scores, const std::vector<std::uint8_t>& labels) {
   const auto positives = static_cast<double>(std::count(labels.begin(), labels.end(), 1));
   const auto negatives = static_cast<double>(labels.size()) - positives;
   Curve c{{0}, {0}};
   if (positives == 0 || negatives == 0) return c;
-  const auto order = by_score_descending(scores);
-  double tp = 0, fp = 0;
-  for (std::size_t i = 0; i < order.size();) {
-    const double s = scores[order[i]];
-    while (i < order.size() && scores[order[i]] == s) (labels[order[i++]] ? tp : fp) += 1;
+  for (const auto& [tp, fp] : counts_by_threshold(scores, labels)) {
     c.x.push_back(fp / negatives);
     c.y.push_back(tp / positives);
   }
@@ -92,11 +106,7 @@ Curve pr_curve(const std::vector<double>& scores, const std::vector<std::uint8_t
   const auto positives = static_cast<double>(std::count(labels.begin(), labels.end(), 1));
   Curve c{{0}, {1}};
   if (positives == 0) return c;
-  const auto order = by_score_descending(scores);
-  double tp = 0, fp = 0;
-  for (std::size_t i = 0; i < order.size();) {
-    const double s = scores[order[i]];
-    while (i < order.size() && scores[order[i]] == s) (labels[order[i++]] ? tp : fp) += 1;
+  for (const auto& [tp, fp] : counts_by_threshold(scores, labels)) {
     c.x.push_back(tp / positives);
     c.y.push_back(tp / (tp + fp));
   }
@@ -184,20 +194,8 @@ void plot_attention(const std::vector<std::vector<double>>& matrix, const std::v
 }
 
 void plot_training_curves(const std::filesystem::path& metrics_jsonl, const std::filesystem::path& png) {
-  std::ifstream in(metrics_jsonl);
-  if (!in) throw Error("cannot open training metrics").file(metrics_jsonl.string());
   std::map<std::string, Curve> series;
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    nlohmann::json doc;
-    try {
-      doc = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception&) {
-      throw Error("invalid JSON").file(metrics_jsonl.string()).line(number);
-    }
+  io::for_each_json_line(metrics_jsonl, [&](const nlohmann::json& doc, int number) {
     if (!doc.contains("step") || !doc["step"].is_number()) throw Error("a metrics line needs a numeric step").file(metrics_jsonl.string()).line(number);
     const double step = doc["step"].get<double>();
     for (const auto& [key, value] : doc.items())
@@ -205,7 +203,7 @@ void plot_training_curves(const std::filesystem::path& metrics_jsonl, const std:
         series[key].x.push_back(step);
         series[key].y.push_back(value.get<double>());
       }
-  }
+  });
   if (series.empty()) throw Error("no numeric series to plot").file(metrics_jsonl.string());
   const int columns = series.size() > 1 ? 2 : 1;
   const int rows = static_cast<int>((series.size() + 1) / static_cast<std::size_t>(columns));

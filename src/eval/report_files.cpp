@@ -1,37 +1,29 @@
 #include "unict/eval/report_files.h"
 
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "unict/core/atomic_file.h"
 #include "unict/core/error.h"
+#include "unict/io/json.h"
 
 namespace unict::eval {
 
 std::map<std::string, std::vector<std::string>> read_report_lines(const std::filesystem::path& file, bool single) {
-  std::ifstream in(file);
-  if (!in) throw Error("cannot open report file: " + system_reason(errno)).file(file.string());
   std::map<std::string, std::vector<std::string>> reports;
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    nlohmann::json doc;
-    try {
-      doc = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      throw Error("invalid JSON").file(file.string()).line(number).expected("one {\"VolumeName\": ..., \"report\": ...} object per line");
-    }
-    if (!doc.is_object() || !doc.contains("VolumeName") || !doc["VolumeName"].is_string() || !doc.contains("report") ||
-        !doc["report"].is_string())
-      throw Error("a report line needs string fields VolumeName and report").file(file.string()).line(number);
-    auto& list = reports[doc["VolumeName"].get<std::string>()];
-    if (single && !list.empty())
-      throw Error("volume listed twice").file(file.string()).line(number).value(doc["VolumeName"].get<std::string>()).expected("one generated report per volume");
-    list.push_back(doc["report"].get<std::string>());
-  }
+  io::for_each_json_line(
+      file,
+      [&](const nlohmann::json& doc, int number) {
+        if (!doc.is_object() || !doc.contains("VolumeName") || !doc["VolumeName"].is_string() || !doc.contains("report") ||
+            !doc["report"].is_string())
+          throw Error("a report line needs string fields VolumeName and report").file(file.string()).line(number);
+        auto& list = reports[doc["VolumeName"].get<std::string>()];
+        if (single && !list.empty())
+          throw Error("volume listed twice").file(file.string()).line(number).value(doc["VolumeName"].get<std::string>()).expected(
+              "one generated report per volume");
+        list.push_back(doc["report"].get<std::string>());
+      },
+      "one {\"VolumeName\": ..., \"report\": ...} object per line");
   return reports;
 }
 

@@ -1,5 +1,7 @@
 #include "unict/io/json.h"
 
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "unict/core/atomic_file.h"
@@ -23,6 +25,28 @@ nlohmann::json read_json(const std::filesystem::path& file) {
 
 void write_json(const std::filesystem::path& file, const nlohmann::json& value, int indent) {
   core::write_file_atomic(file, value.dump(indent) + "\n");
+}
+
+void for_each_json_line(const std::filesystem::path& file, const std::function<void(const nlohmann::json&, int)>& visit,
+                        const std::string& expected) {
+  std::ifstream in(file);
+  if (!in) throw Error("cannot open: " + system_reason(errno)).file(file.string());
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    nlohmann::json value;
+    try {
+      value = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception&) {
+      Error error("invalid JSON");
+      error.file(file.string()).line(number);
+      if (!expected.empty()) error.expected(expected);
+      throw error;
+    }
+    visit(value, number);
+  }
 }
 
 }  // namespace unict::io

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -12,5 +13,10 @@ namespace unict::io {
 nlohmann::json read_json(const std::filesystem::path& file);
 // Written atomically, pretty-printed with `indent` spaces (-1: one line).
 void write_json(const std::filesystem::path& file, const nlohmann::json& value, int indent = 2);
+
+// JSON Lines: calls `visit(value, line)` for each non-blank line; a line that is not JSON is an
+// Error naming the file and line (and `expected`, when given).
+void for_each_json_line(const std::filesystem::path& file, const std::function<void(const nlohmann::json&, int)>& visit,
+                        const std::string& expected = "");
 
 }  // namespace unict::io
