@@ -23,7 +23,7 @@ namespace {
 
 struct ClsOptions {
   std::string pred, labels, thresholds, figures;
-  std::size_t bootstrap = 0;
+  std::size_t bootstrap = 1000;
   std::uint64_t seed = 42;
   bool json = false;
 };
@@ -141,7 +141,7 @@ void add_metrics_command(CLI::App& app) {
   c->add_option("--pred", cls->pred, "CSV: VolumeName and one probability column per class")->required()->check(CLI::ExistingFile);
   c->add_option("--labels", cls->labels, "CSV: VolumeName and one 0/1 column per class")->required()->check(CLI::ExistingFile);
   c->add_option("--thresholds", cls->thresholds, "JSON from `unict metrics thresholds` (default: 0.5 for every class)")->check(CLI::ExistingFile);
-  c->add_option("--bootstrap", cls->bootstrap, "resamples of patients for 95 % intervals of the macro metrics (0 = none)");
+  c->add_option("--bootstrap", cls->bootstrap, "resamples of patients for 95 % intervals of the macro metrics (0 = no intervals)");
   c->add_option("--seed", cls->seed, "bootstrap seed");
   c->add_option("--figures", cls->figures, "folder to write roc_pr.png (ROC and PR curves per class) into");
   c->add_flag("--json", cls->json, "print JSON instead of a table");
