@@ -54,7 +54,7 @@ PrepareResult prepare_cache(const SampleSet& samples, const PreprocessConfig& co
   io::write_json(result.folder / "settings.json", settings);
 
   std::vector<SkippedItem> skipped = samples.skipped;
-  std::vector<bool> ok(samples.samples.size(), false);
+  std::vector<std::uint8_t> ok(samples.samples.size(), 0);  // bytes, not vector<bool>: workers set different entries at once
   std::mutex mutex;
   std::atomic<std::size_t> prepared{0}, reused{0};
   core::ThreadPool pool(options.threads);
@@ -64,7 +64,7 @@ PrepareResult prepare_cache(const SampleSet& samples, const PreprocessConfig& co
       const Sample& sample = samples.samples[i];
       const fs::path file = items / (sample.name + ".uct");
       if (fs::exists(file)) {  // written atomically: if it is there, it is complete
-        ok[i] = true;
+        ok[i] = 1;
         ++reused;
         progress.advance();
         return;
@@ -72,7 +72,7 @@ PrepareResult prepare_cache(const SampleSet& samples, const PreprocessConfig& co
       try {
         const PreparedVolume volume = preprocess_sample(sample, samples.class_names.size(), config, nullptr);
         write_cache_item(file, sample, samples.class_names, volume, config);
-        ok[i] = true;
+        ok[i] = 1;
         ++prepared;
       } catch (const Error& e) {
         if (options.on_error == "fail") throw;
