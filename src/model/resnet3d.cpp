@@ -37,10 +37,10 @@ torch::nn::AnyModule make_norm3d(const std::string& kind, std::int64_t channels)
 
 BasicBlock3dImpl::BasicBlock3dImpl(std::int64_t in, std::int64_t out, std::vector<std::int64_t> stride, const std::string& norm) {
   conv_a_ = register_module("conv_a", conv3d(in, out, {3, 3, 3}, stride));
-  norm_a_ = torch::nn::AnyModule(make_norm3d(norm, out));
+  norm_a_ = make_norm3d(norm, out);
   register_module("norm_a", norm_a_.ptr());
   conv_b_ = register_module("conv_b", conv3d(out, out, {3, 3, 3}, {1, 1, 1}));
-  norm_b_ = torch::nn::AnyModule(make_norm3d(norm, out));
+  norm_b_ = make_norm3d(norm, out);
   register_module("norm_b", norm_b_.ptr());
   shortcut_ = register_module("shortcut", torch::nn::Sequential());
   const bool strided = std::any_of(stride.begin(), stride.end(), [](auto s) { return s != 1; });
