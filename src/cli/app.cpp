@@ -8,6 +8,7 @@
 #include "unict/core/error.h"
 #include "unict/core/log.h"
 #include "unict/core/torch_runtime.h"
+#include "unict/train/stop_signal.h"
 
 namespace unict::cli {
 namespace {
@@ -23,6 +24,8 @@ std::string version_text() {
 int parse_and_run(CLI::App& app, int argc, const char* const* argv) {
   try {
     app.parse(argc, argv);
+    // A training stopped by SIGINT / SIGTERM wrote its checkpoint and returned: say so in the status.
+    if (const int signal = train::StopSignals::received()) return 128 + signal;
     return 0;
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
@@ -62,6 +65,7 @@ int run(int argc, const char* const* argv) {
     add_prepare_command(app, globals);
     add_model_command(app, globals);
     add_metrics_command(app);
+    add_train_commands(app, globals);
     return parse_and_run(app, argc, argv);
   } catch (...) {
     return report_failure(std::current_exception(), std::cerr);

@@ -9,13 +9,10 @@
 
 #include "unict/eval/classification_report.h"
 #include "unict/data/label_set.h"
-#include "unict/eval/clinical_efficacy.h"
 #include "unict/eval/figures.h"
-#include "unict/eval/report_files.h"
-#include "unict/eval/report_metrics.h"
+#include "unict/eval/report_evaluation.h"
 #include "unict/eval/segmentation_report.h"
 #include "unict/core/error.h"
-#include "unict/text/nlg_tokenize.h"
 #include "unict/text/report_labeler.h"
 
 namespace unict::cli {
@@ -58,49 +55,21 @@ struct ReportOptions {
 };
 
 void metrics_reports(const ReportOptions& o) {
-  const auto generated = eval::read_report_lines(o.pred, true);
-  const auto references = eval::read_report_lines(o.refs, false);
   const auto labels = data::load_label_set(o.label_set);
   const text::ReportLabeler labeler(text::load_labeler_config(o.vocabulary, labels.names()));
-  std::vector<eval::Tokens> hyps;
-  std::vector<std::vector<eval::Tokens>> refs;
-  std::vector<std::vector<std::uint8_t>> generated_labels, reference_labels;
-  for (const auto& [name, reports] : generated) {
-    const auto found = references.find(name);
-    if (found == references.end()) throw Error("volume has a generated report but no reference").file(o.refs).value(name);
-    hyps.push_back(text::nlg_tokens(reports.front()));
-    refs.emplace_back();
-    for (const auto& r : found->second) refs.back().push_back(text::nlg_tokens(r));
-    generated_labels.push_back(labeler.label(reports.front()));
-    // With several references, a class counts when any of them states it.
-    std::vector<std::uint8_t> stated(labels.size(), 0);
-    for (const auto& r : found->second) {
-      const auto l = labeler.label(r);
-      for (std::size_t c = 0; c < stated.size(); ++c) stated[c] |= l[c];
-    }
-    reference_labels.push_back(stated);
-  }
-  for (const auto& [name, reports] : references)
-    if (!generated.count(name)) throw Error("volume has a reference but no generated report").file(o.pred).value(name);
-  const auto s = eval::score_reports(hyps, refs);
-  nlohmann::json doc{{"bleu1", s.bleu[0]}, {"bleu2", s.bleu[1]}, {"bleu3", s.bleu[2]}, {"bleu4", s.bleu[3]},
-                     {"meteor", s.meteor}, {"rouge_l", s.rouge_l}, {"cider", s.cider}, {"reports", hyps.size()}};
-  const auto ce = eval::clinical_efficacy(generated_labels, reference_labels, labels.names());
-  doc["ce"] = eval::to_json(ce);
+  nlohmann::json doc = eval::evaluate_report_files(o.pred, o.refs, labeler, labels.names());
   doc["ce"]["labeler"] = o.vocabulary;
-  doc["conventions"] =
-      "tokens: lower case, split on white space, punctuation stripped from token ends; BLEU corpus-level, closest reference "
-      "length, no smoothing; METEOR exact-match stage only (no stems, synonyms or paraphrases), mean of sentence scores; "
-      "ROUGE-L beta 1.2; CIDEr-D sigma 6, x10, document frequencies from these references";
   if (o.json) {
     std::cout << doc.dump(2) << "\n";
     return;
   }
-  std::printf("BLEU-1 %.4f  BLEU-2 %.4f  BLEU-3 %.4f  BLEU-4 %.4f  METEOR %.4f  ROUGE-L %.4f  CIDEr-D %.4f  (%zu reports)\n", s.bleu[0],
-              s.bleu[1], s.bleu[2], s.bleu[3], s.meteor, s.rouge_l, s.cider, hyps.size());
-  std::printf("clinical efficacy (labeler %s): macro precision %s  recall %s  F1 %s\n", o.vocabulary.c_str(),
-              ce.precision ? std::to_string(*ce.precision).c_str() : "-", ce.recall ? std::to_string(*ce.recall).c_str() : "-",
-              ce.f1 ? std::to_string(*ce.f1).c_str() : "-");
+  const auto number = [](const nlohmann::json& v) { return v.is_null() ? std::string("-") : std::to_string(v.get<double>()); };
+  std::printf("BLEU-1 %.4f  BLEU-2 %.4f  BLEU-3 %.4f  BLEU-4 %.4f  METEOR %.4f  ROUGE-L %.4f  CIDEr-D %.4f  (%zu reports)\n",
+              doc["bleu1"].get<double>(), doc["bleu2"].get<double>(), doc["bleu3"].get<double>(), doc["bleu4"].get<double>(),
+              doc["meteor"].get<double>(), doc["rouge_l"].get<double>(), doc["cider"].get<double>(), doc["reports"].get<std::size_t>());
+  const auto& macro = doc["ce"]["macro"];
+  std::printf("clinical efficacy (labeler %s): macro precision %s  recall %s  F1 %s\n", o.vocabulary.c_str(), number(macro["precision"]).c_str(),
+              number(macro["recall"]).c_str(), number(macro["f1"]).c_str());
 }
 
 struct ThresholdOptions {

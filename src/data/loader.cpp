@@ -47,7 +47,8 @@ class BatchLoader::Impl {
 
   std::int64_t total() const { return total_; }
 
-  void start_epoch(std::int64_t epoch) {
+  void start_epoch(std::int64_t epoch, std::int64_t first_batch) {
+    if (first_batch < 0 || first_batch > total_) throw internal_error("BatchLoader::start_epoch: first batch out of range");
     std::lock_guard<std::mutex> lock(mutex_);
     ++generation_;
     epoch_ = epoch;
@@ -59,7 +60,7 @@ class BatchLoader::Impl {
       for (std::size_t i = order->size(); i > 1; --i) std::swap((*order)[i - 1], (*order)[static_cast<std::size_t>(rng.below(i))]);
     }
     order_ = std::move(order);
-    next_to_build_ = next_to_deliver_ = 0;
+    next_to_build_ = next_to_deliver_ = first_batch;
     ready_.clear();
     failures_.clear();
     started_ = true;
@@ -277,7 +278,7 @@ BatchLoader::BatchLoader(std::vector<LoaderItem> items, std::int64_t batch_size,
       impl_(std::make_unique<Impl>(items_, batch_size, std::move(config), seed, std::move(device), std::move(tokenize))) {}
 
 BatchLoader::~BatchLoader() = default;
-void BatchLoader::start_epoch(std::int64_t epoch) { impl_->start_epoch(epoch); }
+void BatchLoader::start_epoch(std::int64_t epoch, std::int64_t first_batch) { impl_->start_epoch(epoch, first_batch); }
 std::optional<Batch> BatchLoader::next() { return impl_->next(); }
 std::int64_t BatchLoader::batches_per_epoch() const { return impl_->total(); }
 

@@ -24,4 +24,12 @@ const core::Section<LoaderConfig>& loader_section() {
   return section;
 }
 
+LoaderConfig evaluation_loader_config(LoaderConfig config) {
+  config.shuffle = false;
+  config.flip_axes.clear();
+  config.intensity_scale = config.intensity_shift = 0;
+  for (auto& s : config.max_shift) s = 0;
+  return config;
+}
+
 }  // namespace unict::data

@@ -190,3 +190,37 @@ FloatVolume crop_or_pad(const FloatVolume& volume, const std::array<std::int64_t
 }
 
 }  // namespace unict::data
+
+namespace unict::data {
+
+std::vector<std::uint8_t> mask_to_grid(const std::vector<std::uint8_t>& mask, const std::array<std::int64_t, 3>& mask_zyx,
+                                       const io::Geometry& mask_geometry, const std::vector<std::int64_t>& target_dims,
+                                       const io::Geometry& target_geometry) {
+  if (target_dims.size() != 3 || target_geometry.ndim() != 3 || mask_geometry.ndim() != 3)
+    throw internal_error("mask_to_grid needs 3-D grids");
+  const std::int64_t nx = target_dims[0], ny = target_dims[1], nz = target_dims[2];
+  std::vector<std::uint8_t> out(static_cast<std::size_t>(nx * ny * nz), 0);
+  const auto& d = target_geometry.direction;
+  const auto& s = target_geometry.spacing;
+  const auto& o = target_geometry.origin;
+  const std::int64_t grid[3] = {mask_zyx[2], mask_zyx[1], mask_zyx[0]};  // x, y, z
+  for (std::int64_t k = 0; k < nz; ++k)
+    for (std::int64_t j = 0; j < ny; ++j)
+      for (std::int64_t i = 0; i < nx; ++i) {
+        const double idx[3] = {static_cast<double>(i) * s[0], static_cast<double>(j) * s[1], static_cast<double>(k) * s[2]};
+        std::int64_t g[3];
+        bool inside = true;
+        for (int r = 0; r < 3 && inside; ++r) {
+          const double p = o[static_cast<std::size_t>(r)] + d[static_cast<std::size_t>(r * 3)] * idx[0] +
+                           d[static_cast<std::size_t>(r * 3 + 1)] * idx[1] + d[static_cast<std::size_t>(r * 3 + 2)] * idx[2];
+          g[r] = static_cast<std::int64_t>(std::llround((p - mask_geometry.origin[static_cast<std::size_t>(r)]) /
+                                                        mask_geometry.spacing[static_cast<std::size_t>(r)]));
+          inside = g[r] >= 0 && g[r] < grid[r];
+        }
+        if (!inside) continue;
+        out[static_cast<std::size_t>((k * ny + j) * nx + i)] = mask[static_cast<std::size_t>((g[2] * grid[1] + g[1]) * grid[0] + g[0])];
+      }
+  return out;
+}
+
+}  // namespace unict::data

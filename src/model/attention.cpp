@@ -43,7 +43,8 @@ AttentionResult MultiHeadAttentionImpl::forward(const at::Tensor& x, const at::T
 }
 
 FeedForwardImpl::FeedForwardImpl(std::int64_t dim, std::int64_t hidden, double dropout) {
-  in_ = register_module("in", torch::nn::Linear(dim, hidden));
+  // Not "in": checkpoints store module names in TorchScript, where "in" is a keyword.
+  in_ = register_module("expand", torch::nn::Linear(dim, hidden));
   out_ = register_module("out", torch::nn::Linear(hidden, dim));
   dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
 }

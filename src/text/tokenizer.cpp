@@ -1,38 +1,60 @@
 #include "unict/text/tokenizer.h"
 
-#include <sentencepiece_processor.h>
-#include <sentencepiece_trainer.h>
+#include <dlfcn.h>
+#include <unistd.h>
 
+#include <mutex>
 #include <unordered_map>
 
+#include "sentencepiece_api.h"
 #include "unict/core/atomic_file.h"
 
 namespace unict::text {
 namespace {
 
-// Feeds the reports to the trainer from memory, so no text file of reports is ever written.
-class ReportIterator : public sentencepiece::SentenceIterator {
- public:
-  explicit ReportIterator(const std::vector<std::string>& reports) : reports_(reports) { skip_empty(); }
-  bool done() const override { return index_ >= reports_.size(); }
-  void Next() override {
-    ++index_;
-    skip_empty();
-  }
-  const std::string& value() const override { return reports_[index_]; }
-  sentencepiece::util::Status status() const override { return {}; }
+// Where the plugin is: $UNICT_SENTENCEPIECE_PLUGIN, else beside the running executable, else
+// where the build put it.
+std::vector<std::string> plugin_candidates() {
+  std::vector<std::string> out;
+  if (const char* env = std::getenv("UNICT_SENTENCEPIECE_PLUGIN"); env && *env) out.emplace_back(env);
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) out.push_back((std::filesystem::path(std::string(exe, static_cast<std::size_t>(n))).parent_path() / UNICT_SENTENCEPIECE_PLUGIN_NAME).string());
+  out.emplace_back(UNICT_SENTENCEPIECE_PLUGIN_PATH);
+  return out;
+}
 
- private:
-  void skip_empty() {
-    while (index_ < reports_.size() && reports_[index_].empty()) ++index_;
-  }
-  const std::vector<std::string>& reports_;
-  std::size_t index_ = 0;
-};
+const detail::SentencePieceApi& api() {
+  static const detail::SentencePieceApi* loaded = [] {
+    std::string tried;
+    for (const auto& path : plugin_candidates()) {
+      if (!std::filesystem::exists(path)) {
+        tried += " " + path + " (missing)";
+        continue;
+      }
+      // RTLD_DEEPBIND: SentencePiece binds to its own protobuf, never to LibTorch's.
+      void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+      if (!handle) {
+        tried += " " + path + " (" + dlerror() + ")";
+        continue;
+      }
+      using Entry = const detail::SentencePieceApi* (*)();
+      const auto entry = reinterpret_cast<Entry>(dlsym(handle, "unict_sentencepiece_api"));
+      if (entry && entry()->version == detail::kSentencePieceApiVersion) return entry();
+      tried += " " + path + " (not a UniCT SentencePiece plugin of this version)";
+    }
+    throw Error("cannot load the SentencePiece plugin:" + tried).hint("build the unict_sentencepiece target, or set UNICT_SENTENCEPIECE_PLUGIN");
+  }();
+  return *loaded;
+}
+
+void check(const std::string& message, const char* what) {
+  if (!message.empty()) throw internal_error(std::string(what) + ": " + message);
+}
 
 }  // namespace
 
-ReportTokenizer::ReportTokenizer(std::unique_ptr<sentencepiece::SentencePieceProcessor> processor)
+ReportTokenizer::ReportTokenizer(std::unique_ptr<detail::SentencePieceModel> processor)
     : processor_(std::move(processor)) {}
 ReportTokenizer::ReportTokenizer(ReportTokenizer&&) noexcept = default;
 ReportTokenizer& ReportTokenizer::operator=(ReportTokenizer&&) noexcept = default;
@@ -57,42 +79,38 @@ ReportTokenizer ReportTokenizer::train(const std::vector<std::string>& reports, 
       {"max_sentence_length", "65536"},
       {"minloglevel", "2"},
   };
-  ReportIterator iterator(reports);
   std::string serialized;
-  auto status = sentencepiece::SentencePieceTrainer::Train(args, &iterator, &serialized);
-  if (!status.ok())
-    throw Error("training the report tokenizer failed: " + std::string(status.message()))
+  const std::string failure = api().train(args, reports, &serialized);
+  if (!failure.empty())
+    throw Error("training the report tokenizer failed: " + failure)
         .key("tokenizer")
         .hint("vocab_size " + std::to_string(config.vocab_size) + ", model_type " + config.model_type);
-  auto processor = std::make_unique<sentencepiece::SentencePieceProcessor>();
-  status = processor->LoadFromSerializedProto(serialized);
-  if (!status.ok()) throw internal_error("the trained tokenizer does not load: " + std::string(status.message()));
+  std::unique_ptr<detail::SentencePieceModel> processor(api().create());
+  check(processor->load(serialized), "the trained tokenizer does not load");
   return ReportTokenizer(std::move(processor));
 }
 
 ReportTokenizer ReportTokenizer::load(const std::filesystem::path& file) {
   const std::string bytes = core::read_file(file);
-  auto processor = std::make_unique<sentencepiece::SentencePieceProcessor>();
-  const auto status = processor->LoadFromSerializedProto(bytes);
-  if (!status.ok())
-    throw Error("not a SentencePiece model: " + std::string(status.message())).file(file.string()).expected("a tokenizer.model written by unict");
-  const bool ids_fixed = processor->pad_id() == kPad && processor->unk_id() == kUnk && processor->bos_id() == kBos &&
-                         processor->eos_id() == kEos;
+  std::unique_ptr<detail::SentencePieceModel> processor(api().create());
+  const std::string failure = processor->load(bytes);
+  if (!failure.empty())
+    throw Error("not a SentencePiece model: " + failure).file(file.string()).expected("a tokenizer.model written by unict");
+  const bool ids_fixed = processor->special_ids() == std::vector<int>{kPad, kUnk, kBos, kEos};
   if (!ids_fixed)
     throw Error("the tokenizer's special ids differ from UniCT's").file(file.string()).expected("PAD 0, UNK 1, BOS 2, EOS 3");
   return ReportTokenizer(std::move(processor));
 }
 
 void ReportTokenizer::save(const std::filesystem::path& file) const {
-  core::write_file_atomic(file, processor_->serialized_model_proto());
+  core::write_file_atomic(file, processor_->serialized());
 }
 
-std::int64_t ReportTokenizer::vocab_size() const { return processor_->GetPieceSize(); }
+std::int64_t ReportTokenizer::vocab_size() const { return processor_->piece_size(); }
 
 std::vector<std::int64_t> ReportTokenizer::encode(const std::string& text) const {
   std::vector<int> ids;
-  const auto status = processor_->Encode(text, &ids);
-  if (!status.ok()) throw internal_error("tokenizer encode failed: " + std::string(status.message()));
+  check(processor_->encode(text, &ids), "tokenizer encode failed");
   return {ids.begin(), ids.end()};
 }
 
@@ -115,11 +133,10 @@ std::string ReportTokenizer::decode(const std::vector<std::int64_t>& ids) const 
     kept.push_back(static_cast<int>(id));
   }
   std::string text;
-  const auto status = processor_->Decode(kept, &text);
-  if (!status.ok()) throw internal_error("tokenizer decode failed: " + std::string(status.message()));
+  check(processor_->decode(kept, &text), "tokenizer decode failed");
   return text;
 }
 
-std::string ReportTokenizer::piece(std::int64_t id) const { return processor_->IdToPiece(static_cast<int>(id)); }
+std::string ReportTokenizer::piece(std::int64_t id) const { return processor_->id_to_piece(static_cast<int>(id)); }
 
 }  // namespace unict::text

@@ -47,7 +47,8 @@ class BatchLoader {
   BatchLoader& operator=(const BatchLoader&) = delete;
 
   // Starts (or restarts) an epoch; batches then come from next() until it returns nothing.
-  void start_epoch(std::int64_t epoch);
+  // `first_batch` skips the batches before it without reading them (resuming mid-epoch).
+  void start_epoch(std::int64_t epoch, std::int64_t first_batch = 0);
   std::optional<Batch> next();
 
   std::int64_t batches_per_epoch() const;

@@ -19,4 +19,7 @@ struct LoaderConfig {
 };
 const core::Section<LoaderConfig>& loader_section();
 
+// The loader settings of validation and evaluation: in order, without any augmentation.
+LoaderConfig evaluation_loader_config(LoaderConfig config);
+
 }  // namespace unict::data

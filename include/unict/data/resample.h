@@ -45,3 +45,15 @@ std::array<std::int64_t, 3> shape_of(const FloatVolume& volume);
 std::array<double, 3> spacing_zyx(const FloatVolume& volume);
 
 }  // namespace unict::data
+
+namespace unict::data {
+
+// Nearest-neighbour transfer of a mask from a canonical grid (array (z, y, x); geometry per axis
+// x, y, z with an identity LPS direction, as the cache stores it) onto any grid, e.g. the CT's
+// original one: every target voxel takes the grid voxel its physical centre falls in, 0 outside.
+// Returns the target array (shape = reversed target dims: (z, y, x) of the file axes).
+std::vector<std::uint8_t> mask_to_grid(const std::vector<std::uint8_t>& mask, const std::array<std::int64_t, 3>& mask_zyx,
+                                       const io::Geometry& mask_geometry, const std::vector<std::int64_t>& target_dims,
+                                       const io::Geometry& target_geometry);
+
+}  // namespace unict::data

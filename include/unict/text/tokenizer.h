@@ -12,8 +12,8 @@
 #include "unict/model/model_config.h"
 #include "unict/text/special_tokens.h"
 
-namespace sentencepiece {
-class SentencePieceProcessor;
+namespace unict::text::detail {
+class SentencePieceModel;  // src/text/sentencepiece_api.h
 }
 
 namespace unict::text {
@@ -44,8 +44,8 @@ class ReportTokenizer {
   std::string piece(std::int64_t id) const;
 
  private:
-  explicit ReportTokenizer(std::unique_ptr<sentencepiece::SentencePieceProcessor> processor);
-  std::unique_ptr<sentencepiece::SentencePieceProcessor> processor_;
+  explicit ReportTokenizer(std::unique_ptr<detail::SentencePieceModel> processor);
+  std::unique_ptr<detail::SentencePieceModel> processor_;
 };
 
 }  // namespace unict::text

@@ -1,0 +1,24 @@
+// Report evaluation from files, as `unict metrics reports` and `unict evaluate` do it: the
+// generated reports (one per volume) scored against the references (one or more per volume) with
+// the NLG metrics (report_metrics.h) and clinical efficacy (clinical_efficacy.h, with the labels
+// the report labeler finds; with several references a class counts when any of them states it).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace unict::text {
+class ReportLabeler;
+}
+
+namespace unict::eval {
+
+// {"bleu1".."bleu4", "meteor", "rouge_l", "cider", "reports", "ce": {...}, "conventions"}.
+// A volume in one file and not the other is an Error naming the file and the volume.
+nlohmann::json evaluate_report_files(const std::filesystem::path& generated, const std::filesystem::path& references,
+                                     const text::ReportLabeler& labeler, const std::vector<std::string>& classes);
+
+}  // namespace unict::eval

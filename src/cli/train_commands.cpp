@@ -1,0 +1,111 @@
+// `unict train`, `unict evaluate`, `unict cv`: training folds, evaluating them, cross-validation.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "config_options.h"
+#include "unict/core/error.h"
+#include "unict/core/torch_runtime.h"
+#include "unict/experiments/cross_validation.h"
+#include "unict/experiments/evaluation.h"
+#include "unict/experiments/fold_training.h"
+#include "unict/experiments/run_folder.h"
+#include "unict/io/json.h"
+
+namespace unict::cli {
+namespace {
+
+struct TrainOptions {
+  ConfigOptions config;
+  std::int64_t fold = 0;
+  std::string out, resume;
+  bool force = false;
+};
+
+void train(const TrainOptions& o, const GlobalOptions& globals) {
+  if (!o.resume.empty()) {
+    const auto resolved = experiments::resolve_config(std::filesystem::path(o.resume) / "config.yaml");
+    core::configure_torch_threads(experiments::typed_config(resolved).run.threads);
+    const auto outcome = experiments::resume_fold(o.resume, true);
+    std::cout << (outcome.signal ? "stopped; checkpoint in " : "trained: ") << o.resume << "\n";
+    return;
+  }
+  if (o.config.file.empty()) throw Error("--config is required (or --resume RUN)");
+  const LoadedConfig loaded = load_config(o.config, globals);
+  core::configure_torch_threads(loaded.typed.run.threads);
+  experiments::FoldTrainOptions options;
+  options.fold = o.fold;
+  options.run_dir = o.out;
+  options.force = o.force;
+  if (options.run_dir.empty()) options.run_dir = experiments::fold_folder(experiments::experiment_folder(loaded.resolved), o.fold);
+  const auto outcome = experiments::train_fold(loaded.resolved, options);
+  std::cout << (outcome.signal ? "stopped; resume with: unict train --resume " : "trained: ") << options.run_dir.string() << "\n";
+}
+
+struct EvaluateOptions {
+  std::string run, split = "test", dataset = "rexgroundingct";
+  bool force = false;
+  std::size_t bootstrap = 1000;
+};
+
+void evaluate(const EvaluateOptions& o) {
+  const auto resolved = experiments::resolve_config(std::filesystem::path(o.run) / "config.yaml");
+  core::configure_torch_threads(experiments::typed_config(resolved).run.threads);
+  const auto results = experiments::evaluate_run(o.run, {o.dataset, o.split, o.force, o.bootstrap});
+  for (const auto& [name, value] : results["metrics"].items()) std::printf("%-28s %.4f\n", name.c_str(), value.get<double>());
+  std::cout << "results: " << (std::filesystem::path(o.run) / (o.dataset == "radchestct" ? "radchestct" : o.split) / "results.json").string()
+            << "\n";
+}
+
+struct CvCommandOptions {
+  ConfigOptions config;
+  std::string folds, out;
+  bool no_external = false;
+};
+
+void cv(const CvCommandOptions& o, const GlobalOptions& globals) {
+  const LoadedConfig loaded = load_config(o.config, globals);
+  core::configure_torch_threads(loaded.typed.run.threads);
+  experiments::CvOptions options;
+  if (!o.folds.empty()) options.folds = experiments::parse_folds(o.folds, loaded.typed.split.folds);
+  options.out = o.out;
+  options.external = !o.no_external;
+  const auto experiment = experiments::run_cross_validation(loaded.resolved, options);
+  if (!std::filesystem::exists(experiment / "summary.json")) return;  // stopped by a signal
+  std::cout << "\n" << experiments::summary_markdown(io::read_json(experiment / "summary.json")) << "\n";
+  std::cout << "summary: " << (experiment / "summary.md").string() << " (also .json, .csv); folds in " << experiment.string() << "/fold<k>/\n";
+}
+
+}  // namespace
+
+void add_train_commands(CLI::App& app, const GlobalOptions& globals) {
+  auto t = std::make_shared<TrainOptions>();
+  CLI::App* train_cmd = app.add_subcommand("train", "Train one cross-validation fold (or continue a stopped run with --resume)");
+  train_cmd->add_option("--config,-c", t->config.file, "YAML config file");
+  train_cmd->add_option("--set", t->config.overrides, "Override a key: --set train.lr=0.0003 (repeatable)")->allow_extra_args(false);
+  train_cmd->add_option("--fold", t->fold, "Fold to train (0-based)")->capture_default_str();
+  train_cmd->add_option("--out,-o", t->out, "Run folder (default: <run.output_root>/<run.name>/fold<k>)");
+  train_cmd->add_option("--resume", t->resume, "Continue the run in this folder from its last checkpoint")->excludes("--config");
+  train_cmd->add_flag("--force", t->force, "Replace a run already in the run folder");
+  train_cmd->callback([t, &globals] { train(*t, globals); });
+
+  auto e = std::make_shared<EvaluateOptions>();
+  CLI::App* eval_cmd = app.add_subcommand("evaluate", "Evaluate a trained fold: predictions, masks, reports, results.json");
+  eval_cmd->add_option("--run", e->run, "Run folder of a trained fold")->required()->check(CLI::ExistingDirectory);
+  eval_cmd->add_option("--split", e->split, "Volumes of the fold to evaluate")->check(CLI::IsMember({"test", "val"}))->capture_default_str();
+  eval_cmd->add_option("--dataset", e->dataset, "rexgroundingct (the fold's volumes) or radchestct (external validation)")
+      ->check(CLI::IsMember({"rexgroundingct", "radchestct"}))->capture_default_str();
+  eval_cmd->add_option("--bootstrap", e->bootstrap, "Resamples of the 95 % intervals")->capture_default_str();
+  eval_cmd->add_flag("--force", e->force, "Redo an evaluation that exists");
+  eval_cmd->callback([e] { evaluate(*e); });
+
+  auto c = std::make_shared<CvCommandOptions>();
+  CLI::App* cv_cmd = app.add_subcommand("cv", "Cross-validation: train and evaluate every fold, then summary.{json,md,csv}");
+  add_config_options(*cv_cmd, c->config);
+  cv_cmd->add_option("--folds", c->folds, "Folds to run: 0-4, 0,2 (default: all)");
+  cv_cmd->add_option("--out,-o", c->out, "Experiment folder (default: <run.output_root>/<run.name>)");
+  cv_cmd->add_flag("--no-external", c->no_external, "Skip the RAD-ChestCT evaluation");
+  cv_cmd->callback([c, &globals] { cv(*c, globals); });
+}
+
+}  // namespace unict::cli

@@ -1,0 +1,351 @@
+#include "unict/experiments/evaluation.h"
+
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "unict/core/error.h"
+#include "unict/core/progress.h"
+#include "unict/data/cache_item.h"
+#include "unict/data/resample.h"
+#include "unict/eval/classification_report.h"
+#include "unict/eval/figures.h"
+#include "unict/eval/report_evaluation.h"
+#include "unict/eval/report_files.h"
+#include "unict/eval/segmentation_report.h"
+#include "unict/experiments/run_folder.h"
+#include "unict/experiments/run_setup.h"
+#include "unict/io/csv.h"
+#include "unict/io/json.h"
+#include "unict/io/nifti.h"
+#include "unict/text/report_labeler.h"
+#include "unict/train/checkpoint.h"
+#include "unict/train/trainer.h"
+#include "unict/train/validation.h"
+
+namespace unict::experiments {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string number(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.9g", v);
+  return buffer;
+}
+
+// What one pass of the model over some volumes gives.
+struct Predictions {
+  eval::ScoredCases cls;                              // internal classes, or external after to_external
+  std::vector<std::vector<std::uint8_t>> masks;       // per volume: C x Z x Y x X on the grid (empty without seg)
+  std::vector<std::vector<std::uint8_t>> truth;       // same, ground truth
+  std::vector<std::string> reports, references;
+  std::vector<std::vector<double>> attention;         // per volume: T x T
+  std::array<std::int64_t, 3> grid{};
+};
+
+Predictions predict(TrainedRun& run, const std::vector<data::LoaderItem>& items, bool segment, bool generate, const std::string& label) {
+  Predictions p;
+  p.cls.classes = run.classes;
+  data::BatchLoader loader(items, run.config.train.batch_size, data::evaluation_loader_config(run.config.loader),
+                           static_cast<std::uint64_t>(run.config.run.seed), run.device);
+  torch::NoGradGuard no_grad;
+  core::Progress progress(label, items.size());
+  loader.start_epoch(0);
+  while (auto batch = loader.next()) {
+    const auto out = run.model->forward(batch->ct);
+    const auto sizes = batch->ct.sizes();
+    p.grid = {sizes[2], sizes[3], sizes[4]};
+    const std::int64_t b_count = sizes[0];
+    at::Tensor probs = out.cls_logits.defined() ? torch::sigmoid(out.cls_logits.to(torch::kFloat64)).cpu().contiguous()
+                                                : torch::full({b_count, static_cast<std::int64_t>(run.classes.size())}, 0.5, torch::kFloat64);
+    // RAD-ChestCT items carry labels of its own classes: kept as they are, mapped later.
+    const at::Tensor labels = batch->labels.to(torch::kCPU, torch::kUInt8).contiguous();
+    at::Tensor masks, attention;
+    if (segment && out.seg_logits.defined())
+      masks = (train::seg_probabilities_at(out.seg_logits, sizes.slice(2)) >= 0.5).to(torch::kUInt8).cpu().contiguous();
+    if (out.attention.defined()) attention = out.attention.to(torch::kFloat64).cpu().contiguous();
+    model::Generated generated;
+    if (generate && run.model->has_task("rep")) generated = run.model->generate(batch->ct, run.config.model.decode);
+    const at::Tensor truth = batch->masks.to(torch::kCPU, torch::kUInt8).contiguous();
+    for (std::int64_t b = 0; b < b_count; ++b) {
+      p.cls.names.push_back(batch->names[static_cast<std::size_t>(b)]);
+      const double* pr = probs[b].data_ptr<double>();
+      p.cls.scores.insert(p.cls.scores.end(), pr, pr + probs.size(1));
+      const std::uint8_t* l = labels[b].data_ptr<std::uint8_t>();
+      p.cls.labels.insert(p.cls.labels.end(), l, l + labels.size(1));
+      if (masks.defined()) {
+        p.masks.emplace_back(masks[b].data_ptr<std::uint8_t>(), masks[b].data_ptr<std::uint8_t>() + masks[b].numel());
+        p.truth.emplace_back(truth[b].data_ptr<std::uint8_t>(), truth[b].data_ptr<std::uint8_t>() + truth[b].numel());
+      }
+      if (attention.defined()) p.attention.emplace_back(attention[b].data_ptr<double>(), attention[b].data_ptr<double>() + attention[b].numel());
+      if (!generated.empty()) p.reports.push_back(run.tokenizer->decode(generated[static_cast<std::size_t>(b)]));
+      p.references.push_back(batch->reports[static_cast<std::size_t>(b)]);
+    }
+    progress.advance(static_cast<std::size_t>(b_count));
+  }
+  progress.finish();
+  return p;
+}
+
+// Internal class probabilities -> RAD-ChestCT classes: a merge combines its members (max or
+// noisy OR); labels stay the data set's own (already per external class).
+eval::ScoredCases to_external(const eval::ScoredCases& internal, const data::LabelSet& labels, bool map_labels) {
+  const auto external = labels.radchestct_classes();
+  eval::ScoredCases out;
+  out.names = internal.names;
+  for (const auto& e : external) out.classes.push_back(e.name);
+  const std::size_t c_in = internal.classes.size(), c_out = external.size();
+  for (std::size_t i = 0; i < internal.cases(); ++i) {
+    for (std::size_t e = 0; e < c_out; ++e) {
+      double combined = external[e].combine == data::MergeRule::max ? 0.0 : 1.0;
+      std::uint8_t label = 0;
+      for (auto m : external[e].members) {
+        const double s = internal.scores[i * c_in + m];
+        if (external[e].combine == data::MergeRule::max) combined = std::max(combined, s);
+        else combined *= 1.0 - s;
+        if (map_labels) label |= internal.labels[i * c_in + m];
+      }
+      out.scores.push_back(external[e].combine == data::MergeRule::max ? combined : 1.0 - combined);
+      if (map_labels) out.labels.push_back(label);
+    }
+  }
+  if (!map_labels) out.labels = internal.labels;
+  return out;
+}
+
+void write_cls_csv(const fs::path& folder, const eval::ScoredCases& cases) {
+  std::vector<std::string> header{"VolumeName"};
+  header.insert(header.end(), cases.classes.begin(), cases.classes.end());
+  std::vector<std::vector<std::string>> scores, labels;
+  const std::size_t c = cases.classes.size();
+  for (std::size_t i = 0; i < cases.cases(); ++i) {
+    scores.push_back({cases.names[i]});
+    labels.push_back({cases.names[i]});
+    for (std::size_t k = 0; k < c; ++k) {
+      scores.back().push_back(number(cases.scores[i * c + k]));
+      labels.back().push_back(std::to_string(cases.labels[i * c + k]));
+    }
+  }
+  io::write_csv(folder / "predictions_cls.csv", header, scores);
+  io::write_csv(folder / "labels_cls.csv", header, labels);
+}
+
+io::Geometry grid_geometry(const nlohmann::json& header) {
+  io::Geometry g = io::Geometry::identity(4);
+  const auto spacing = header.at("spacing_zyx").get<std::vector<double>>();
+  const auto origin = header.at("origin_xyz").get<std::vector<double>>();
+  for (std::size_t a = 0; a < 3; ++a) {
+    g.spacing[a] = spacing[2 - a];
+    g.origin[a] = origin[a];
+  }
+  return g;
+}
+
+void write_class_masks(const fs::path& file, const std::vector<std::uint8_t>& voxels, std::int64_t classes, const std::array<std::int64_t, 3>& zyx,
+                       const io::Geometry& geometry) {
+  io::Volume v;
+  v.array = io::NdArray(io::DType::uint8, {classes, zyx[0], zyx[1], zyx[2]});
+  std::copy(voxels.begin(), voxels.end(), v.array.data<std::uint8_t>());
+  v.geometry = geometry;
+  io::write_nifti(file, v);
+}
+
+// Each volume's predicted masks back in the geometry of its original CT file.
+void write_original_geometry_masks(const fs::path& folder, const Predictions& p, const std::vector<data::LoaderItem>& items,
+                                   const data::SampleSet& samples, std::int64_t classes) {
+  eval::write_mask_folder_classes(folder, p.cls.classes);
+  std::map<std::string, const data::Sample*> by_name;
+  for (const auto& s : samples.samples) by_name[s.name] = &s;
+  const std::size_t grid_voxels = static_cast<std::size_t>(p.grid[0] * p.grid[1] * p.grid[2]);
+  for (std::size_t i = 0; i < p.masks.size(); ++i) {
+    const auto* sample = by_name.at(p.cls.names[i]);
+    const auto info = io::read_nifti_info(sample->ct.file);
+    const io::Geometry original = sample->ct.geometry ? *sample->ct.geometry : info.geometry;
+    const auto header = data::map_cache_item(items[i].file).header;
+    io::Geometry grid = grid_geometry(header);
+    grid.spacing.resize(3), grid.origin.resize(3), grid.direction = io::Geometry::identity(3).direction;
+    const auto dims = info.dims;
+    const std::size_t n = static_cast<std::size_t>(dims[0] * dims[1] * dims[2]);
+    std::vector<std::uint8_t> all(n * static_cast<std::size_t>(classes));
+    for (std::int64_t c = 0; c < classes; ++c) {
+      const std::vector<std::uint8_t> one(p.masks[i].begin() + static_cast<std::ptrdiff_t>(grid_voxels * c),
+                                          p.masks[i].begin() + static_cast<std::ptrdiff_t>(grid_voxels * (c + 1)));
+      const auto moved = data::mask_to_grid(one, p.grid, grid, dims, original);
+      std::copy(moved.begin(), moved.end(), all.begin() + static_cast<std::ptrdiff_t>(n * static_cast<std::size_t>(c)));
+    }
+    io::Geometry g4 = io::Geometry::identity(4);
+    for (std::size_t r = 0; r < 3; ++r) {
+      g4.spacing[r] = original.spacing[r];
+      g4.origin[r] = original.origin[r];
+      for (std::size_t col = 0; col < 3; ++col) g4.direction[r * 4 + col] = original.direction[r * 3 + col];
+    }
+    write_class_masks(folder / (p.cls.names[i] + ".nii.gz"), all, classes, {dims[2], dims[1], dims[0]}, g4);
+  }
+}
+
+nlohmann::json attention_json(const Predictions& p, const std::vector<std::string>& tasks) {
+  if (p.attention.empty()) return nullptr;
+  const std::size_t t = tasks.size();
+  std::vector<std::vector<double>> mean(t, std::vector<double>(t, 0.0));
+  nlohmann::json per_volume = nlohmann::json::object();
+  for (std::size_t v = 0; v < p.attention.size(); ++v) {
+    std::vector<std::vector<double>> m(t, std::vector<double>(t));
+    for (std::size_t i = 0; i < t; ++i)
+      for (std::size_t j = 0; j < t; ++j) {
+        m[i][j] = p.attention[v][i * t + j];
+        mean[i][j] += m[i][j] / static_cast<double>(p.attention.size());
+      }
+    per_volume[p.cls.names[v]] = m;
+  }
+  return {{"tasks", tasks}, {"mean", mean}, {"volumes", per_volume}};
+}
+
+// The example figure: the test volume with the largest lesion, on the axial slice where it is widest.
+void plot_example_figure(const Predictions& p, const std::vector<data::LoaderItem>& items, const fs::path& png) {
+  if (p.truth.empty()) return;
+  const std::int64_t nz = p.grid[0], ny = p.grid[1], nx = p.grid[2], slice = ny * nx, classes = static_cast<std::int64_t>(p.cls.classes.size());
+  std::size_t best_volume = 0;
+  std::int64_t best_z = nz / 2, best_count = -1;
+  for (std::size_t v = 0; v < p.truth.size(); ++v)
+    for (std::int64_t z = 0; z < nz; ++z) {
+      std::int64_t count = 0;
+      for (std::int64_t c = 0; c < classes; ++c)
+        for (std::int64_t i = 0; i < slice; ++i) count += p.truth[v][static_cast<std::size_t>((c * nz + z) * slice + i)];
+      if (count > best_count) best_count = count, best_volume = v, best_z = z;
+    }
+  const auto item = data::read_cache_item(items[best_volume].file, false);
+  const double lo = item.header["hu_min"], hi = item.header["hu_max"];
+  eval::ExamplePanel panel;
+  panel.height = ny, panel.width = nx;
+  panel.truth.assign(static_cast<std::size_t>(slice), 0);
+  panel.predicted.assign(static_cast<std::size_t>(slice), 0);
+  for (std::int64_t i = 0; i < slice; ++i) {
+    const std::size_t at = static_cast<std::size_t>(best_z * slice + i);
+    const double hu = item.ct.dtype == io::DType::int16 ? static_cast<double>(item.ct.data<std::int16_t>()[at])
+                                                        : lo + (hi - lo) * item.ct.data<std::uint8_t>()[at] / 255.0;
+    panel.slice.push_back(static_cast<float>(std::clamp((hu - lo) / (hi - lo), 0.0, 1.0)));
+    for (std::int64_t c = 0; c < classes; ++c) {
+      const std::size_t m = static_cast<std::size_t>((c * nz + best_z) * slice + i);
+      panel.truth[static_cast<std::size_t>(i)] |= p.truth[best_volume][m];
+      panel.predicted[static_cast<std::size_t>(i)] |= p.masks[best_volume][m];
+    }
+  }
+  panel.title = p.cls.names[best_volume] + ", axial slice " + std::to_string(best_z);
+  if (best_volume < p.reports.size()) panel.generated_report = p.reports[best_volume];
+  panel.reference_report = p.references[best_volume];
+  eval::plot_example(panel, png);
+}
+
+fs::path labeler_file(const fs::path& label_set) {
+  return label_set.parent_path() / (label_set.stem().string() + "_labeler.yaml");
+}
+
+}  // namespace
+
+std::map<std::string, double> flat_metrics(const nlohmann::json& results) {
+  std::map<std::string, double> out;
+  const auto put = [&](const std::string& name, const nlohmann::json& value) {
+    if (value.is_number()) out[name] = value.get<double>();
+  };
+  if (results.contains("cls") && results["cls"].is_object())
+    for (const auto& [k, v] : results["cls"]["macro"].items()) put("cls." + k + "_macro", v);
+  if (results.contains("seg") && results["seg"].is_object())
+    for (const char* k : {"dice_mean", "hit_rate", "instance_f1"}) put(std::string("seg.") + k, results["seg"][k]);
+  if (results.contains("rep") && results["rep"].is_object()) {
+    for (const char* k : {"bleu1", "bleu2", "bleu3", "bleu4", "meteor", "rouge_l", "cider"}) put(std::string("rep.") + k, results["rep"][k]);
+    for (const char* k : {"precision", "recall", "f1"}) put(std::string("rep.ce_") + k + "_macro", results["rep"]["ce"]["macro"][k]);
+  }
+  return out;
+}
+
+nlohmann::json evaluate_run(const fs::path& run_dir, const EvaluateOptions& options) {
+  const bool external = options.dataset == "radchestct";
+  if (!external && options.dataset != "rexgroundingct")
+    throw Error("unknown data set").key("--dataset").value(options.dataset).expected("rexgroundingct or radchestct");
+  if (!external && options.split != "test" && options.split != "val")
+    throw Error("unknown split").key("--split").value(options.split).expected("test or val");
+  const fs::path folder = evaluation_folder(run_dir, options.dataset, options.split);
+  if (fs::exists(folder / "results.json") && !options.force)
+    throw Error("this evaluation exists").file((folder / "results.json").string()).hint("pass --force to redo it");
+  TrainedRun run = load_trained_run(run_dir);
+  const FoldVolumes volumes = read_fold_volumes(run_dir);
+  const RunData training_data = load_run_data(run.config, "rexgroundingct");
+  const RunData data = external ? load_run_data(run.config, "radchestct") : training_data;
+
+  std::vector<data::LoaderItem> items = external ? data::cache_items(data.cache)
+                                                 : data::cache_items(data.cache, options.split == "test" ? volumes.test : volumes.val);
+  if (items.empty()) throw Error("no volumes to evaluate").file(data.cache.string());
+  // cache_items keeps the manifest's order; predictions follow it.
+  fs::remove_all(folder);
+  fs::create_directories(folder / "figures");
+  spdlog::info("evaluating {} on {} {} volumes ({})", train::best_checkpoint(run_dir).string(), items.size(),
+               external ? "RAD-ChestCT" : options.split, run.device);
+
+  // Thresholds: best F1 on the fold's validation volumes (their classification only).
+  const auto val_items = data::cache_items(training_data.cache, volumes.val);
+  eval::ScoredCases val_cases;
+  if (!val_items.empty()) val_cases = predict(run, val_items, false, false, "val").cls;
+
+  Predictions p = predict(run, items, !external, !external, external ? "radchestct" : options.split);
+  nlohmann::json results{{"dataset", options.dataset}, {"volumes", items.size()}, {"run", run_dir.string()}};
+  if (!external) results["split"] = options.split;
+  results["checkpoint"] = train::best_checkpoint(run_dir).string();
+
+  if (run.model->has_task("cls")) {
+    eval::ScoredCases cases = external ? to_external(p.cls, data.labels, false) : p.cls;
+    if (external) val_cases = val_cases.cases() ? to_external(val_cases, data.labels, true) : val_cases;
+    write_cls_csv(folder, cases);
+    std::vector<double> thresholds;
+    if (val_cases.cases()) {
+      const auto chosen = eval::choose_thresholds(val_cases);
+      eval::write_thresholds(folder / "thresholds.json", chosen, "maximum F1 on the fold's validation volumes");
+      for (const auto& c : cases.classes) thresholds.push_back(chosen.at(c));
+    }
+    const auto report = eval::classification_report(cases, thresholds, options.bootstrap, static_cast<std::uint64_t>(run.config.run.seed));
+    results["cls"] = eval::to_json(report);
+    eval::plot_roc_pr(cases, folder / "figures" / "roc_pr.png");
+  }
+  if (!external && run.model->has_task("seg") && !p.masks.empty()) {
+    const auto c = static_cast<std::int64_t>(run.classes.size());
+    for (const char* part : {"pred", "truth"}) eval::write_mask_folder_classes(folder / "masks_grid" / part, run.classes);
+    for (std::size_t i = 0; i < p.masks.size(); ++i) {
+      const auto geometry = grid_geometry(data::map_cache_item(items[i].file).header);
+      write_class_masks(folder / "masks_grid" / "pred" / (p.cls.names[i] + ".nii.gz"), p.masks[i], c, p.grid, geometry);
+      write_class_masks(folder / "masks_grid" / "truth" / (p.cls.names[i] + ".nii.gz"), p.truth[i], c, p.grid, geometry);
+    }
+    write_original_geometry_masks(folder / "masks", p, items, data.samples, c);
+    results["seg"] = eval::to_json(eval::evaluate_segmentation(folder / "masks_grid" / "pred", folder / "masks_grid" / "truth"));
+    results["seg"]["scored_on"] = "the preprocessed grid (masks_grid/); masks/ holds the same masks in each CT's original geometry";
+  }
+  if (!external && run.model->has_task("rep")) {
+    std::vector<std::pair<std::string, std::string>> generated, references;
+    for (std::size_t i = 0; i < p.cls.names.size(); ++i) {
+      generated.emplace_back(p.cls.names[i], p.reports[i]);
+      references.emplace_back(p.cls.names[i], p.references[i]);
+    }
+    eval::write_report_lines(folder / "reports.jsonl", generated);
+    eval::write_report_lines(folder / "references.jsonl", references);
+    const fs::path vocabulary = labeler_file(run.config.data.label_set);
+    const text::ReportLabeler labeler(text::load_labeler_config(vocabulary, run.classes));
+    results["rep"] = eval::evaluate_report_files(folder / "reports.jsonl", folder / "references.jsonl", labeler, run.classes);
+    results["rep"]["ce"]["labeler"] = vocabulary.string();
+  }
+  const auto attention = attention_json(p, run.model->tasks());
+  if (!attention.is_null()) {
+    io::write_json(folder / "attention.json", attention);
+    results["attention"] = {{"tasks", attention["tasks"]}, {"mean", attention["mean"]}};
+    if (run.model->tasks().size() > 1)
+      eval::plot_attention(attention["mean"].get<std::vector<std::vector<double>>>(), run.model->tasks(),
+                           "task attention, mean over " + std::to_string(p.attention.size()) + " volumes", folder / "figures" / "attention.png");
+  }
+  if (!external) plot_example_figure(p, items, folder / "figures" / "example.png");
+  if (fs::exists(run_dir / "metrics.jsonl")) eval::plot_training_curves(run_dir / "metrics.jsonl", run_dir / "training_curves.png");
+  results["metrics"] = flat_metrics(results);
+  io::write_json(folder / "results.json", results);  // last: marks the evaluation finished
+  return results;
+}
+
+}  // namespace unict::experiments

@@ -1,0 +1,83 @@
+#include "unict/experiments/fold_training.h"
+
+#include <spdlog/spdlog.h>
+
+#include "unict/core/atomic_file.h"
+#include "unict/core/error.h"
+#include "unict/core/torch_runtime.h"
+#include "unict/data/splits.h"
+#include "unict/experiments/run_folder.h"
+#include "unict/experiments/run_setup.h"
+#include "unict/io/json.h"
+
+namespace unict::experiments {
+
+namespace fs = std::filesystem;
+
+fs::path experiment_folder(const core::ResolvedConfig& resolved) {
+  const auto c = typed_config(resolved);
+  return c.run.output_root / c.run.name;
+}
+
+namespace {
+
+train::TrainOutcome train_in(const fs::path& run_dir, const core::ResolvedConfig& resolved, bool resume, bool show_progress,
+                             train::TrainerHooks hooks) {
+  const Config c = typed_config(resolved);
+  const FoldVolumes volumes = read_fold_volumes(run_dir);
+  const RunData data = load_run_data(c, "rexgroundingct");
+  const auto tokenizer = std::make_shared<const text::ReportTokenizer>(text::ReportTokenizer::load(run_dir / "tokenizer.model"));
+
+  train::TrainerInputs in;
+  in.run_dir = run_dir;
+  in.train = c.train;
+  in.loader = c.loader;
+  in.model = c.model;
+  in.classes = data.labels.names();
+  in.shape = {static_cast<std::int64_t>(in.classes.size()), tokenizer->vocab_size(), c.preprocess.size};
+  in.seed = static_cast<std::uint64_t>(c.run.seed);
+  in.device = core::resolve_device_name(c.run.device);
+  in.config_yaml = resolved.to_yaml();
+  in.train_items = data::cache_items(data.cache, volumes.train);
+  in.val_items = data::cache_items(data.cache, volumes.val);
+  in.tokenize = make_tokenize(tokenizer, c.model.report_decoder.max_tokens);
+  in.show_progress = show_progress;
+  if (in.train_items.size() != volumes.train.size())
+    spdlog::warn("{} of the fold's {} training volumes are in the cache (the rest were left out by prepare)", in.train_items.size(),
+                 volumes.train.size());
+  core::seed_torch(in.seed);
+  return train::run_training(in, resume, std::move(hooks));
+}
+
+}  // namespace
+
+train::TrainOutcome train_fold(const core::ResolvedConfig& resolved, const FoldTrainOptions& options, train::TrainerHooks hooks) {
+  const Config c = typed_config(resolved);
+  const fs::path run_dir = options.run_dir.empty() ? fold_folder(c.run.output_root / c.run.name, options.fold) : options.run_dir;
+  claim_run_folder(run_dir, options.force);
+
+  const RunData data = load_run_data(c, "rexgroundingct");
+  const data::Splits splits = data::make_splits(data.samples, c.split, static_cast<std::uint64_t>(c.run.seed));
+  const FoldVolumes volumes = fold_volumes(splits, options.fold);
+  // The tokenizer sees this fold's training reports only.
+  const auto tokenizer = text::ReportTokenizer::train(data::training_reports(data.samples, splits.fold[static_cast<std::size_t>(options.fold)]),
+                                                      c.model.tokenizer);
+  tokenizer.save(run_dir / "tokenizer.model");
+  io::write_json(run_dir / "split.json", to_json(volumes));
+  io::write_json(run_dir / "run.json", {{"fold", options.fold}, {"dataset", "rexgroundingct"}, {"unict_version", UNICT_VERSION}});
+  // Last: config.yaml marks the folder as holding a run.
+  core::write_file_atomic(run_dir / "config.yaml", resolved.to_yaml(core::ResolvedConfig::YamlOptions{true, false}));
+  spdlog::info("fold {}: {} training, {} validation, {} test volumes; tokenizer of {} pieces; run folder {}", options.fold,
+               volumes.train.size(), volumes.val.size(), volumes.test.size(), tokenizer.vocab_size(), run_dir.string());
+  return train_in(run_dir, resolved, false, options.show_progress, std::move(hooks));
+}
+
+train::TrainOutcome resume_fold(const fs::path& run_dir, bool show_progress, train::TrainerHooks hooks) {
+  if (!fs::exists(run_dir / "config.yaml")) throw Error("not a run folder (no config.yaml)").file(run_dir.string());
+  if (training_finished(run_dir)) throw Error("this run has finished; nothing to resume").file(run_dir.string());
+  if (!training_started(run_dir))
+    throw Error("the run has no checkpoint yet").file(run_dir.string()).hint("start it again with --force");
+  return train_in(run_dir, resolve_config(run_dir / "config.yaml"), true, show_progress, std::move(hooks));
+}
+
+}  // namespace unict::experiments

@@ -1,0 +1,298 @@
+#include "unict/train/trainer.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <iomanip>
+#include <iostream>
+#include <fstream>
+#include <sstream>
+
+#include <ATen/Context.h>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "unict/core/atomic_file.h"
+#include "unict/core/autocast.h"
+#include "unict/core/error.h"
+#include "unict/core/log.h"
+#include "unict/core/progress.h"
+#include "unict/model/losses.h"
+#include "unict/train/optimizer.h"
+#include "unict/train/schedule.h"
+#include "unict/train/stop_signal.h"
+#include "unict/train/validation.h"
+
+namespace unict::train {
+
+std::filesystem::path last_checkpoint(const std::filesystem::path& run_dir) { return run_dir / "checkpoints" / "last.pt"; }
+std::filesystem::path best_checkpoint(const std::filesystem::path& run_dir) { return run_dir / "checkpoints" / "best.pt"; }
+std::filesystem::path training_outcome_file(const std::filesystem::path& run_dir) { return run_dir / "training.json"; }
+
+namespace {
+
+// Running sums of the current logging window, kept on the device: batches, total, cls, seg,
+// batches with a seg loss, rep.
+constexpr std::int64_t kWindowSize = 6;
+
+// Keeps the complete lines up to `step` (a line half-written when the run was killed is dropped).
+void truncate_metrics(const std::filesystem::path& file, std::int64_t step) {
+  if (!std::filesystem::exists(file)) return;
+  std::ifstream in(file);
+  std::string line, kept;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline: written only in part
+    try {
+      if (nlohmann::json::parse(line).at("step").get<std::int64_t>() <= step) kept += line + "\n";
+    } catch (const nlohmann::json::exception&) {
+    }
+  }
+  core::write_file_atomic(file, kept);
+}
+
+class Trainer {
+ public:
+  Trainer(const TrainerInputs& in, TrainerHooks hooks)
+      : in_(in), hooks_(std::move(hooks)), device_(in.device), cuda_(device_.is_cuda()),
+        autocast_(cuda_ && in.train.amp == "bf16"),
+        model_(model::build_model(in.model, in.shape, in.seed)),
+        loader_(in.train_items, in.train.batch_size, in.loader, in.seed, in.device, in.tokenize),
+        val_loader_(in.val_items, in.train.batch_size, data::evaluation_loader_config(in.loader), in.seed, in.device, in.tokenize) {
+    if (in_.train_items.empty()) throw Error("no training volumes").file(in_.run_dir.string());
+    model_->to(device_);
+    model_->train();
+    optimizer_ = make_optimizer(*model_, in_.train);
+    if (cuda_) at::globalContext().setBenchmarkCuDNN(in_.train.cudnn_benchmark);
+    batches_per_epoch_ = loader_.batches_per_epoch();
+    updates_per_epoch_ = (batches_per_epoch_ + in_.train.grad_accum_steps - 1) / in_.train.grad_accum_steps;
+    total_ = to_updates(parse_duration(in_.train.duration, "train.duration"), updates_per_epoch_);
+    schedule_ = {in_.train.lr, std::min(total_, to_updates(parse_duration(in_.train.warmup, "train.warmup"), updates_per_epoch_)), total_,
+                 in_.train.min_lr_ratio};
+    val_every_ = to_updates(parse_duration(in_.train.val_every, "train.val_every"), updates_per_epoch_);
+    checkpoint_every_ = to_updates(parse_duration(in_.train.checkpoint_every, "train.checkpoint_every"), updates_per_epoch_);
+    window_ = torch::zeros({kWindowSize}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
+  }
+
+  TrainOutcome run(bool resume) {
+    const auto metrics_file = in_.run_dir / "metrics.jsonl";
+    if (resume) {
+      const auto checkpoint = load_checkpoint(last_checkpoint(in_.run_dir), *model_, optimizer_.adamw.get(), in_.device, true);
+      state_ = checkpoint.state;
+      if (!state_.stop_reason.empty())
+        throw Error("this run has finished (" + state_.stop_reason + "); nothing to resume").file(last_checkpoint(in_.run_dir).string());
+      if (checkpoint.window.defined()) window_ = checkpoint.window.to(device_);
+      truncate_metrics(metrics_file, state_.step);
+      spdlog::info("resuming at update {} of {} (epoch {}, batch {})", state_.step, total_, state_.epoch, state_.batch_in_epoch);
+    } else {
+      if (std::filesystem::exists(last_checkpoint(in_.run_dir)))
+        throw Error("the run folder already holds a run").file(in_.run_dir.string()).hint("resume it, or pass --force to start over");
+      std::filesystem::remove(metrics_file);
+      state_.total_updates = total_;
+    }
+    metrics_.open(metrics_file, std::ios::app);
+    if (!metrics_) throw Error("cannot write").file(metrics_file.string());
+    spdlog::info("training {} volumes ({} batches of {}, {} per update) for {} updates ({} per epoch), validating {} volumes every {} "
+                 "updates, on {}{}",
+                 in_.train_items.size(), batches_per_epoch_, in_.train.batch_size, in_.train.grad_accum_steps, total_, updates_per_epoch_,
+                 in_.val_items.size(), val_every_, in_.device, autocast_ ? " with bf16 autocast" : "");
+
+    std::ostream quiet(nullptr);  // discards: progress off (tests)
+    core::ProgressStyle style;
+    style.terminal = in_.show_progress && isatty(2);
+    core::Progress progress("train", static_cast<std::size_t>(total_), in_.show_progress ? std::cerr : quiet, style);
+    progress.advance(static_cast<std::size_t>(state_.step));
+    StopSignals signals;
+    StopSignals::clear();
+    bool epoch_started = false;
+    while (state_.step < total_ && state_.stop_reason.empty()) {
+      if (!epoch_started) {
+        loader_.start_epoch(state_.epoch, state_.batch_in_epoch);
+        epoch_started = true;
+      }
+      const bool updated = update();
+      ++state_.step;
+      if (state_.batch_in_epoch >= batches_per_epoch_) {
+        ++state_.epoch;
+        state_.batch_in_epoch = 0;
+        epoch_started = false;
+      }
+      if (!updated && state_.nonfinite_run >= in_.train.max_nonfinite) {
+        spdlog::error("{} updates in a row had a non-finite loss; stopping at update {}; {} holds the last good state", state_.nonfinite_run,
+                      state_.step, last_checkpoint(in_.run_dir).string());
+        throw Error(std::to_string(state_.nonfinite_run) + " updates in a row had a NaN or infinite loss (" +
+                    std::to_string(state_.nonfinite_total) + " in all); the run stopped")
+            .key("train.max_nonfinite")
+            .file(last_checkpoint(in_.run_dir).string())
+            .hint("the checkpoint named holds the last good state; lower train.lr or check the data");
+      }
+      progress.advance();
+      const bool last = state_.step == total_;
+      if (state_.step % in_.train.log_every == 0 || last) log_window(progress);
+      bool checkpoint = state_.step % checkpoint_every_ == 0 || last;
+      if (state_.step % val_every_ == 0 || last) {
+        validation();
+        checkpoint = true;
+      }
+      if (last && state_.stop_reason.empty()) state_.stop_reason = "finished";
+      if (StopSignals::received() != 0 && state_.stop_reason.empty()) checkpoint = true;
+      if (checkpoint || !state_.stop_reason.empty()) save_last();
+      if (StopSignals::received() != 0 && state_.stop_reason.empty()) {
+        const int signal = StopSignals::received();
+        spdlog::warn("{} received: checkpoint written at update {}; continue with --resume", signal == SIGINT ? "SIGINT" : "SIGTERM",
+                     state_.step);
+        progress.finish();
+        return {state_, signal};
+      }
+    }
+    progress.finish();
+    if (!state_.has_best) {  // nothing validated: the last weights are the ones to evaluate
+      state_.best_step = state_.step;
+      save_checkpoint(best_checkpoint(in_.run_dir), *model_, nullptr, {state_, {}, in_.config_yaml});
+    }
+    nlohmann::json outcome = state_.to_json();
+    outcome["selection_metric"] = in_.train.selection_metric;
+    core::write_file_atomic(training_outcome_file(in_.run_dir), outcome.dump(2) + "\n");
+    spdlog::info("training {} after {} updates; best {} {} at update {}; {} non-finite updates skipped", state_.stop_reason, state_.step,
+                 in_.train.selection_metric, state_.has_best ? std::to_string(state_.best_metric) : std::string("(none)"), state_.best_step,
+                 state_.nonfinite_total);
+    return {state_, 0};
+  }
+
+ private:
+  // One optimiser update over up to grad_accum_steps batches; false when it was skipped.
+  bool update() {
+    optimizer_.adamw->zero_grad();
+    const std::int64_t n = std::min(in_.train.grad_accum_steps, batches_per_epoch_ - state_.batch_in_epoch);
+    at::Tensor sums = torch::zeros({kWindowSize}, window_.options());
+    for (std::int64_t i = 0; i < n; ++i) {
+      auto batch = loader_.next();
+      if (!batch) throw internal_error("the loader ended before its batches_per_epoch");
+      model::TaskLosses losses;
+      {
+        compat::CudaAutocast scope(autocast_, at::kBFloat16);
+        const auto out = model_->forward(batch->ct, batch->tokens);
+        losses = model::compute_losses(out, {batch->labels, batch->masks, batch->has_mask, batch->tokens}, in_.model.loss);
+      }
+      at::Tensor total = losses.total.to(torch::kFloat32);
+      if (hooks_.loss) total = hooks_.loss(state_.step, total);
+      (total / static_cast<double>(n)).backward();
+      const auto part = [&](const at::Tensor& t) { return t.defined() ? t.detach().to(torch::kFloat64) : torch::zeros({}, sums.options()); };
+      sums += torch::stack({torch::ones({}, sums.options()), part(total), part(losses.cls), part(losses.seg),
+                            losses.seg.defined() ? torch::ones({}, sums.options()) : torch::zeros({}, sums.options()), part(losses.rep)});
+    }
+    state_.batch_in_epoch += n;
+
+    std::vector<at::Tensor> norms;
+    for (const auto& p : model_->parameters())
+      if (p.grad().defined()) norms.push_back(p.grad().detach().to(torch::kFloat32).norm());
+    const at::Tensor grad_norm = norms.empty() ? torch::zeros({}, window_.options()) : torch::stack(norms).norm();
+    // The one read per update: a NaN / Inf loss or gradient must not reach the weights.
+    const bool finite = (torch::isfinite(grad_norm) & torch::isfinite(sums[1])).item<bool>();
+    if (!finite) {
+      ++state_.nonfinite_total;
+      ++state_.nonfinite_run;
+      spdlog::warn("update {}: non-finite loss or gradient, update skipped ({} in a row, {} in all)", state_.step + 1, state_.nonfinite_run,
+                   state_.nonfinite_total);
+      optimizer_.adamw->zero_grad();
+      return false;
+    }
+    state_.nonfinite_run = 0;
+    if (in_.train.clip_grad_norm > 0) {
+      const at::Tensor scale = (in_.train.clip_grad_norm / (grad_norm + 1e-6)).clamp_max(1.0);
+      for (const auto& p : model_->parameters())
+        if (p.grad().defined()) p.grad().mul_(scale.to(p.grad().dtype()));
+    }
+    optimizer_.set_lr(schedule_.lr(state_.step));
+    optimizer_.adamw->step();
+    window_ += sums;
+    return true;
+  }
+
+  void write_metrics(const nlohmann::json& line) {
+    metrics_ << line.dump() << "\n";
+    metrics_.flush();
+  }
+
+  void log_window(core::Progress& progress) {
+    const auto w = window_.cpu();
+    const double* v = w.data_ptr<double>();
+    window_.zero_();
+    if (v[0] == 0) return;  // every update of the window was skipped
+    nlohmann::json line{{"step", state_.step}, {"epoch", state_.epoch}, {"lr", schedule_.lr(state_.step - 1)}, {"loss", v[1] / v[0]}};
+    std::ostringstream status;
+    status << "loss " << std::setprecision(3) << v[1] / v[0];
+    if (in_.model.loss.cls_weight > 0 && model_->has_task("cls")) {
+      line["loss_cls"] = v[2] / v[0];
+      status << " cls " << v[2] / v[0];
+    }
+    if (v[4] > 0) {
+      line["loss_seg"] = v[3] / v[4];
+      status << " seg " << v[3] / v[4];
+    }
+    if (in_.model.loss.rep_weight > 0 && model_->has_task("rep")) {
+      line["loss_rep"] = v[5] / v[0];
+      status << " rep " << v[5] / v[0];
+    }
+    write_metrics(line);
+    progress.set_status(status.str());
+    spdlog::debug("update {}: {}", state_.step, line.dump());
+  }
+
+  void validation() {
+    if (in_.val_items.empty()) return;
+    const auto result = validate(*model_, val_loader_, in_.model.loss, in_.classes, autocast_);
+    nlohmann::json line = result.to_json();
+    line["step"] = state_.step;
+    write_metrics(line);
+    const auto value = result.metric(in_.train.selection_metric);
+    spdlog::info("validation at update {}: {}", state_.step, result.to_json().dump());
+    if (!value) {
+      spdlog::warn("{} is undefined on the validation volumes at update {}; best checkpoint unchanged", in_.train.selection_metric, state_.step);
+      return;
+    }
+    const bool better = !state_.has_best || (higher_is_better(in_.train.selection_metric) ? *value > state_.best_metric : *value < state_.best_metric);
+    if (better) {
+      state_.has_best = true;
+      state_.best_metric = *value;
+      state_.best_step = state_.step;
+      state_.validations_without_improvement = 0;
+      save_checkpoint(best_checkpoint(in_.run_dir), *model_, nullptr, {state_, {}, in_.config_yaml});
+    } else if (in_.train.early_stopping_patience > 0 && ++state_.validations_without_improvement >= in_.train.early_stopping_patience) {
+      state_.stop_reason = "early stopping";
+      spdlog::info("early stopping at update {}: {} validations without a better {}", state_.step, state_.validations_without_improvement,
+                   in_.train.selection_metric);
+    }
+  }
+
+  void save_last() { save_checkpoint(last_checkpoint(in_.run_dir), *model_, optimizer_.adamw.get(), {state_, window_, in_.config_yaml}); }
+
+  const TrainerInputs& in_;
+  TrainerHooks hooks_;
+  torch::Device device_;
+  bool cuda_, autocast_;
+  model::UniCT model_;
+  ModelOptimizer optimizer_;
+  data::BatchLoader loader_, val_loader_;
+  std::int64_t batches_per_epoch_ = 0, updates_per_epoch_ = 0, total_ = 0, val_every_ = 0, checkpoint_every_ = 0;
+  Schedule schedule_;
+  TrainState state_;
+  at::Tensor window_;
+  std::ofstream metrics_;
+};
+
+// train.log in the run folder for as long as the run lasts.
+struct RunLog {
+  explicit RunLog(const std::filesystem::path& file) { core::log_to_file(file); }
+  ~RunLog() { core::stop_logging_to_files(); }
+};
+
+}  // namespace
+
+TrainOutcome run_training(const TrainerInputs& inputs, bool resume, TrainerHooks hooks) {
+  std::filesystem::create_directories(inputs.run_dir);
+  RunLog log(inputs.run_dir / "train.log");
+  Trainer trainer(inputs, std::move(hooks));
+  return trainer.run(resume);
+}
+
+}  // namespace unict::train
