@@ -23,6 +23,6 @@ void add_split_command(CLI::App& app, const GlobalOptions& globals);
 void add_prepare_command(CLI::App& app, const GlobalOptions& globals);
 void add_model_command(CLI::App& app, const GlobalOptions& globals);
 void add_metrics_command(CLI::App& app);
-void add_train_commands(CLI::App& app, const GlobalOptions& globals);  // train, evaluate, cv
+void add_train_commands(CLI::App& app, const GlobalOptions& globals);  // train, evaluate, cv, ablate, predict
 
 }  // namespace unict::cli

@@ -1,4 +1,5 @@
-// `unict train`, `unict evaluate`, `unict cv`: training folds, evaluating them, cross-validation.
+// `unict train`, `evaluate`, `cv`, `ablate`, `predict`: training folds, evaluating them,
+// cross-validation, ablation suites, and one new scan through a trained fold.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -6,9 +7,11 @@
 #include "config_options.h"
 #include "unict/core/error.h"
 #include "unict/core/torch_runtime.h"
+#include "unict/experiments/ablation.h"
 #include "unict/experiments/cross_validation.h"
 #include "unict/experiments/evaluation.h"
 #include "unict/experiments/fold_training.h"
+#include "unict/experiments/prediction.h"
 #include "unict/experiments/run_folder.h"
 #include "unict/io/json.h"
 
@@ -76,6 +79,40 @@ void cv(const CvCommandOptions& o, const GlobalOptions& globals) {
   std::cout << "summary: " << (experiment / "summary.md").string() << " (also .json, .csv); folds in " << experiment.string() << "/fold<k>/\n";
 }
 
+struct AblateCommandOptions {
+  std::string suite, out, folds;
+  std::vector<std::string> overrides;
+  bool external = false;
+};
+
+void ablate(const AblateCommandOptions& o) {
+  experiments::AblateOptions options;
+  options.out = o.out;
+  options.overrides = o.overrides;
+  options.external = o.external;
+  const auto suite = experiments::read_ablation_suite(o.suite);
+  const auto first = experiments::typed_config(experiments::resolve_config(suite.variants.front().config, o.overrides));
+  core::configure_torch_threads(first.run.threads);
+  if (!o.folds.empty()) options.folds = experiments::parse_folds(o.folds, first.split.folds);
+  const auto table = experiments::run_ablation(o.suite, options);
+  const auto out = options.out.empty() ? std::filesystem::path("runs") / ("ablation_" + std::filesystem::path(o.suite).stem().string()) : options.out;
+  std::cout << "\n" << experiments::ablation_markdown(table) << "\ntable: " << (out / "ablation.md").string() << " (also .json, .csv)\n";
+}
+
+struct PredictOptions {
+  std::string run, input, out;
+  bool force = false;
+};
+
+void predict(const PredictOptions& o) {
+  core::configure_torch_threads(experiments::typed_config(experiments::resolve_config(std::filesystem::path(o.run) / "config.yaml")).run.threads);
+  const auto result = experiments::predict_scan(o.run, o.input, o.out, o.force);
+  if (result["probabilities"].is_object())
+    for (const auto& [name, p] : result["probabilities"].items()) std::printf("%-30s %.4f\n", name.c_str(), p.get<double>());
+  if (result.contains("report")) std::cout << "report: " << result["report"].get<std::string>() << "\n";
+  std::cout << "written to " << o.out << "\n";
+}
+
 }  // namespace
 
 void add_train_commands(CLI::App& app, const GlobalOptions& globals) {
@@ -106,6 +143,23 @@ void add_train_commands(CLI::App& app, const GlobalOptions& globals) {
   cv_cmd->add_option("--out,-o", c->out, "Experiment folder (default: <run.output_root>/<run.name>)");
   cv_cmd->add_flag("--no-external", c->no_external, "Skip the RAD-ChestCT evaluation");
   cv_cmd->callback([c, &globals] { cv(*c, globals); });
+
+  auto a = std::make_shared<AblateCommandOptions>();
+  CLI::App* ablate_cmd = app.add_subcommand("ablate", "Cross-validate every variant of an ablation suite and write the ablation table");
+  ablate_cmd->add_option("--config,-c", a->suite, "Ablation suite (configs/ablations/suite.yaml)")->required()->check(CLI::ExistingFile);
+  ablate_cmd->add_option("--out,-o", a->out, "Output folder (default: runs/ablation_<suite name>)");
+  ablate_cmd->add_option("--folds", a->folds, "Folds to run: 0-4, 0,2 (default: all)");
+  ablate_cmd->add_option("--set", a->overrides, "Override a key in every variant (repeatable)")->allow_extra_args(false);
+  ablate_cmd->add_flag("--external", a->external, "Also evaluate every variant on RAD-ChestCT");
+  ablate_cmd->callback([a] { ablate(*a); });
+
+  auto p = std::make_shared<PredictOptions>();
+  CLI::App* predict_cmd = app.add_subcommand("predict", "One new scan through a trained fold: probabilities, masks, report");
+  predict_cmd->add_option("--run", p->run, "Run folder of a trained fold")->required()->check(CLI::ExistingDirectory);
+  predict_cmd->add_option("--input,-i", p->input, "CT volume (NIfTI, HU)")->required()->check(CLI::ExistingFile);
+  predict_cmd->add_option("--out,-o", p->out, "Output folder")->required();
+  predict_cmd->add_flag("--force", p->force, "Replace an earlier prediction in --out");
+  predict_cmd->callback([p] { predict(*p); });
 }
 
 }  // namespace unict::cli

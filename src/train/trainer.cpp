@@ -214,7 +214,7 @@ class Trainer {
   }
 
   void log_window(core::Progress& progress) {
-    const auto w = window_.cpu();
+    const auto w = window_.to(torch::kCPU).clone();  // clone: on the CPU .cpu() is the same tensor, zeroed below
     const double* v = w.data_ptr<double>();
     window_.zero_();
     if (v[0] == 0) return;  // every update of the window was skipped

@@ -1,0 +1,60 @@
+// `unict ablate`: cross-validation of every variant of an ablation suite, then the ablation table.
+//
+// A suite file (configs/ablations/suite.yaml):
+//   reference: full                      the variant the others are compared with
+//   variants:
+//     - {name: full, config: ../rexgroundingct/unict.yaml}
+//     - {name: no_fusion, config: no_fusion.yaml}
+//     - {name: no_scf, config: ../quickstart.yaml, set: [model.scf=false]}
+// Paths are relative to the suite file. Each variant runs `cv` into <out>/<name>/ (finished folds
+// are skipped, so an interrupted ablation continues where it stopped).
+//
+// The table (<out>/ablation.{md,csv,json}): rows = variants; columns = classification F1, AUROC,
+// mAP, Dice, BLEU-4, METEOR, ROUGE-L, CIDEr, clinical-efficacy F1; each cell the mean ± std over
+// folds, the difference to the reference's mean and a paired test's two-sided p-value:
+//   classification: paired bootstrap of patients over the pooled test predictions (1000 resamples;
+//                   the volumes are the same in every variant, the splits depend on the seed only);
+//   the others:     exact paired sign-flip permutation test over the folds' values (with 5 folds
+//                   the smallest possible p is 2 / 32 = 0.0625).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace unict::experiments {
+
+struct AblationVariant {
+  std::string name;
+  std::filesystem::path config;
+  std::vector<std::string> overrides;
+};
+
+struct AblationSuite {
+  std::string reference;
+  std::vector<AblationVariant> variants;
+};
+
+// Errors name the file and the entry.
+AblationSuite read_ablation_suite(const std::filesystem::path& file);
+
+struct AblateOptions {
+  std::filesystem::path out;               // empty: runs/ablation_<suite file stem>
+  std::vector<std::string> overrides;      // applied to every variant (after its own)
+  std::vector<std::int64_t> folds;         // empty: all
+  bool external = false;
+};
+
+// Returns the table's JSON.
+nlohmann::json run_ablation(const std::filesystem::path& suite_file, const AblateOptions& options);
+
+// The table from the variants' finished cv folders.
+nlohmann::json ablation_table(const AblationSuite& suite, const std::filesystem::path& out);
+std::string ablation_markdown(const nlohmann::json& table);
+
+// Two-sided exact sign-flip permutation p-value of paired differences (all 2^n sign patterns).
+double sign_flip_p_value(const std::vector<double>& differences);
+
+}  // namespace unict::experiments

@@ -1,0 +1,92 @@
+#include "unict/experiments/prediction.h"
+
+#include <torch/torch.h>
+
+#include "unict/core/atomic_file.h"
+#include "unict/core/error.h"
+#include "unict/data/cache_item.h"
+#include "unict/data/preprocess.h"
+#include "unict/data/resample.h"
+#include "unict/eval/classification_report.h"
+#include "unict/experiments/run_setup.h"
+#include "unict/io/json.h"
+#include "unict/io/nifti.h"
+#include "unict/train/validation.h"
+
+namespace unict::experiments {
+
+namespace fs = std::filesystem;
+
+nlohmann::json predict_scan(const fs::path& run_dir, const fs::path& scan, const fs::path& out, bool force) {
+  if (!fs::exists(scan)) throw Error("scan not found").file(scan.string());
+  if (fs::exists(out / "probabilities.json") && !force)
+    throw Error("the output folder holds a prediction").file(out.string()).hint("pass --force to replace it");
+  TrainedRun run = load_trained_run(run_dir);
+  fs::create_directories(out);
+
+  // Through a cache item, so that the conversion to the model's input is the loader's own.
+  data::Sample sample;
+  sample.name = scan.filename().string().substr(0, scan.filename().string().find('.'));
+  sample.patient = sample.name;
+  sample.ct.file = scan;
+  sample.labels.assign(run.classes.size(), 0);
+  const auto prepared = data::preprocess_sample(sample, run.classes.size(), run.config.preprocess, nullptr);
+  const fs::path item = out / ".input.uct";
+  data::write_cache_item(item, sample, run.classes, prepared, run.config.preprocess);
+  struct Remove {
+    fs::path file;
+    ~Remove() {
+      std::error_code ec;
+      fs::remove(file, ec);
+    }
+  } remove_item{item};
+  data::BatchLoader loader({{item, sample.name}}, 1, data::evaluation_loader_config(run.config.loader), 0, run.device);
+  loader.start_epoch(0);
+  const auto batch = loader.next();
+  torch::NoGradGuard no_grad;
+  const auto output = run.model->forward(batch->ct);
+
+  nlohmann::json result{{"VolumeName", sample.name}, {"run", run_dir.string()}, {"probabilities", nullptr}, {"thresholds", nullptr}};
+  if (output.cls_logits.defined()) {
+    const auto p = torch::sigmoid(output.cls_logits.to(torch::kFloat64)).cpu();
+    result["probabilities"] = nlohmann::json::object();
+    for (std::size_t c = 0; c < run.classes.size(); ++c) result["probabilities"][run.classes[c]] = p[0][static_cast<std::int64_t>(c)].item<double>();
+    const fs::path thresholds = run_dir / "test" / "thresholds.json";
+    if (fs::exists(thresholds)) result["thresholds"] = io::read_json(thresholds)["thresholds"];
+  }
+  if (output.seg_logits.defined()) {
+    const auto masks = (train::seg_probabilities_at(output.seg_logits, batch->ct.sizes().slice(2)) >= 0.5).to(torch::kUInt8).cpu().contiguous();
+    const auto info = io::read_nifti_info(scan);
+    const auto& g = prepared.geometry;
+    const std::array<std::int64_t, 3> grid{masks.size(2), masks.size(3), masks.size(4)};
+    const auto dims = info.dims;
+    const std::size_t n = static_cast<std::size_t>(dims[0] * dims[1] * dims[2]), grid_voxels = static_cast<std::size_t>(grid[0] * grid[1] * grid[2]);
+    io::Volume volume;
+    volume.array = io::NdArray(io::DType::uint8, {static_cast<std::int64_t>(run.classes.size()), dims[2], dims[1], dims[0]});
+    const std::uint8_t* m = masks.data_ptr<std::uint8_t>();
+    for (std::size_t c = 0; c < run.classes.size(); ++c) {
+      const std::vector<std::uint8_t> one(m + c * grid_voxels, m + (c + 1) * grid_voxels);
+      const auto moved = data::mask_to_grid(one, grid, g, dims, info.geometry);
+      std::copy(moved.begin(), moved.end(), volume.array.data<std::uint8_t>() + c * n);
+    }
+    volume.geometry = io::Geometry::identity(4);
+    for (std::size_t r = 0; r < 3; ++r) {
+      volume.geometry.spacing[r] = info.geometry.spacing[r];
+      volume.geometry.origin[r] = info.geometry.origin[r];
+      for (std::size_t col = 0; col < 3; ++col) volume.geometry.direction[r * 4 + col] = info.geometry.direction[r * 3 + col];
+    }
+    io::write_nifti(out / "masks.nii.gz", volume);
+    result["masks"] = (out / "masks.nii.gz").string();
+    result["classes"] = run.classes;
+  }
+  if (run.model->has_task("rep")) {
+    const auto ids = run.model->generate(batch->ct, run.config.model.decode);
+    const std::string report = run.tokenizer->decode(ids[0]);
+    core::write_file_atomic(out / "report.txt", report + "\n");
+    result["report"] = report;
+  }
+  io::write_json(out / "probabilities.json", result);
+  return result;
+}
+
+}  // namespace unict::experiments

@@ -1,0 +1,255 @@
+// The trainer and the experiment commands end to end on a tiny synthetic data set (12 patients,
+// 16 x 24 x 24 volumes, a model of a few thousand parameters): every file of a cross-validation,
+// skipping finished folds, bitwise resume after SIGKILL, SIGTERM, the non-finite guard, and the
+// protection of finished runs.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "data/data_fixture.h"
+#include "test_support.h"
+#include "unict/core/torch_runtime.h"
+#include "unict/data/synthetic.h"
+#include "unict/experiments/config.h"
+#include "unict/experiments/fold_training.h"
+#include "unict/experiments/run_setup.h"
+#include "unict/io/json.h"
+#include "unict/train/checkpoint.h"
+
+namespace unict {
+namespace {
+
+namespace fs = std::filesystem;
+
+// One data set and one config for the whole suite (writing them takes a few seconds).
+class Training : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    data::write_synthetic_dataset(*dir_ / "synthetic", test::small_synthetic(12, 7, {24, 32, 32}, 4));
+    const auto root = (*dir_ / "synthetic").string();
+    config_ = dir_->write("tiny.yaml", "base: " + std::string(UNICT_SOURCE_DIR) + "/configs/base.yaml\n" + R"(
+run: {name: tiny, output_root: )" + (*dir_ / "runs").string() + R"(, threads: 2, device: cpu, log_level: warn}
+data:
+  label_set: )" + std::string(UNICT_SOURCE_DIR) + R"(/configs/labels/unict10.yaml
+  ctrate_root: )" + root + R"(/ctrate
+  rexgrounding_root: )" + root + R"(/rexgroundingct
+  radchestct_root: )" + root + R"(/radchestct
+  radchestct_spacing: 11.0
+  cache_dir: )" + (*dir_ / "cache").string() + R"(
+split: {folds: 2, val_fraction: 0.2}
+preprocess: {spacing: [16.0, 15.0, 15.0], size: [16, 24, 24]}
+loader: {workers: 1, prefetch: 2}
+train: {batch_size: 2, lr: 0.003, duration: 12u, warmup: 2u, val_every: 4u, checkpoint_every: 1u, log_every: 1}
+encoder:
+  name: resnet3d
+  resnet3d: {stem_channels: 4, widths: [4, 8, 8, 8], depths: [1, 1, 1, 1]}
+model: {embed_dim: 16, fusion_heads: 2}
+seg_decoder: {channels: [8, 8, 4, 4]}
+report_decoder: {d_model: 16, heads: 2, layers: 1, ff_dim: 32, max_tokens: 48}
+decode: {method: greedy, max_tokens: 24}
+tokenizer: {vocab_size: 120}
+)");
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+
+  static core::ResolvedConfig resolved(const std::vector<std::string>& overrides = {}) {
+    return experiments::resolve_config(config_, overrides);
+  }
+
+  // `unict <args>` from the source folder; the exit status.
+  static int unict(const std::string& args, const fs::path& log) {
+    const std::string command = std::string("cd '") + UNICT_SOURCE_DIR + "' && '" + UNICT_BINARY + "' " + args + " >'" + log.string() +
+                                "' 2>&1 </dev/null";
+    const int raw = std::system(command.c_str());
+    return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  }
+
+  // Starts `unict <args>` in the background; returns its process id.
+  static pid_t start_unict(const std::string& args, const fs::path& log) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+      const std::string command = std::string("cd '") + UNICT_SOURCE_DIR + "' && exec '" + UNICT_BINARY + "' " + args + " >'" +
+                                  log.string() + "' 2>&1 </dev/null";
+      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    return pid;
+  }
+
+  static std::size_t lines_of(const fs::path& file) {
+    const std::string text = test::slurp(file);
+    return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  }
+
+  // Waits until metrics.jsonl has `lines` lines (the run is that far), at most 60 s; false when the
+  // process ended first.
+  static bool wait_for_lines(pid_t pid, const fs::path& metrics, std::size_t lines) {
+    for (int i = 0; i < 6000 && lines_of(metrics) < lines; ++i) {
+      if (waitpid(pid, nullptr, WNOHANG) == pid) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+  }
+
+  // The parameters and buffers of a checkpoint's model, by name.
+  // (Built from the run's config.yaml and tokenizer, so an unfinished run works too.)
+  static std::map<std::string, at::Tensor> weights(const fs::path& run_dir, const fs::path& checkpoint) {
+    const auto config = experiments::typed_config(experiments::resolve_config(run_dir / "config.yaml"));
+    const auto tokenizer = text::ReportTokenizer::load(run_dir / "tokenizer.model");
+    auto model = model::build_model(config.model, {10, tokenizer.vocab_size(), config.preprocess.size}, 0);
+    train::load_checkpoint(checkpoint, *model, nullptr, "cpu", false);
+    std::map<std::string, at::Tensor> out;
+    for (const auto& p : model->named_parameters()) out[p.key()] = p.value().clone();
+    for (const auto& b : model->named_buffers()) out[b.key()] = b.value().clone();
+    return out;
+  }
+
+  static void expect_bitwise_equal(const std::map<std::string, at::Tensor>& a, const std::map<std::string, at::Tensor>& b) {
+    ASSERT_EQ(a.size(), b.size());
+    for (const auto& [name, tensor] : a) EXPECT_TRUE(torch::equal(tensor, b.at(name))) << name;
+  }
+
+  static test::TempDir* dir_;
+  static fs::path config_;
+};
+
+test::TempDir* Training::dir_ = nullptr;
+fs::path Training::config_;
+
+TEST_F(Training, CrossValidationWritesEveryFileAndSkipsFinishedFolds) {
+  const fs::path out = *dir_ / "cv";
+  const int status = unict("cv --config " + config_.string() + " --out " + out.string(), *dir_ / "cv.log");
+  ASSERT_EQ(status, 0) << test::slurp(*dir_ / "cv.log");
+  for (const char* fold : {"fold0", "fold1"}) {
+    const fs::path run = out / fold;
+    for (const char* file : {"config.yaml", "run.json", "split.json", "tokenizer.model", "train.log", "metrics.jsonl", "checkpoints/last.pt",
+                             "checkpoints/best.pt", "training.json", "training_curves.png", "test/predictions_cls.csv", "test/labels_cls.csv",
+                             "test/thresholds.json", "test/masks/classes.json", "test/masks_grid/pred/classes.json",
+                             "test/masks_grid/truth/classes.json", "test/reports.jsonl", "test/references.jsonl", "test/attention.json",
+                             "test/results.json", "test/figures/roc_pr.png", "test/figures/attention.png", "test/figures/example.png",
+                             "radchestct/predictions_cls.csv", "radchestct/results.json"})
+      EXPECT_TRUE(fs::exists(run / file)) << (run / file);
+    const auto split = io::read_json(run / "split.json");
+    // One mask file per test volume, in the original CT's geometry.
+    EXPECT_EQ(test::file_names(run / "test/masks").size(), split["test"].size() + 1);
+    const auto results = io::read_json(run / "test/results.json");
+    for (const char* metric : {"cls.auroc_macro", "cls.ap_macro", "cls.f1_macro", "seg.dice_mean", "rep.bleu4", "rep.ce_f1_macro"})
+      EXPECT_TRUE(results["metrics"].contains(metric) || results["metrics"].empty()) << metric;
+    EXPECT_EQ(io::read_json(run / "training.json")["stop_reason"], "finished");
+  }
+  for (const char* file : {"summary.json", "summary.md", "summary.csv"}) EXPECT_TRUE(fs::exists(out / file)) << file;
+  const auto summary = io::read_json(out / "summary.json");
+  EXPECT_EQ(summary["folds"], nlohmann::json({0, 1}));
+  ASSERT_TRUE(summary["metrics"].contains("rep.bleu4"));
+  const auto& bleu = summary["metrics"]["rep.bleu4"];
+  ASSERT_EQ(bleu["folds"].size(), 2u);
+  const double a = bleu["folds"][0], b = bleu["folds"][1];
+  EXPECT_NEAR(bleu["mean"].get<double>(), (a + b) / 2, 1e-12);
+  EXPECT_NEAR(bleu["std"].get<double>(), std::fabs(a - b) / std::sqrt(2.0), 1e-12);  // sample std of two values
+  EXPECT_TRUE(summary["metrics"].contains("radchestct.cls.auroc_macro") || summary["metrics"].contains("radchestct.cls.accuracy_macro"));
+
+  // A second cv skips both folds: nothing is retrained or re-evaluated.
+  const auto trained_at = fs::last_write_time(out / "fold0/training.json");
+  const auto evaluated_at = fs::last_write_time(out / "fold1/test/results.json");
+  ASSERT_EQ(unict("cv --config " + config_.string() + " --out " + out.string() + " --log-level info", *dir_ / "cv2.log"), 0);
+  EXPECT_EQ(fs::last_write_time(out / "fold0/training.json"), trained_at);
+  EXPECT_EQ(fs::last_write_time(out / "fold1/test/results.json"), evaluated_at);
+  EXPECT_CONTAINS(test::slurp(*dir_ / "cv2.log"), "fold 1: finished earlier");
+}
+
+TEST_F(Training, KilledRunResumesToBitwiseTheSameWeightsAndMetrics) {
+  const std::string common = "train --config " + config_.string() + " --fold 0 --set train.duration=30u";
+  const fs::path whole = *dir_ / "whole", killed = *dir_ / "killed";
+  ASSERT_EQ(unict(common + " --out " + whole.string(), *dir_ / "whole.log"), 0) << test::slurp(*dir_ / "whole.log");
+
+  const pid_t pid = start_unict(common + " --out " + killed.string(), *dir_ / "killed.log");
+  ASSERT_TRUE(wait_for_lines(pid, killed / "metrics.jsonl", 3)) << test::slurp(*dir_ / "killed.log");
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  int raw = 0;
+  waitpid(pid, &raw, 0);
+  ASSERT_TRUE(WIFSIGNALED(raw));
+  ASSERT_FALSE(fs::exists(killed / "training.json")) << "the run finished before it was killed";
+  ASSERT_EQ(unict("train --resume " + killed.string(), *dir_ / "resumed.log"), 0) << test::slurp(*dir_ / "resumed.log");
+
+  EXPECT_EQ(test::slurp(killed / "metrics.jsonl"), test::slurp(whole / "metrics.jsonl"));
+  expect_bitwise_equal(weights(whole, whole / "checkpoints/last.pt"), weights(killed, killed / "checkpoints/last.pt"));
+  expect_bitwise_equal(weights(whole, whole / "checkpoints/best.pt"), weights(killed, killed / "checkpoints/best.pt"));
+  EXPECT_EQ(io::read_json(killed / "training.json"), io::read_json(whole / "training.json"));
+}
+
+TEST_F(Training, SigtermWritesACheckpointAndExitsCleanly) {
+  const fs::path run = *dir_ / "sigterm";
+  const pid_t pid = start_unict("train --config " + config_.string() + " --fold 1 --set train.duration=120u --out " + run.string(),
+                                *dir_ / "sigterm.log");
+  ASSERT_TRUE(wait_for_lines(pid, run / "metrics.jsonl", 2)) << test::slurp(*dir_ / "sigterm.log");
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int raw = 0;
+  waitpid(pid, &raw, 0);
+  ASSERT_TRUE(WIFEXITED(raw)) << "killed by the signal instead of handling it";
+  EXPECT_EQ(WEXITSTATUS(raw), 128 + SIGTERM);
+  const std::string log = test::slurp(*dir_ / "sigterm.log");
+  EXPECT_CONTAINS(log, "unict train --resume");
+  EXPECT_FALSE(fs::exists(run / "training.json"));
+  ASSERT_TRUE(fs::exists(run / "checkpoints/last.pt"));
+  EXPECT_CONTAINS(test::slurp(run / "train.log"), "SIGTERM received: checkpoint written at update");
+  // The checkpoint continues.
+  ASSERT_EQ(unict("train --resume " + run.string() + " --log-level warn", *dir_ / "sigterm-resume.log"), 0)
+      << test::slurp(*dir_ / "sigterm-resume.log");
+  EXPECT_TRUE(fs::exists(run / "training.json"));
+}
+
+TEST_F(Training, NonFiniteLossesAreSkippedCountedAndStopTheRunWhenTheyPersist) {
+  core::configure_torch_threads(2);
+  const fs::path run = *dir_ / "nan";
+  experiments::FoldTrainOptions options;
+  options.run_dir = run;
+  options.show_progress = false;
+  train::TrainerHooks two_bad;
+  two_bad.loss = [](std::int64_t step, const at::Tensor& loss) { return step == 2 || step == 3 ? loss * NAN : loss; };
+  const auto outcome = experiments::train_fold(resolved(), options, two_bad);
+  EXPECT_EQ(outcome.state.nonfinite_total, 2);
+  EXPECT_EQ(outcome.state.stop_reason, "finished");
+  EXPECT_CONTAINS(test::slurp(run / "train.log"), "update 3: non-finite loss or gradient, update skipped (1 in a row, 1 in all)");
+  for (const auto& [name, w] : weights(run, run / "checkpoints/last.pt")) EXPECT_TRUE(torch::isfinite(w).all().item<bool>()) << name;
+
+  options.force = true;
+  train::TrainerHooks from_five;
+  from_five.loss = [](std::int64_t step, const at::Tensor& loss) { return step >= 5 ? loss * INFINITY : loss; };
+  const std::string error = test::error_of([&] { experiments::train_fold(resolved({"train.max_nonfinite=3"}), options, from_five); });
+  EXPECT_CONTAINS(error, "3 updates in a row had a NaN or infinite loss");
+  EXPECT_CONTAINS(error, "train.max_nonfinite");
+  EXPECT_FALSE(fs::exists(run / "training.json"));
+  // The last checkpoint holds finite weights from before the failure.
+  for (const auto& [name, w] : weights(run, run / "checkpoints/last.pt")) EXPECT_TRUE(torch::isfinite(w).all().item<bool>()) << name;
+}
+
+TEST_F(Training, AFinishedRunIsNeverReplacedWithoutForce) {
+  core::configure_torch_threads(2);
+  const fs::path run = *dir_ / "protected";
+  experiments::FoldTrainOptions options;
+  options.run_dir = run;
+  options.show_progress = false;
+  const auto overrides = std::vector<std::string>{"train.duration=2u"};
+  experiments::train_fold(resolved(overrides), options);
+  const std::string before = test::slurp(run / "metrics.jsonl");
+  const std::string error = test::error_of([&] { experiments::train_fold(resolved(overrides), options); });
+  EXPECT_CONTAINS(error, "holds a finished run");
+  EXPECT_CONTAINS(error, "--force");
+  EXPECT_EQ(test::slurp(run / "metrics.jsonl"), before);
+  EXPECT_CONTAINS(test::error_of([&] { experiments::resume_fold(run, false); }), "has finished");
+  options.force = true;
+  EXPECT_NO_THROW(experiments::train_fold(resolved(overrides), options));
+}
+
+}  // namespace
+}  // namespace unict
