@@ -60,6 +60,8 @@ void add_synth_command(CLI::App& app) {
   cmd->add_option("--lesion-probability", options->generator.lesion_probability, "Chance of each abnormality per patient")
       ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   cmd->add_flag("--v1", options->generator.ctrate_v1, "Also write CT-RATE's v1 tree (raw stored values, scaling in the metadata CSV)");
+  cmd->add_option("--lesion-scale", options->generator.lesion_scale, "Lesion sizes times this (larger lesions for coarse quick-start grids)")
+      ->capture_default_str()->check(CLI::Range(0.25, 5.0));
   cmd->add_option("--threads", options->generator.threads, "Worker threads (0: one per hardware thread)")->capture_default_str();
   cmd->add_flag("--force", options->force, "Replace an existing synthetic data set at --out");
   cmd->callback([options] { synth(*options); });

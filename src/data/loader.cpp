@@ -20,7 +20,7 @@ std::vector<LoaderItem> cache_items(const std::filesystem::path& folder, const s
   for (const auto& entry : manifest.at("items")) {
     const std::string name = entry.at("name");
     if (!only_names.empty() && std::find(only_names.begin(), only_names.end(), name) == only_names.end()) continue;
-    items.push_back({folder / entry.at("file").get<std::string>(), name});
+    items.push_back({folder / entry.at("file").get<std::string>(), name, {}});
   }
   return items;
 }
@@ -148,9 +148,12 @@ class BatchLoader::Impl {
       } else if (item.shape != shape || item.header["classes"].size() != classes) {
         throw Error("cache items of different shapes in one batch").file(entry.file.string());
       }
-      fill(batch, b, item, core::Rng(seed_, "augment", {static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(position)}));
+      // The targets (labels, masks, report) are the item's own unless a control run swapped them.
+      const MappedCacheItem target = entry.targets.empty() ? item : map_cache_item(entry.targets);
+      if (target.shape != item.shape) throw Error("a target item of another shape").file(entry.targets.string());
+      fill(batch, b, item, target, core::Rng(seed_, "augment", {static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(position)}));
       batch.names.push_back(entry.name);
-      batch.reports.push_back(item.header.value("report", ""));
+      batch.reports.push_back(target.header.value("report", ""));
     }
     if (tokenize_) batch.tokens = tokenize_(batch.reports);
     return batch;
@@ -172,8 +175,8 @@ class BatchLoader::Impl {
   }
 
   // Scales, augments and writes one item into row b of the batch tensors, straight from the
-  // mapped file, one output row at a time.
-  void fill(Batch& batch, std::int64_t b, const MappedCacheItem& item, core::Rng rng) const {
+  // mapped file, one output row at a time; masks and labels come from `target`.
+  void fill(Batch& batch, std::int64_t b, const MappedCacheItem& item, const MappedCacheItem& target, core::Rng rng) const {
     const auto& s = item.shape;
     const std::int64_t nz = s[0], ny = s[1], nx = s[2], n = nz * ny * nx;
     const double hu_min = item.header["hu_min"], hu_max = item.header["hu_max"];
@@ -202,8 +205,8 @@ class BatchLoader::Impl {
     const std::int64_t x_first = std::max<std::int64_t>(0, shift[2]), x_last = std::min<std::int64_t>(nx, nx + shift[2]);
     float* ct = batch.ct[b].data_ptr<float>();
     float* masks = batch.masks[b].data_ptr<float>();
-    const std::size_t classes = item.packed_masks ? item.header["classes"].size() : 0;
-    if (!item.packed_masks) std::fill(masks, masks + batch.masks[b].numel(), 0.0f);  // reused buffers hold old data
+    const std::size_t classes = target.packed_masks ? target.header["classes"].size() : 0;
+    if (!target.packed_masks) std::fill(masks, masks + batch.masks[b].numel(), 0.0f);  // reused buffers hold old data
     for (std::int64_t z = 0; z < nz; ++z) {
       const std::int64_t sz = source(z, nz, 0);
       for (std::int64_t y = 0; y < ny; ++y) {
@@ -236,7 +239,7 @@ class BatchLoader::Impl {
         if (quantised) convert(item.ct);
         else convert(reinterpret_cast<const std::int16_t*>(item.ct));
         for (std::size_t c = 0; c < classes; ++c) {
-          const std::uint8_t* bits = item.packed_masks + c * item.mask_stride;
+          const std::uint8_t* bits = target.packed_masks + c * target.mask_stride;
           float* m = masks + static_cast<std::int64_t>(c) * n + (z * ny + y) * nx;
           std::fill(m, m + nx, 0.0f);
           for (std::int64_t x = x_first, i = row + start; x < x_last; ++x, i += step)
@@ -245,7 +248,7 @@ class BatchLoader::Impl {
       }
     }
     batch.has_mask[b] = classes > 0;
-    const auto labels = item.header["labels"].get<std::vector<int>>();
+    const auto labels = target.header["labels"].get<std::vector<int>>();
     auto row = batch.labels.accessor<float, 2>()[b];
     for (std::size_t c = 0; c < labels.size(); ++c) row[static_cast<std::int64_t>(c)] = static_cast<float>(labels[c]);
   }

@@ -171,6 +171,7 @@ class Writer {
           v.spec.lesion_codes = lesions;
           v.spec.circular_padding = padded;
           v.spec.seed = case_seed;
+          v.spec.lesion_scale = options_.lesion_scale;
           v.rescale_intercept = padded && rng.bernoulli(0.7) ? -8192 : -1024;
           v.sex = sex;
           v.age = age;
@@ -200,6 +201,7 @@ class Writer {
       for (const auto& code : codes)
         if (rng.bernoulli(options_.lesion_probability)) plan.spec.lesion_codes.push_back(code);
       plan.spec.seed = core::derive_seed(options_.seed, "synthetic-radchestct", {static_cast<std::uint64_t>(r)});
+      plan.spec.lesion_scale = options_.lesion_scale;
       rads_.push_back(plan);
     }
   }

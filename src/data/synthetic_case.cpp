@@ -247,10 +247,11 @@ class CasePainter {
     LesionCanvas c = canvas(code);
     const int side = static_cast<int>(rng_.below(2));
     const double s = anatomy_.scale;
+    const double k = spec_.lesion_scale;  // lesion dimensions in mm are multiplied by it
     if (code == "2d") {  // nodules / masses: solid spheres
       const int count = 1 + static_cast<int>(rng_.below(2));
       for (int n = 0; n < count; ++n) {
-        const double r = rng_.bernoulli(0.25) ? rng_.uniform(12, 18) : rng_.uniform(4, 9);
+        const double r = rng_.bernoulli(0.25) ? k * rng_.uniform(12, 18) : k * rng_.uniform(4, 9);
         const Vec3 p = random_point_in_lung(n == 0 ? side : static_cast<int>(rng_.below(2)), -1);
         sphere(c, p, r, static_cast<std::uint8_t>(n + 1), 35.0f);
         note_location(c, p);
@@ -260,16 +261,16 @@ class CasePainter {
       const Vec3 centre = random_point_in_lung(side, static_cast<int>(rng_.below(3)));
       const int count = 18 + static_cast<int>(rng_.below(18));
       for (int n = 0; n < count; ++n) {
-        const Vec3 p{centre[0] + rng_.uniform(-22, 22), centre[1] + rng_.uniform(-22, 22), centre[2] + rng_.uniform(-22, 22)};
+        const Vec3 p{centre[0] + k * rng_.uniform(-22, 22), centre[1] + k * rng_.uniform(-22, 22), centre[2] + k * rng_.uniform(-22, 22)};
         const std::int64_t i = phantom_.index_at(p);
         if (i < 0 || phantom_.tissue()[static_cast<std::size_t>(i)] != Tissue::lung) continue;
-        sphere(c, p, rng_.uniform(1.5, 3.0), static_cast<std::uint8_t>(std::min(n + 1, 255)), 20.0f);
+        sphere(c, p, k * rng_.uniform(1.5, 3.0), static_cast<std::uint8_t>(std::min(n + 1, 255)), 20.0f);
       }
       note_location(c, centre);
-      c.finding.size_mm = 5;
+      c.finding.size_mm = 5 * k;
     } else if (code == "2c") {  // ground glass: a hazy region, vessels still visible through it
       const Vec3 p = random_point_in_lung(side, -1);
-      const Vec3 r{rng_.uniform(14, 28) * s, rng_.uniform(14, 28) * s, rng_.uniform(14, 28)};
+      const Vec3 r{k * rng_.uniform(14, 28) * s, k * rng_.uniform(14, 28) * s, k * rng_.uniform(14, 28)};
       paint(sub(p, r), add(p, r), [&](const Vec3& q) { return Phantom::in_ellipsoid(q, p, r); },
             [&](std::int64_t i, const Vec3&) {
               if (phantom_.tissue()[static_cast<std::size_t>(i)] == Tissue::lung) mark(c, i, 1, -560.0f);
@@ -279,7 +280,7 @@ class CasePainter {
     } else if (code == "2b") {  // atelectasis / consolidation: dense, posterior and basal
       Vec3 p = random_point_in_lung(side, 2);
       p[1] = std::max(p[1], anatomy_.lung_centre[side][1] + 20 * s);
-      const Vec3 r{rng_.uniform(20, 34) * s, rng_.uniform(18, 30) * s, rng_.uniform(20, 36)};
+      const Vec3 r{k * rng_.uniform(20, 34) * s, k * rng_.uniform(18, 30) * s, k * rng_.uniform(20, 36)};
       paint(sub(p, r), add(p, r), [&](const Vec3& q) { return Phantom::in_ellipsoid(q, p, r); },
             [&](std::int64_t i, const Vec3&) { mark(c, i, 1, 32.0f); });
       note_location(c, p);
@@ -303,14 +304,14 @@ class CasePainter {
       const int count = 4 + static_cast<int>(rng_.below(5));
       for (int n = 0; n < count; ++n) {
         const Vec3 p = random_point_in_lung(n % 2 == 0 ? side : 1 - side, 0);
-        const Vec3 r{rng_.uniform(6, 15), rng_.uniform(6, 15), rng_.uniform(6, 15)};
+        const Vec3 r{k * rng_.uniform(6, 15), k * rng_.uniform(6, 15), k * rng_.uniform(6, 15)};
         paint(sub(p, r), add(p, r), [&](const Vec3& q) { return Phantom::in_ellipsoid(q, p, r); },
               [&](std::int64_t i, const Vec3&) {
                 if (phantom_.tissue()[static_cast<std::size_t>(i)] == Tissue::lung) mark(c, i, static_cast<std::uint8_t>(n + 1), -975.0f);
               });
         note_location(c, p);
       }
-      c.finding.size_mm = 30;
+      c.finding.size_mm = 30 * k;
     } else if (code == "1a") {  // bronchial wall thickening: thick walls along lobar bronchi
       int id = 0;
       for (int lung = 0; lung < 2; ++lung) {
@@ -318,22 +319,22 @@ class CasePainter {
         const Vec3 hilum{anatomy_.centre[0] + (lung == 0 ? -40 : 40) * s, anatomy_.centre[1] + 2 * s, anatomy_.centre[2] + 0.12 * anatomy_.half_z};
         for (const auto& end : anatomy_.lobar_end[lung]) {
           const auto wall_id = static_cast<std::uint8_t>(++id);
-          const double lumen = 3.8 * s, wall = lumen + rng_.uniform(3.0, 4.5);
+          const double lumen = 3.8 * s, wall = lumen + k * rng_.uniform(3.0, 4.5);
           for_tube(hilum, end, wall, [&](std::int64_t i, const Vec3& q) {
             if (Phantom::distance_to_segment(q, hilum, end) > lumen) mark(c, i, wall_id, 25.0f);
           });
           note_location(c, end);
         }
       }
-      c.finding.size_mm = 4;
+      c.finding.size_mm = 4 * k;
     } else if (code == "1b") {  // bronchiectasis: dilated, thin-walled airways reaching the periphery
       const int count = 2 + static_cast<int>(rng_.below(2));
       for (int n = 0; n < count; ++n) {
         const Vec3 from = anatomy_.lobar_end[side][1 + rng_.below(2)];
         const Vec3 to = random_point_in_lung(side, zone_of(from));
-        const double lumen = rng_.uniform(4.5, 7.0);
+        const double lumen = k * rng_.uniform(4.5, 7.0);
         const auto id = static_cast<std::uint8_t>(n + 1);
-        for_tube(from, to, lumen + 1.5, [&](std::int64_t i, const Vec3& q) {
+        for_tube(from, to, lumen + 1.5 * k, [&](std::int64_t i, const Vec3& q) {
           mark(c, i, id, Phantom::distance_to_segment(q, from, to) <= lumen ? -990.0f : 10.0f);
         });
         note_location(c, to);
@@ -341,8 +342,8 @@ class CasePainter {
       }
     } else if (code == "1d") {  // septal thickening: a subpleural reticular lattice, lower zone
       const Vec3 p = random_point_in_lung(side, 2);
-      const Vec3 r{rng_.uniform(22, 34), rng_.uniform(22, 34), rng_.uniform(22, 34)};
-      const double period = 9.0, line = 2.2;
+      const Vec3 r{k * rng_.uniform(22, 34), k * rng_.uniform(22, 34), k * rng_.uniform(22, 34)};
+      const double period = 9.0 * k, line = 2.2 * k;
       const auto on_line = [&](double v) { return std::fmod(std::fabs(v), period) < line; };
       paint(sub(p, r), add(p, r), [&](const Vec3& q) { return Phantom::in_ellipsoid(q, p, r); },
             [&](std::int64_t i, const Vec3& q) {
@@ -355,13 +356,13 @@ class CasePainter {
       const int count = 2 + static_cast<int>(rng_.below(3));
       for (int n = 0; n < count; ++n) {
         const Vec3 a = random_point_in_lung(n == 0 ? side : static_cast<int>(rng_.below(2)), -1);
-        const double length = rng_.uniform(25, 50), theta = rng_.uniform(0, 6.283185), phi = rng_.uniform(-0.6, 0.6);
+        const double length = k * rng_.uniform(25, 50), theta = rng_.uniform(0, 6.283185), phi = rng_.uniform(-0.6, 0.6);
         const Vec3 b{a[0] + length * std::cos(theta) * std::cos(phi), a[1] + length * std::sin(theta) * std::cos(phi), a[2] + length * std::sin(phi)};
         const auto id = static_cast<std::uint8_t>(n + 1);
-        for_tube(a, b, rng_.uniform(1.5, 2.5), [&](std::int64_t i, const Vec3&) { mark(c, i, id, 15.0f); });
+        for_tube(a, b, k * rng_.uniform(1.5, 2.5), [&](std::int64_t i, const Vec3&) { mark(c, i, id, 15.0f); });
         note_location(c, a);
       }
-      c.finding.size_mm = 40;
+      c.finding.size_mm = 40 * k;
     } else {
       throw internal_error("no painter for lesion code").value(code);
     }

@@ -4,6 +4,7 @@
 
 #include "unict/core/atomic_file.h"
 #include "unict/core/error.h"
+#include "unict/core/seed.h"
 #include "unict/core/torch_runtime.h"
 #include "unict/data/splits.h"
 #include "unict/experiments/run_folder.h"
@@ -39,6 +40,15 @@ train::TrainOutcome train_in(const fs::path& run_dir, const core::ResolvedConfig
   in.device = core::resolve_device_name(c.run.device);
   in.config_yaml = resolved.to_yaml();
   in.train_items = data::cache_items(data.cache, volumes.train);
+  if (c.train.shuffled_targets_control) {
+    // Every training volume learns another volume's targets: what a model can reach this way is chance.
+    core::Rng rng(in.seed, "shuffled-targets-control");
+    std::vector<std::size_t> order(in.train_items.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[static_cast<std::size_t>(rng.below(i))]);
+    for (std::size_t i = 0; i < order.size(); ++i) in.train_items[i].targets = in.train_items[order[i]].file;
+    spdlog::warn("control run: the training targets are shuffled across volumes (train.shuffled_targets_control)");
+  }
   in.val_items = data::cache_items(data.cache, volumes.val);
   in.tokenize = make_tokenize(tokenizer, c.model.report_decoder.max_tokens);
   in.show_progress = show_progress;

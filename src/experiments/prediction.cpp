@@ -40,7 +40,7 @@ nlohmann::json predict_scan(const fs::path& run_dir, const fs::path& scan, const
       fs::remove(file, ec);
     }
   } remove_item{item};
-  data::BatchLoader loader({{item, sample.name}}, 1, data::evaluation_loader_config(run.config.loader), 0, run.device);
+  data::BatchLoader loader({{item, sample.name, {}}}, 1, data::evaluation_loader_config(run.config.loader), 0, run.device);
   loader.start_epoch(0);
   const auto batch = loader.next();
   torch::NoGradGuard no_grad;

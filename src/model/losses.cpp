@@ -51,7 +51,11 @@ at::Tensor report_loss(const at::Tensor& logits, const at::Tensor& tokens, const
 at::Tensor soft_dice_loss(const at::Tensor& probabilities, const at::Tensor& targets) {
   const auto p = probabilities.flatten(2), g = targets.flatten(2);
   const auto overlap = (p * g).sum(-1), total = p.sum(-1) + g.sum(-1);
-  return (1 - (2 * overlap + 1) / (total + 1)).mean();
+  const auto dice_loss = 1 - (2 * overlap + 1) / (total + 1);
+  // Only pairs with a lesion: most (volume, class) pairs are empty, and their Dice (1 once p is
+  // near 0 everywhere) would reward predicting nothing; the BCE term covers them.
+  const auto present = (g.sum(-1) > 0).to(dice_loss.dtype());
+  return (dice_loss * present).sum() / present.sum().clamp_min(1);
 }
 
 TaskLosses compute_losses(const ModelOutput& output, const Targets& targets, const LossConfig& config) {

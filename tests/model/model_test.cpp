@@ -338,6 +338,12 @@ TEST(Losses, MatchTheirClosedForms) {
   const auto p = torch::tensor({0.5f, 1.0f}).view({1, 1, 2});
   const auto g = torch::tensor({1.0f, 0.0f}).view({1, 1, 2});
   EXPECT_NEAR(soft_dice_loss(p, g).item<double>(), 1 - 2 / 3.5, 1e-6);
+  // Pairs without a lesion are left out of the mean: adding an empty class changes nothing ...
+  const auto p2 = torch::tensor({0.5f, 1.0f, 0.9f, 0.2f}).view({1, 2, 2});
+  const auto g2 = torch::tensor({1.0f, 0.0f, 0.0f, 0.0f}).view({1, 2, 2});
+  EXPECT_NEAR(soft_dice_loss(p2, g2).item<double>(), 1 - 2 / 3.5, 1e-6);
+  // ... and with no lesion anywhere the Dice term is 0.
+  EXPECT_EQ(soft_dice_loss(p2, torch::zeros_like(g2)).item<double>(), 0.0);
 
   // Report cross entropy ignores PAD: the mean over non-PAD targets of -log softmax.
   ModelOutput out;

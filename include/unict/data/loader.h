@@ -23,6 +23,7 @@ namespace unict::data {
 struct LoaderItem {
   std::filesystem::path file;
   std::string name;
+  std::filesystem::path targets;  // another item whose labels, masks and report to use (a control run); empty: its own
 };
 
 struct Batch {

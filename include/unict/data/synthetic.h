@@ -26,6 +26,7 @@ struct SyntheticOptions {
   std::int64_t max_scans = 3;                         // scans per patient: 1 to max_scans
   std::int64_t radchestct_volumes = 12;
   double lesion_probability = 0.3;                    // per abnormality and patient
+  double lesion_scale = 1.0;                          // lesion sizes times this (coarse grids need larger lesions)
   bool ctrate_v1 = false;                             // also write the v1 tree
   std::size_t threads = 0;
 };

@@ -23,6 +23,7 @@ struct CaseSpec {
   std::vector<std::string> lesion_codes;  // which kinds to paint (subset of synthetic_lesion_codes())
   bool circular_padding = false;          // -8192 (or -2048) outside a circular field of view
   std::uint64_t seed = 0;                 // everything random about the case derives from it
+  double lesion_scale = 1.0;              // every lesion dimension (mm) times this
 };
 
 struct SyntheticFinding {

@@ -1,6 +1,6 @@
 // The training objective: L = w_cls L_CLS + w_seg L_SEG + w_rep L_REP.
 //   L_CLS: binary cross entropy over the classes, optionally weighting positives per class;
-//   L_SEG: w_dice * soft Dice + (1 - w_dice) * BCE, over the volumes that have masks;
+//   L_SEG: w_dice * soft Dice (over the classes present) + (1 - w_dice) * BCE, over the volumes that have masks;
 //   L_REP: cross entropy of the next token, PAD ignored, optional label smoothing.
 // A task whose weight is 0 is not computed at all, so its head receives no gradient.
 #pragma once
@@ -27,7 +27,8 @@ struct TaskLosses {
 
 TaskLosses compute_losses(const ModelOutput& output, const Targets& targets, const LossConfig& config);
 
-// Soft Dice loss averaged over (volume, class) pairs: 1 - (2 sum(p g) + 1) / (sum p + sum g + 1).
+// Soft Dice loss 1 - (2 sum(p g) + 1) / (sum p + sum g + 1), averaged over the (volume, class)
+// pairs whose target has a lesion (0 when none has); empty pairs are left to the BCE term.
 at::Tensor soft_dice_loss(const at::Tensor& probabilities, const at::Tensor& targets);
 
 }  // namespace unict::model

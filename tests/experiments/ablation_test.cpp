@@ -1,0 +1,76 @@
+// Ablation suites: the shipped suites resolve, each variant builds the model it claims, the paired
+// sign-flip test against its closed form, and suite errors that name the file.
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+#include "unict/experiments/ablation.h"
+#include "unict/experiments/config.h"
+#include "unict/model/unict_model.h"
+
+namespace unict::experiments {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kSource = UNICT_SOURCE_DIR;
+
+TEST(SignFlip, CountsTheSignPatternsAtLeastAsExtreme) {
+  EXPECT_DOUBLE_EQ(sign_flip_p_value({1, 2, 3}), 2.0 / 8);            // only all + and all -
+  EXPECT_DOUBLE_EQ(sign_flip_p_value({0.5, 1, 1.5, 2, 2.5}), 2.0 / 32);
+  EXPECT_DOUBLE_EQ(sign_flip_p_value({1, -1}), 1.0);                  // observed 0: every pattern
+  // {3, 1}: sums 4, 2, -2, -4 -> |sum| >= 4 twice.
+  EXPECT_DOUBLE_EQ(sign_flip_p_value({3, 1}), 2.0 / 4);
+  // {3, 1, 1}: sums +-5, +-3, +-3, +-1 over 8 patterns -> |sum| >= 5 twice.
+  EXPECT_DOUBLE_EQ(sign_flip_p_value({3, 1, 1}), 2.0 / 8);
+  EXPECT_DOUBLE_EQ(sign_flip_p_value({}), 1.0);
+}
+
+TEST(AblationSuite, ThePaperSuiteListsTheFullModelAndNineVariantsThatAllValidate) {
+  const auto suite = read_ablation_suite(kSource / "configs/ablations/suite.yaml");
+  EXPECT_EQ(suite.reference, "full");
+  ASSERT_EQ(suite.variants.size(), 10u);
+  for (const auto& v : suite.variants) EXPECT_NO_THROW(typed_config(resolve_config(v.config, v.overrides))) << v.name;
+}
+
+// What each quick-start variant must build: tasks, and whether the fusion, SCF and adapter modules exist.
+struct Claim {
+  std::vector<std::string> tasks;
+  bool fusion, scf, adapters;
+};
+
+TEST(AblationSuite, EachQuickStartVariantBuildsTheModelItClaims) {
+  const std::map<std::string, Claim> claims{{"full", {{"cls", "seg", "rep"}, true, true, true}},
+                                            {"no_fusion", {{"cls", "seg", "rep"}, false, true, true}},
+                                            {"no_scf", {{"cls", "seg", "rep"}, true, false, true}},
+                                            {"mtl_baseline", {{"cls", "seg", "rep"}, false, false, false}},
+                                            {"cls_only", {{"cls"}, false, false, true}}};
+  const auto suite = read_ablation_suite(kSource / "configs/ablations/quickstart_suite.yaml");
+  ASSERT_EQ(suite.variants.size(), claims.size());
+  for (const auto& v : suite.variants) {
+    const auto config = typed_config(resolve_config(v.config, v.overrides));
+    const auto model = model::build_model(config.model, {10, 100, config.preprocess.size}, 1);
+    std::set<std::string> children;
+    for (const auto& child : model->named_children()) children.insert(child.key());
+    const Claim& claim = claims.at(v.name);
+    EXPECT_EQ(model->tasks(), claim.tasks) << v.name;
+    EXPECT_EQ(children.count("fusion") == 1, claim.fusion) << v.name;
+    EXPECT_EQ(children.count("scf") == 1, claim.scf) << v.name;
+    EXPECT_EQ(children.count("adapter_cls") == 1, claim.adapters) << v.name;
+  }
+}
+
+TEST(AblationSuite, ErrorsNameTheFileAndTheEntry) {
+  test::TempDir dir;
+  const auto no_reference = dir.write("a.yaml", "reference: full\nvariants:\n  - {name: other, config: " + (kSource / "configs/quickstart.yaml").string() + "}\n");
+  EXPECT_CONTAINS(test::error_of([&] { read_ablation_suite(no_reference); }), "the reference is not one of the variants");
+  const auto missing = dir.write("b.yaml", "reference: x\nvariants:\n  - {name: x, config: nowhere.yaml}\n");
+  const std::string error = test::error_of([&] { read_ablation_suite(missing); });
+  EXPECT_CONTAINS(error, "b.yaml:3");
+  EXPECT_CONTAINS(error, "nowhere.yaml");
+  const auto twice = dir.write("c.yaml", "reference: x\nvariants:\n  - {name: x, config: " + (kSource / "configs/quickstart.yaml").string() +
+                                             "}\n  - {name: x, config: " + (kSource / "configs/quickstart.yaml").string() + "}\n");
+  EXPECT_CONTAINS(test::error_of([&] { read_ablation_suite(twice); }), "variant named twice");
+}
+
+}  // namespace
+}  // namespace unict::experiments
