@@ -12,11 +12,14 @@ out=${1:-runs/learning_check}
 cmake --preset release >/dev/null && cmake --build --preset release >/dev/null
 unict=build/release/unict
 echo "machine: $(nproc) cores; commit $(git rev-parse --short HEAD); $(date -u +%F)"
-if [ ! -f data/synthetic/synthetic_truth.json ]; then
-  "$unict" synth --out data/synthetic --patients 80 --seed 42 --lesion-scale 2.5 >/dev/null
-fi
-"$unict" prepare --config configs/quickstart.yaml >/dev/null
-"$unict" prepare --config configs/quickstart.yaml --dataset radchestct >/dev/null
+# The main job's data set, written afresh into the output folder (the main job's own is left alone).
+data="$out/synthetic"
+"$unict" synth --out "$data" --patients 80 --seed 42 --lesion-scale 2.5 --force >/dev/null
+set_data=(--set "data.ctrate_root=$data/ctrate" --set "data.rexgrounding_root=$data/rexgroundingct"
+          --set "data.radchestct_root=$data/radchestct" --set "data.cache_dir=$out/cache")
+"$unict" prepare --config configs/quickstart.yaml "${set_data[@]}" >/dev/null 2>&1
+"$unict" prepare --config configs/quickstart.yaml --dataset radchestct "${set_data[@]}" >/dev/null 2>&1
+rm -rf "$out/full" "$out/control"
 
 report() {
   /usr/bin/python3 - "$1/summary.json" <<'PY'
@@ -31,11 +34,11 @@ PY
 }
 
 start=$(date +%s)
-"$unict" --log-level warn cv --config configs/quickstart.yaml --out "$out/full" >/dev/null
+"$unict" --log-level warn cv --config configs/quickstart.yaml "${set_data[@]}" --out "$out/full" >/dev/null 2>"$out/full.log"
 echo "== full model, 5-fold cv ($(( $(date +%s) - start )) s): unict cv --config configs/quickstart.yaml"
 report "$out/full"
 
 start=$(date +%s)
-"$unict" --log-level warn cv --config configs/quickstart.yaml --set train.shuffled_targets_control=true --out "$out/control" >/dev/null
+"$unict" --log-level warn cv --config configs/quickstart.yaml "${set_data[@]}" --set train.shuffled_targets_control=true --out "$out/control" >/dev/null 2>"$out/control.log"
 echo "== control, training targets shuffled ($(( $(date +%s) - start )) s): --set train.shuffled_targets_control=true"
 report "$out/control"

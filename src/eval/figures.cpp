@@ -35,7 +35,6 @@ class Figure {
     stream_->scol0(1, 0, 0, 0);
     for (int i = 0; i < 10; ++i) stream_->scol0(i + 2, kPalette[i][0], kPalette[i][1], kPalette[i][2]);
     stream_->ssub(columns, rows);
-    stream_->col0(1);
   }
   plstream& operator*() { return *stream_; }
   plstream* operator->() { return stream_.get(); }

@@ -74,20 +74,6 @@ const std::vector<std::pair<std::string, std::string>>& table_columns() {
   return columns;
 }
 
-std::optional<eval::ScoredCases> pooled(const fs::path& experiment, const std::vector<std::int64_t>& folds) {
-  eval::ScoredCases all;
-  for (auto f : folds) {
-    const auto folder = fold_folder(experiment, f) / "test";
-    if (!fs::exists(folder / "predictions_cls.csv")) return std::nullopt;
-    const auto cases = eval::read_scored_cases(folder / "predictions_cls.csv", folder / "labels_cls.csv");
-    all.classes = cases.classes;
-    all.names.insert(all.names.end(), cases.names.begin(), cases.names.end());
-    all.scores.insert(all.scores.end(), cases.scores.begin(), cases.scores.end());
-    all.labels.insert(all.labels.end(), cases.labels.begin(), cases.labels.end());
-  }
-  return all;
-}
-
 // The same cases in the order of `order`'s names (the variants' folds list them alike, but the
 // comparison must not depend on it).
 eval::ScoredCases reorder(const eval::ScoredCases& cases, const eval::ScoredCases& order) {
@@ -122,7 +108,7 @@ nlohmann::json ablation_table(const AblationSuite& suite, const fs::path& out) {
   for (const auto& v : suite.variants) summaries[v.name] = io::read_json(out / v.name / "summary.json");
   const auto& reference = summaries.at(suite.reference);
   const auto folds = reference["folds"].get<std::vector<std::int64_t>>();
-  const auto reference_cases = pooled(out / suite.reference, folds);
+  const auto reference_cases = pooled_predictions(out / suite.reference, folds, "test");
   nlohmann::json table{{"reference", suite.reference}, {"columns", nlohmann::json::array()}, {"rows", nlohmann::json::array()}};
   for (const auto& [metric, title] : table_columns()) table["columns"].push_back({{"metric", metric}, {"title", title}});
   for (const auto& v : suite.variants) {
@@ -130,7 +116,7 @@ nlohmann::json ablation_table(const AblationSuite& suite, const fs::path& out) {
     nlohmann::json row{{"variant", v.name}, {"cells", nlohmann::json::object()}};
     std::optional<eval::Comparison> comparison;
     if (v.name != suite.reference && reference_cases) {
-      if (const auto cases = pooled(out / v.name, folds)) {
+      if (const auto cases = pooled_predictions(out / v.name, folds, "test")) {
         const auto aligned = reorder(*cases, *reference_cases);
         comparison = eval::compare_predictions(aligned, *reference_cases, {}, 1000, 0);
       }

@@ -46,10 +46,8 @@ std::vector<std::int64_t> parse_folds(const std::string& text, std::int64_t fold
   return {folds.begin(), folds.end()};
 }
 
-namespace {
-
 // Pooled test predictions of all folds: each volume is in exactly one test set.
-std::optional<eval::ScoredCases> pooled_cases(const fs::path& experiment, const std::vector<std::int64_t>& folds, const std::string& part) {
+std::optional<eval::ScoredCases> pooled_predictions(const fs::path& experiment, const std::vector<std::int64_t>& folds, const std::string& part) {
   eval::ScoredCases pooled;
   for (auto f : folds) {
     const auto folder = fold_folder(experiment, f) / part;
@@ -62,6 +60,8 @@ std::optional<eval::ScoredCases> pooled_cases(const fs::path& experiment, const 
   }
   return pooled;
 }
+
+namespace {
 
 std::string fixed(double v) {
   char buffer[32];
@@ -98,7 +98,7 @@ nlohmann::json summarize_folds(const fs::path& experiment, const std::vector<std
   nlohmann::json summary{{"folds", folds}, {"metrics", nlohmann::json::object()}, {"pooled", nlohmann::json::object()}};
   std::map<std::string, std::pair<double, double>> intervals;
   for (const auto& [part, prefix] : {std::pair<std::string, std::string>{"test", "cls."}, {"radchestct", "radchestct.cls."}}) {
-    const auto pooled = pooled_cases(experiment, folds, part);
+    const auto pooled = pooled_predictions(experiment, folds, part);
     if (!pooled) continue;
     const auto report = eval::classification_report(*pooled, {}, 1000, 0);
     const auto json = eval::to_json(report);
@@ -133,7 +133,7 @@ nlohmann::json summarize_folds(const fs::path& experiment, const std::vector<std
       eval::plot_attention(attention_sum, tasks, "task attention, mean over " + std::to_string(attention_folds) + " folds",
                            experiment / "attention_mean.png");
   }
-  if (const auto pooled = pooled_cases(experiment, folds, "test")) eval::plot_roc_pr(*pooled, experiment / "roc_pr_pooled.png");
+  if (const auto pooled = pooled_predictions(experiment, folds, "test")) eval::plot_roc_pr(*pooled, experiment / "roc_pr_pooled.png");
 
   io::write_json(experiment / "summary.json", summary);
   core::write_file_atomic(experiment / "summary.md", summary_markdown(summary));

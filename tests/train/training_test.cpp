@@ -20,6 +20,7 @@
 #include "unict/experiments/fold_training.h"
 #include "unict/experiments/run_setup.h"
 #include "unict/io/json.h"
+#include "unict/io/nifti.h"
 #include "unict/train/checkpoint.h"
 
 namespace unict {
@@ -119,6 +120,13 @@ tokenizer: {vocab_size: 120}
     for (const auto& [name, tensor] : a) EXPECT_TRUE(torch::equal(tensor, b.at(name))) << name;
   }
 
+  // The CT-RATE file of a volume of the synthetic set.
+  static fs::path ct_file(const std::string& name) {
+    for (const auto& entry : fs::recursive_directory_iterator(*dir_ / "synthetic/ctrate"))
+      if (entry.path().filename() == name + ".nii.gz") return entry.path();
+    throw std::runtime_error("no CT file for " + name);
+  }
+
   static test::TempDir* dir_;
   static fs::path config_;
 };
@@ -140,8 +148,17 @@ TEST_F(Training, CrossValidationWritesEveryFileAndSkipsFinishedFolds) {
                              "radchestct/predictions_cls.csv", "radchestct/results.json"})
       EXPECT_TRUE(fs::exists(run / file)) << (run / file);
     const auto split = io::read_json(run / "split.json");
-    // One mask file per test volume, in the original CT's geometry.
+    // One mask file per test volume, in the original CT's geometry: its grid is the CT's.
     EXPECT_EQ(test::file_names(run / "test/masks").size(), split["test"].size() + 1);
+    for (const auto& name : split["test"]) {
+      const auto ct = ct_file(name.get<std::string>());
+      const auto mask = io::read_nifti_info(run / "test/masks" / (name.get<std::string>() + ".nii.gz"));
+      const auto image = io::read_nifti_info(ct);
+      ASSERT_EQ(mask.dims.size(), 4u);
+      EXPECT_EQ(std::vector<std::int64_t>(mask.dims.begin(), mask.dims.begin() + 3), image.dims) << name;
+      EXPECT_EQ(mask.dims[3], 10);
+      for (std::size_t a = 0; a < 3; ++a) EXPECT_NEAR(mask.geometry.origin[a], image.geometry.origin[a], 1e-3) << name;
+    }
     const auto results = io::read_json(run / "test/results.json");
     for (const char* metric : {"cls.auroc_macro", "cls.ap_macro", "cls.f1_macro", "seg.dice_mean", "rep.bleu4", "rep.ce_f1_macro"})
       EXPECT_TRUE(results["metrics"].contains(metric) || results["metrics"].empty()) << metric;
@@ -165,6 +182,22 @@ TEST_F(Training, CrossValidationWritesEveryFileAndSkipsFinishedFolds) {
   EXPECT_EQ(fs::last_write_time(out / "fold0/training.json"), trained_at);
   EXPECT_EQ(fs::last_write_time(out / "fold1/test/results.json"), evaluated_at);
   EXPECT_CONTAINS(test::slurp(*dir_ / "cv2.log"), "fold 1: finished earlier");
+
+  // One new scan through fold 0: probabilities, masks in the scan's geometry, a report.
+  const std::string name = io::read_json(out / "fold1/split.json")["test"][0];
+  const fs::path scan = ct_file(name), prediction = *dir_ / "prediction";
+  ASSERT_EQ(unict("predict --run " + (out / "fold0").string() + " --input " + scan.string() + " --out " + prediction.string(),
+                  *dir_ / "predict.log"), 0) << test::slurp(*dir_ / "predict.log");
+  const auto probabilities = io::read_json(prediction / "probabilities.json")["probabilities"];
+  ASSERT_EQ(probabilities.size(), 10u);
+  for (const auto& [cls, p] : probabilities.items()) EXPECT_TRUE(p.get<double>() > 0 && p.get<double>() < 1) << cls;
+  const auto masks = io::read_nifti_info(prediction / "masks.nii.gz");
+  EXPECT_EQ(std::vector<std::int64_t>(masks.dims.begin(), masks.dims.begin() + 3), io::read_nifti_info(scan).dims);
+  EXPECT_TRUE(fs::exists(prediction / "report.txt"));
+  EXPECT_FALSE(fs::exists(prediction / ".input.uct"));
+  EXPECT_EQ(unict("predict --run " + (out / "fold0").string() + " --input " + scan.string() + " --out " + prediction.string(),
+                  *dir_ / "predict2.log"), 2);
+  EXPECT_CONTAINS(test::slurp(*dir_ / "predict2.log"), "--force");
 }
 
 TEST_F(Training, KilledRunResumesToBitwiseTheSameWeightsAndMetrics) {

@@ -16,11 +16,13 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "unict/core/resolved_config.h"
+#include "unict/eval/classification.h"
 
 namespace unict::experiments {
 
@@ -36,6 +38,11 @@ std::filesystem::path run_cross_validation(const core::ResolvedConfig& resolved,
 
 // Writes summary.{json,md,csv} from the folds' results; returns summary.json's content.
 nlohmann::json summarize_folds(const std::filesystem::path& experiment, const std::vector<std::int64_t>& folds);
+
+// The folds' predictions in <fold>/<part>/ (test or radchestct) as one set (each volume is in
+// one test set only); nullopt when a fold has none.
+std::optional<eval::ScoredCases> pooled_predictions(const std::filesystem::path& experiment, const std::vector<std::int64_t>& folds,
+                                                    const std::string& part);
 
 // "0-4", "0,2,3" -> fold numbers; Errors name the text.
 std::vector<std::int64_t> parse_folds(const std::string& text, std::int64_t fold_count);
