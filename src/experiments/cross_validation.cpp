@@ -96,16 +96,25 @@ nlohmann::json summarize_folds(const fs::path& experiment, const std::vector<std
     }
   }
   nlohmann::json summary{{"folds", folds}, {"metrics", nlohmann::json::object()}, {"pooled", nlohmann::json::object()}};
-  std::map<std::string, std::pair<double, double>> intervals;
-  for (const auto& [part, prefix] : {std::pair<std::string, std::string>{"test", "cls."}, {"radchestct", "radchestct.cls."}}) {
-    const auto pooled = pooled_predictions(experiment, folds, part);
-    if (!pooled) continue;
+  // Threshold-free metrics of all folds' test predictions pooled, with patient-bootstrap
+  // intervals. (Threshold metrics are left out: each fold has its own thresholds.)
+  struct Pooled {
+    double value = 0;
+    std::optional<std::pair<double, double>> interval;
+  };
+  std::map<std::string, Pooled> pooled_metrics;
+  // (RAD-ChestCT is not pooled: every fold's model saw the same volumes.)
+  if (const auto pooled = pooled_predictions(experiment, folds, "test")) {
+    const std::string prefix = "cls.";
     const auto report = eval::classification_report(*pooled, {}, 1000, 0);
-    const auto json = eval::to_json(report);
-    summary["pooled"][part == "test" ? "cls" : "radchestct.cls"] = json;
+    summary["pooled"]["cls"] = eval::to_json(report);
     const auto& names = eval::classification_metric_names();
-    for (std::size_t k = 0; k < names.size() && k < report.macro_intervals.size(); ++k)
-      if (report.macro_intervals[k]) intervals[prefix + names[k] + "_macro"] = {report.macro_intervals[k]->lower, report.macro_intervals[k]->upper};
+    for (std::size_t k = 0; k < names.size() && k < report.result.macro.size(); ++k) {
+      if ((names[k] != "auroc" && names[k] != "ap") || !report.result.macro[k]) continue;
+      Pooled p{*report.result.macro[k], std::nullopt};
+      if (k < report.macro_intervals.size() && report.macro_intervals[k]) p.interval = {{report.macro_intervals[k]->lower, report.macro_intervals[k]->upper}};
+      pooled_metrics[prefix + names[k] + "_macro"] = p;
+    }
   }
   for (const auto& [name, v] : values) {
     std::vector<double> present;
@@ -120,8 +129,12 @@ nlohmann::json summarize_folds(const fs::path& experiment, const std::vector<std
     nlohmann::json entry{{"mean", present.empty() ? nlohmann::json(nullptr) : nlohmann::json(mean)},
                          {"std", present.size() > 1 ? nlohmann::json(std::sqrt(ss / static_cast<double>(present.size() - 1))) : nlohmann::json(nullptr)},
                          {"folds", per_fold},
+                         {"pooled", nullptr},
                          {"ci95", nullptr}};
-    if (const auto found = intervals.find(name); found != intervals.end()) entry["ci95"] = {found->second.first, found->second.second};
+    if (const auto found = pooled_metrics.find(name); found != pooled_metrics.end()) {
+      entry["pooled"] = found->second.value;
+      if (found->second.interval) entry["ci95"] = {found->second.interval->first, found->second.interval->second};
+    }
     summary["metrics"][name] = entry;
   }
   summary["attention"] = nullptr;
@@ -137,12 +150,13 @@ nlohmann::json summarize_folds(const fs::path& experiment, const std::vector<std
 
   io::write_json(experiment / "summary.json", summary);
   core::write_file_atomic(experiment / "summary.md", summary_markdown(summary));
-  std::vector<std::string> header{"metric", "mean", "std", "ci95_lower", "ci95_upper"};
+  std::vector<std::string> header{"metric", "mean", "std", "pooled", "ci95_lower", "ci95_upper"};
   for (auto f : folds) header.push_back("fold" + std::to_string(f));
   std::vector<std::vector<std::string>> rows;
   const auto cell = [](const nlohmann::json& v) { return v.is_number() ? fixed(v.get<double>()) : std::string(); };
   for (const auto& [name, m] : summary["metrics"].items()) {
-    rows.push_back({name, cell(m["mean"]), cell(m["std"]), m["ci95"].is_array() ? cell(m["ci95"][0]) : "", m["ci95"].is_array() ? cell(m["ci95"][1]) : ""});
+    rows.push_back({name, cell(m["mean"]), cell(m["std"]), cell(m["pooled"]), m["ci95"].is_array() ? cell(m["ci95"][0]) : "",
+                    m["ci95"].is_array() ? cell(m["ci95"][1]) : ""});
     for (const auto& v : m["folds"]) rows.back().push_back(cell(v));
   }
   io::write_csv(experiment / "summary.csv", header, rows);
@@ -150,13 +164,15 @@ nlohmann::json summarize_folds(const fs::path& experiment, const std::vector<std
 }
 
 std::string summary_markdown(const nlohmann::json& summary) {
-  std::string out = "| metric | mean ± std | 95 % CI (pooled) | folds |\n|---|---|---|---|\n";
+  std::string out = "| metric | mean ± std over folds | pooled (95 % CI) | folds |\n|---|---|---|---|\n";
   for (const auto& [name, m] : summary["metrics"].items()) {
     std::string folds;
     for (const auto& v : m["folds"]) folds += (folds.empty() ? "" : " ") + (v.is_number() ? fixed(v.get<double>()) : std::string("-"));
     out += "| " + name + " | " + (m["mean"].is_number() ? fixed(m["mean"].get<double>()) : "-") + " ± " +
            (m["std"].is_number() ? fixed(m["std"].get<double>()) : "-") + " | " +
-           (m["ci95"].is_array() ? fixed(m["ci95"][0].get<double>()) + " – " + fixed(m["ci95"][1].get<double>()) : "") + " | " + folds + " |\n";
+           (m["pooled"].is_number() ? fixed(m["pooled"].get<double>()) : "") +
+           (m["ci95"].is_array() ? " (" + fixed(m["ci95"][0].get<double>()) + " – " + fixed(m["ci95"][1].get<double>()) + ")" : "") + " | " +
+           folds + " |\n";
   }
   return out;
 }

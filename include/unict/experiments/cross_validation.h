@@ -4,14 +4,16 @@
 //
 // <experiment>/summary.json (stable; scripts may rely on it):
 //   {"folds": [0, 1, ...],
-//    "metrics": {"<name>": {"mean": m, "std": s, "folds": [v0, v1, ...], "ci95": [lo, hi] or null}, ...},
+//    "metrics": {"<name>": {"mean": m, "std": s, "folds": [v0, v1, ...], "pooled": p or null, "ci95": [lo, hi] or null}, ...},
 //    "attention": {"tasks": [...], "mean": [[...]]} or null,
-//    "pooled": {"cls": <classification report of all folds' test predictions together>, ...}}
+//    "pooled": {"cls": <classification report of all folds' test predictions together>}}
 // Names: cls.<metric>_macro (auroc, ap, f1, precision, recall, specificity, accuracy), seg.dice_mean,
 // seg.hit_rate, seg.instance_f1, rep.bleu1..4, rep.meteor, rep.rouge_l, rep.cider,
 // rep.ce_{precision,recall,f1}_macro, and radchestct.cls.<metric>_macro for external validation.
-// std is the sample standard deviation over folds (n - 1; null with one fold); ci95 is the patient
-// bootstrap interval of the pooled test predictions (classification metrics only).
+// std is the sample standard deviation over folds (n - 1; null with one fold); pooled and ci95 are
+// the value and the patient-bootstrap interval on all folds' test predictions pooled, for AUROC and
+// AP only (threshold metrics depend on each fold's own thresholds; a pooled AUROC is lower than the
+// fold mean when the folds' models are calibrated differently).
 // summary.md and summary.csv hold the same table.
 #pragma once
 
