@@ -120,6 +120,15 @@ tokenizer: {vocab_size: 120}
     for (const auto& [name, tensor] : a) EXPECT_TRUE(torch::equal(tensor, b.at(name))) << name;
   }
 
+  // Fold 0 trained in this process, into `run`, quietly.
+  static experiments::FoldTrainOptions in_process(const fs::path& run) {
+    core::configure_torch_threads(2);
+    experiments::FoldTrainOptions options;
+    options.run_dir = run;
+    options.show_progress = false;
+    return options;
+  }
+
   // The CT-RATE file of a volume of the synthetic set.
   static fs::path ct_file(const std::string& name) {
     for (const auto& entry : fs::recursive_directory_iterator(*dir_ / "synthetic/ctrate"))
@@ -242,11 +251,8 @@ TEST_F(Training, SigtermWritesACheckpointAndExitsCleanly) {
 }
 
 TEST_F(Training, NonFiniteLossesAreSkippedCountedAndStopTheRunWhenTheyPersist) {
-  core::configure_torch_threads(2);
   const fs::path run = *dir_ / "nan";
-  experiments::FoldTrainOptions options;
-  options.run_dir = run;
-  options.show_progress = false;
+  auto options = in_process(run);
   train::TrainerHooks two_bad;
   two_bad.loss = [](std::int64_t step, const at::Tensor& loss) { return step == 2 || step == 3 ? loss * NAN : loss; };
   const auto outcome = experiments::train_fold(resolved(), options, two_bad);
@@ -267,11 +273,8 @@ TEST_F(Training, NonFiniteLossesAreSkippedCountedAndStopTheRunWhenTheyPersist) {
 }
 
 TEST_F(Training, AFinishedRunIsNeverReplacedWithoutForce) {
-  core::configure_torch_threads(2);
   const fs::path run = *dir_ / "protected";
-  experiments::FoldTrainOptions options;
-  options.run_dir = run;
-  options.show_progress = false;
+  auto options = in_process(run);
   const auto overrides = std::vector<std::string>{"train.duration=2u"};
   experiments::train_fold(resolved(overrides), options);
   const std::string before = test::slurp(run / "metrics.jsonl");
