@@ -223,4 +223,25 @@ std::vector<std::uint8_t> mask_to_grid(const std::vector<std::uint8_t>& mask, co
   return out;
 }
 
+io::Volume class_masks_to_grid(const std::uint8_t* masks, std::size_t classes, const std::array<std::int64_t, 3>& mask_zyx,
+                               const io::Geometry& mask_geometry, const std::vector<std::int64_t>& target_dims,
+                               const io::Geometry& target_geometry) {
+  const auto grid_voxels = static_cast<std::size_t>(mask_zyx[0] * mask_zyx[1] * mask_zyx[2]);
+  const auto n = static_cast<std::size_t>(target_dims[0] * target_dims[1] * target_dims[2]);
+  io::Volume volume;
+  volume.array = io::NdArray(io::DType::uint8, {static_cast<std::int64_t>(classes), target_dims[2], target_dims[1], target_dims[0]});
+  for (std::size_t c = 0; c < classes; ++c) {
+    const std::vector<std::uint8_t> one(masks + c * grid_voxels, masks + (c + 1) * grid_voxels);
+    const auto moved = mask_to_grid(one, mask_zyx, mask_geometry, target_dims, target_geometry);
+    std::copy(moved.begin(), moved.end(), volume.array.data<std::uint8_t>() + c * n);
+  }
+  volume.geometry = io::Geometry::identity(4);
+  for (std::size_t r = 0; r < 3; ++r) {
+    volume.geometry.spacing[r] = target_geometry.spacing[r];
+    volume.geometry.origin[r] = target_geometry.origin[r];
+    for (std::size_t col = 0; col < 3; ++col) volume.geometry.direction[r * 4 + col] = target_geometry.direction[r * 3 + col];
+  }
+  return volume;
+}
+
 }  // namespace unict::data

@@ -159,30 +159,14 @@ void write_original_geometry_masks(const fs::path& folder, const Predictions& p,
   eval::write_mask_folder_classes(folder, p.cls.classes);
   std::map<std::string, const data::Sample*> by_name;
   for (const auto& s : samples.samples) by_name[s.name] = &s;
-  const std::size_t grid_voxels = static_cast<std::size_t>(p.grid[0] * p.grid[1] * p.grid[2]);
   for (std::size_t i = 0; i < p.masks.size(); ++i) {
     const auto* sample = by_name.at(p.cls.names[i]);
     const auto info = io::read_nifti_info(sample->ct.file);
     const io::Geometry original = sample->ct.geometry ? *sample->ct.geometry : info.geometry;
-    const auto header = data::map_cache_item(items[i].file).header;
-    io::Geometry grid = grid_geometry(header);
+    io::Geometry grid = grid_geometry(data::map_cache_item(items[i].file).header);
     grid.spacing.resize(3), grid.origin.resize(3), grid.direction = io::Geometry::identity(3).direction;
-    const auto dims = info.dims;
-    const std::size_t n = static_cast<std::size_t>(dims[0] * dims[1] * dims[2]);
-    std::vector<std::uint8_t> all(n * static_cast<std::size_t>(classes));
-    for (std::int64_t c = 0; c < classes; ++c) {
-      const std::vector<std::uint8_t> one(p.masks[i].begin() + static_cast<std::ptrdiff_t>(grid_voxels * c),
-                                          p.masks[i].begin() + static_cast<std::ptrdiff_t>(grid_voxels * (c + 1)));
-      const auto moved = data::mask_to_grid(one, p.grid, grid, dims, original);
-      std::copy(moved.begin(), moved.end(), all.begin() + static_cast<std::ptrdiff_t>(n * static_cast<std::size_t>(c)));
-    }
-    io::Geometry g4 = io::Geometry::identity(4);
-    for (std::size_t r = 0; r < 3; ++r) {
-      g4.spacing[r] = original.spacing[r];
-      g4.origin[r] = original.origin[r];
-      for (std::size_t col = 0; col < 3; ++col) g4.direction[r * 4 + col] = original.direction[r * 3 + col];
-    }
-    write_class_masks(folder / (p.cls.names[i] + ".nii.gz"), all, classes, {dims[2], dims[1], dims[0]}, g4);
+    io::write_nifti(folder / (p.cls.names[i] + ".nii.gz"),
+                    data::class_masks_to_grid(p.masks[i].data(), static_cast<std::size_t>(classes), p.grid, grid, info.dims, original));
   }
 }
 

@@ -57,24 +57,9 @@ nlohmann::json predict_scan(const fs::path& run_dir, const fs::path& scan, const
   if (output.seg_logits.defined()) {
     const auto masks = (train::seg_probabilities_at(output.seg_logits, batch->ct.sizes().slice(2)) >= 0.5).to(torch::kUInt8).cpu().contiguous();
     const auto info = io::read_nifti_info(scan);
-    const auto& g = prepared.geometry;
     const std::array<std::int64_t, 3> grid{masks.size(2), masks.size(3), masks.size(4)};
-    const auto dims = info.dims;
-    const std::size_t n = static_cast<std::size_t>(dims[0] * dims[1] * dims[2]), grid_voxels = static_cast<std::size_t>(grid[0] * grid[1] * grid[2]);
-    io::Volume volume;
-    volume.array = io::NdArray(io::DType::uint8, {static_cast<std::int64_t>(run.classes.size()), dims[2], dims[1], dims[0]});
-    const std::uint8_t* m = masks.data_ptr<std::uint8_t>();
-    for (std::size_t c = 0; c < run.classes.size(); ++c) {
-      const std::vector<std::uint8_t> one(m + c * grid_voxels, m + (c + 1) * grid_voxels);
-      const auto moved = data::mask_to_grid(one, grid, g, dims, info.geometry);
-      std::copy(moved.begin(), moved.end(), volume.array.data<std::uint8_t>() + c * n);
-    }
-    volume.geometry = io::Geometry::identity(4);
-    for (std::size_t r = 0; r < 3; ++r) {
-      volume.geometry.spacing[r] = info.geometry.spacing[r];
-      volume.geometry.origin[r] = info.geometry.origin[r];
-      for (std::size_t col = 0; col < 3; ++col) volume.geometry.direction[r * 4 + col] = info.geometry.direction[r * 3 + col];
-    }
+    const io::Volume volume =
+        data::class_masks_to_grid(masks.data_ptr<std::uint8_t>(), run.classes.size(), grid, prepared.geometry, info.dims, info.geometry);
     io::write_nifti(out / "masks.nii.gz", volume);
     result["masks"] = (out / "masks.nii.gz").string();
     result["classes"] = run.classes;

@@ -56,4 +56,10 @@ std::vector<std::uint8_t> mask_to_grid(const std::vector<std::uint8_t>& mask, co
                                        const io::Geometry& mask_geometry, const std::vector<std::int64_t>& target_dims,
                                        const io::Geometry& target_geometry);
 
+// Every class of `masks` (classes x grid voxels, (z, y, x) each) moved by mask_to_grid: a 4-D
+// volume (x, y, z, class) on the target grid, its geometry the target's plus a class axis.
+io::Volume class_masks_to_grid(const std::uint8_t* masks, std::size_t classes, const std::array<std::int64_t, 3>& mask_zyx,
+                               const io::Geometry& mask_geometry, const std::vector<std::int64_t>& target_dims,
+                               const io::Geometry& target_geometry);
+
 }  // namespace unict::data
