@@ -9,7 +9,7 @@
 
   /usr/bin/python3 scripts/bench/learning_probes.py histogram CACHE_FOLDER
   /usr/bin/python3 scripts/bench/learning_probes.py cnn CACHE_FOLDER RUN_FOLDER/split.json [--norm group|batch]
-      [--pool avg|max] [--hu-max 1000] [--lr 2e-3] [--updates 900]
+      [--pool avg|max] [--hu-max 1000] [--lr 2e-3] [--updates 900] [--train-volumes N]
 CACHE_FOLDER is <data.cache_dir>/rexgroundingct-<key>; the cache format is include/unict/data/cache_item.h."""
 import argparse
 import glob
@@ -21,7 +21,7 @@ import time
 import numpy as np
 
 
-def read_item(path):
+def read_item(path, with_masks=False):
     data = open(path, "rb").read()
     _, header_size = struct.unpack_from("<IQ", data, 12)
     header = json.loads(data[24:24 + header_size])
@@ -29,26 +29,51 @@ def read_item(path):
     shape = header["shape"]
     voxels = int(np.prod(shape))
     ct = np.frombuffer(data, dtype="<i2", count=voxels, offset=offset).reshape(shape).astype(np.float32)
-    return ct, np.array(header["labels"], np.float32), header
+    if not with_masks:
+        return ct, np.array(header["labels"], np.float32), header
+    # Masks follow the int16 CT: one bit-packed mask per class, voxel v in bit v % 8 of byte v / 8.
+    stride = (voxels + 7) // 8
+    masks = [np.unpackbits(np.frombuffer(data, np.uint8, stride, offset + 2 * voxels + c * stride), bitorder="little")[:voxels]
+             for c in range(len(header["classes"]))] if header["has_mask"] else []
+    return ct, np.array(header["labels"], np.float32), header, masks
+
+
+def voxels(cache):
+    counts, names = {}, []
+    for path in sorted(glob.glob(os.path.join(cache, "items", "*.uct"))):
+        ct, y, header, masks = read_item(path, with_masks=True)
+        names = header["classes"]
+        for c, mask in enumerate(masks):
+            if y[c]:
+                counts.setdefault(c, []).append(int(mask.sum()))
+    print("grid %s = %d voxels" % (" x ".join(map(str, ct.shape)), ct.size))
+    for c in sorted(counts):
+        v = counts[c]
+        print("%-32s %3d positive volumes, mask voxels: median %5d, min %4d" % (names[c], len(v), np.median(v), min(v)))
 
 
 def histogram(cache):
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import cross_val_predict
-    features, labels = [], []
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+    features, labels, patients, names = [], [], [], []
     for path in sorted(glob.glob(os.path.join(cache, "items", "*.uct"))):
-        ct, y, _ = read_item(path)
+        ct, y, header = read_item(path)
         features.append(np.histogram(ct, bins=40, range=(-1000, 1000))[0] / ct.size * 100)
         labels.append(y)
+        patients.append(header["patient"])
+        names = header["classes"]
     x, y = np.array(features), np.array(labels)
-    print("%d volumes; prevalence per class %s" % (len(x), np.round(y.mean(0), 2).tolist()))
+    print("%d volumes of %d patients; prevalence per class %s" % (len(x), len(set(patients)), np.round(y.mean(0), 2).tolist()))
+    # Folds by patient: the scans of one patient show the same lesions, and one of them in the
+    # training folds would give the others away.
+    folds = GroupKFold(n_splits=5)
     for c in range(y.shape[1]):
-        p = cross_val_predict(LogisticRegression(max_iter=2000, C=10), x, y[:, c], cv=5, method="predict_proba")[:, 1]
-        print("class %d: AUROC %.3f" % (c, roc_auc_score(y[:, c], p)))
+        p = cross_val_predict(LogisticRegression(max_iter=2000, C=10), x, y[:, c], cv=folds, groups=patients, method="predict_proba")[:, 1]
+        print("%-32s AUROC %.3f" % (names[c], roc_auc_score(y[:, c], p)))
 
 
-def cnn(cache, split_file, norm, pool, hu_max, lr, updates):
+def cnn(cache, split_file, norm, pool, hu_max, lr, updates, train_volumes):
     import torch
     import torch.nn as nn
     from sklearn.metrics import roc_auc_score
@@ -64,9 +89,9 @@ def cnn(cache, split_file, norm, pool, hu_max, lr, updates):
             ys.append(y)
         return torch.tensor(np.stack(cts))[:, None], np.stack(ys)
 
-    x_train, y_train = load(split["train"])
+    x_train, y_train = load(split["train"][:train_volumes] if train_volumes else split["train"])
     x_test, y_test = load(split["test"])
-    y_train = torch.tensor(y_train)
+    y_train_array, y_train = y_train, torch.tensor(y_train)
     normalise = (lambda c: nn.GroupNorm(1, c)) if norm == "group" else (lambda c: nn.BatchNorm3d(c))
 
     def block(i, o, s):
@@ -78,6 +103,14 @@ def cnn(cache, split_file, norm, pool, hu_max, lr, updates):
                         nn.Linear(64, y_test.shape[1]))
     optimiser = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.01)
     loss_fn = nn.BCEWithLogitsLoss()
+
+    def macro_auroc(x, y):
+        net.eval()
+        with torch.no_grad():
+            p = torch.cat([torch.sigmoid(net(x[i:i + 16])) for i in range(0, len(x), 16)]).numpy()
+        net.train()
+        return np.mean([roc_auc_score(y[:, c], p[:, c]) for c in range(y.shape[1]) if 0 < y[:, c].sum() < len(y)])
+
     start = time.time()
     for step in range(updates):
         rows = torch.randint(0, len(x_train), (2,))
@@ -86,16 +119,12 @@ def cnn(cache, split_file, norm, pool, hu_max, lr, updates):
         loss.backward()
         optimiser.step()
         if (step + 1) % 150 == 0 or step + 1 == updates:
-            net.eval()
-            with torch.no_grad():
-                p = torch.sigmoid(net(x_test)).numpy()
-            net.train()
-            aurocs = [roc_auc_score(y_test[:, c], p[:, c]) for c in range(y_test.shape[1]) if 0 < y_test[:, c].sum() < len(y_test)]
-            print("update %d: loss %.3f, test macro AUROC %.3f (%.0f s)" % (step + 1, loss.item(), np.mean(aurocs), time.time() - start), flush=True)
+            print("update %d: loss %.3f, training macro AUROC %.3f, test macro AUROC %.3f (%.0f s)" % (
+                step + 1, loss.item(), macro_auroc(x_train, y_train_array), macro_auroc(x_test, y_test), time.time() - start), flush=True)
 
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-parser.add_argument("probe", choices=["histogram", "cnn"])
+parser.add_argument("probe", choices=["histogram", "cnn", "voxels"])
 parser.add_argument("cache")
 parser.add_argument("split", nargs="?")
 parser.add_argument("--norm", choices=["group", "batch"], default="group")
@@ -103,8 +132,11 @@ parser.add_argument("--pool", choices=["avg", "max"], default="avg")
 parser.add_argument("--hu-max", type=float, default=1000.0)
 parser.add_argument("--lr", type=float, default=2e-3)
 parser.add_argument("--updates", type=int, default=900)
+parser.add_argument("--train-volumes", type=int, default=0, help="use only the first N training volumes (0: all)")
 args = parser.parse_args()
 if args.probe == "histogram":
     histogram(args.cache)
+elif args.probe == "voxels":
+    voxels(args.cache)
 else:
-    cnn(args.cache, args.split, args.norm, args.pool, args.hu_max, args.lr, args.updates)
+    cnn(args.cache, args.split, args.norm, args.pool, args.hu_max, args.lr, args.updates, args.train_volumes)
