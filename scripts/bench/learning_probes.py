@@ -73,6 +73,27 @@ def histogram(cache):
         print("%-32s AUROC %.3f" % (names[c], roc_auc_score(y[:, c], p)))
 
 
+def masks(folder):
+    import csv
+    import nibabel
+    from sklearn.metrics import roc_auc_score
+    truth = list(csv.DictReader(open(os.path.join(folder, "labels_cls.csv"))))
+    head = {row["VolumeName"]: row for row in csv.DictReader(open(os.path.join(folder, "predictions_cls.csv")))}
+    classes = [name for name in truth[0] if name != "VolumeName"]
+    labels, head_scores, mask_voxels = [], [], []
+    for row in truth:
+        # Predicted masks are NIfTI arrays (x, y, z, class) on the preprocessed grid.
+        mask = np.asanyarray(nibabel.load(os.path.join(folder, "masks_grid", "pred", row["VolumeName"] + ".nii.gz")).dataobj)
+        labels.append([int(row[c]) for c in classes])
+        head_scores.append([float(head[row["VolumeName"]][c]) for c in classes])
+        mask_voxels.append([float((mask[..., k] > 0).sum()) for k in range(len(classes))])
+    y, h, m = np.array(labels), np.array(head_scores), np.array(mask_voxels)
+    both = [(roc_auc_score(y[:, k], h[:, k]), roc_auc_score(y[:, k], m[:, k])) for k in range(len(classes)) if 0 < y[:, k].sum() < len(y)]
+    for name, (a, b) in zip([c for k, c in enumerate(classes) if 0 < y[:, k].sum() < len(y)], both):
+        print("%-32s head AUROC %.3f, predicted-mask voxels AUROC %.3f" % (name, a, b))
+    print("macro: head %.3f, predicted-mask voxels %.3f (%d volumes)" % (np.mean([a for a, _ in both]), np.mean([b for _, b in both]), len(y)))
+
+
 def cnn(cache, split_file, norm, pool, hu_max, lr, updates, train_volumes):
     import torch
     import torch.nn as nn
@@ -124,8 +145,8 @@ def cnn(cache, split_file, norm, pool, hu_max, lr, updates, train_volumes):
 
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-parser.add_argument("probe", choices=["histogram", "cnn", "voxels"])
-parser.add_argument("cache")
+parser.add_argument("probe", choices=["histogram", "cnn", "voxels", "masks"])
+parser.add_argument("cache", help="the cache folder (masks: the evaluated test folder)")
 parser.add_argument("split", nargs="?")
 parser.add_argument("--norm", choices=["group", "batch"], default="group")
 parser.add_argument("--pool", choices=["avg", "max"], default="avg")
@@ -138,5 +159,7 @@ if args.probe == "histogram":
     histogram(args.cache)
 elif args.probe == "voxels":
     voxels(args.cache)
+elif args.probe == "masks":
+    masks(args.cache)
 else:
     cnn(args.cache, args.split, args.norm, args.pool, args.hu_max, args.lr, args.updates, args.train_volumes)
