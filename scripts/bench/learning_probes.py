@@ -29,6 +29,8 @@ def read_item(path, with_masks=False):
     shape = header["shape"]
     voxels = int(np.prod(shape))
     ct = np.frombuffer(data, dtype="<i2", count=voxels, offset=offset).reshape(shape).astype(np.float32)
+    if header["dtype"] != "int16":
+        raise SystemExit("%s: stored as %s; these probes read int16 caches (preprocess.storage: int16)" % (path, header["dtype"]))
     if not with_masks:
         return ct, np.array(header["labels"], np.float32), header
     # Masks follow the int16 CT: one bit-packed mask per class, voxel v in bit v % 8 of byte v / 8.
