@@ -31,12 +31,10 @@ def read_item(path, with_masks=False):
     ct = np.frombuffer(data, dtype="<i2", count=voxels, offset=offset).reshape(shape).astype(np.float32)
     if header["dtype"] != "int16":
         raise SystemExit("%s: stored as %s; these probes read int16 caches (preprocess.storage: int16)" % (path, header["dtype"]))
-    if not with_masks:
-        return ct, np.array(header["labels"], np.float32), header
     # Masks follow the int16 CT: one bit-packed mask per class, voxel v in bit v % 8 of byte v / 8.
     stride = (voxels + 7) // 8
     masks = [np.unpackbits(np.frombuffer(data, np.uint8, stride, offset + 2 * voxels + c * stride), bitorder="little")[:voxels]
-             for c in range(len(header["classes"]))] if header["has_mask"] else []
+             for c in range(len(header["classes"]))] if with_masks and header["has_mask"] else []
     return ct, np.array(header["labels"], np.float32), header, masks
 
 
@@ -60,7 +58,7 @@ def histogram(cache):
     from sklearn.model_selection import GroupKFold, cross_val_predict
     features, labels, patients, names = [], [], [], []
     for path in sorted(glob.glob(os.path.join(cache, "items", "*.uct"))):
-        ct, y, header = read_item(path)
+        ct, y, header, _ = read_item(path)
         features.append(np.histogram(ct, bins=40, range=(-1000, 1000))[0] / ct.size * 100)
         labels.append(y)
         patients.append(header["patient"])
@@ -90,10 +88,14 @@ def masks(folder):
         head_scores.append([float(head[row["VolumeName"]][c]) for c in classes])
         mask_voxels.append([float((mask[..., k] > 0).sum()) for k in range(len(classes))])
     y, h, m = np.array(labels), np.array(head_scores), np.array(mask_voxels)
-    both = [(roc_auc_score(y[:, k], h[:, k]), roc_auc_score(y[:, k], m[:, k])) for k in range(len(classes)) if 0 < y[:, k].sum() < len(y)]
-    for name, (a, b) in zip([c for k, c in enumerate(classes) if 0 < y[:, k].sum() < len(y)], both):
-        print("%-32s head AUROC %.3f, predicted-mask voxels AUROC %.3f" % (name, a, b))
-    print("macro: head %.3f, predicted-mask voxels %.3f (%d volumes)" % (np.mean([a for a, _ in both]), np.mean([b for _, b in both]), len(y)))
+    head_aurocs, mask_aurocs = [], []
+    for k, name in enumerate(classes):
+        if not 0 < y[:, k].sum() < len(y):
+            continue  # AUROC needs positives and negatives
+        head_aurocs.append(roc_auc_score(y[:, k], h[:, k]))
+        mask_aurocs.append(roc_auc_score(y[:, k], m[:, k]))
+        print("%-32s head AUROC %.3f, predicted-mask voxels AUROC %.3f" % (name, head_aurocs[-1], mask_aurocs[-1]))
+    print("macro: head %.3f, predicted-mask voxels %.3f (%d volumes)" % (np.mean(head_aurocs), np.mean(mask_aurocs), len(y)))
 
 
 def cnn(cache, split_file, norm, pool, hu_max, lr, updates, train_volumes):
@@ -107,7 +109,7 @@ def cnn(cache, split_file, norm, pool, hu_max, lr, updates, train_volumes):
     def load(names):
         cts, ys = [], []
         for name in names:
-            ct, y, _ = read_item(os.path.join(cache, "items", name + ".uct"))
+            ct, y, _, _ = read_item(os.path.join(cache, "items", name + ".uct"))
             cts.append(np.clip((ct + 1000) / (hu_max + 1000), 0, 1))
             ys.append(y)
         return torch.tensor(np.stack(cts))[:, None], np.stack(ys)
