@@ -252,11 +252,29 @@ NdArray read_npz_member(const std::filesystem::path& file, const std::string& me
   return read_npy_stream(read, source, static_cast<std::size_t>(stat.size));
 }
 
+// The archive is built in memory and written with write_file_atomic. Opening a file source for
+// writing lets libzip decide from a stat of the temporary whether it is writable, and a rare
+// failure there turned a fresh archive read-only mid-write ("Read-only archive"); a buffer source is
+// always writable and keeps the file's atomic commit in one place.
 void write_npz(const std::filesystem::path& file, const std::vector<NpzEntry>& entries, bool compress) {
-  core::AtomicPath target(file);
-  int code = 0;
-  zip_t* raw = zip_open(target.temporary().c_str(), ZIP_CREATE | ZIP_EXCL, &code);
-  if (!raw) throw Error("cannot create the archive: " + zip_error_text(code)).file(file.string());
+  zip_error_t error;
+  zip_error_init(&error);
+  zip_source_t* buffer = zip_source_buffer_create(nullptr, 0, 0, &error);
+  if (!buffer) {
+    const std::string text = zip_error_strerror(&error);
+    zip_error_fini(&error);
+    throw Error("cannot create the archive in memory: " + text).file(file.string());
+  }
+  zip_t* raw = zip_open_from_source(buffer, ZIP_TRUNCATE, &error);
+  if (!raw) {
+    const std::string text = zip_error_strerror(&error);
+    zip_error_fini(&error);
+    zip_source_free(buffer);
+    throw Error("cannot create the archive in memory: " + text).file(file.string());
+  }
+  zip_error_fini(&error);
+  zip_source_keep(buffer);  // the archive's bytes are read back from it after zip_close
+  std::unique_ptr<zip_source_t, void (*)(zip_source_t*)> buffer_owner(buffer, zip_source_free);
   ZipHandle zip(raw);
   std::vector<std::string> payloads;  // must outlive zip_close
   payloads.reserve(entries.size());
@@ -274,7 +292,17 @@ void write_npz(const std::filesystem::path& file, const std::vector<NpzEntry>& e
   }
   if (zip_close(zip.get()) != 0) throw Error(std::string("cannot write the archive: ") + zip_strerror(zip.get())).file(file.string());
   zip.release();
-  target.commit();
+
+  zip_stat_t stat;
+  zip_stat_init(&stat);
+  if (zip_source_stat(buffer, &stat) != 0 || !(stat.valid & ZIP_STAT_SIZE) || zip_source_open(buffer) != 0)
+    throw Error(std::string("cannot read back the archive built in memory: ") + zip_error_strerror(zip_source_error(buffer))).file(file.string());
+  std::string bytes(static_cast<std::size_t>(stat.size), '\0');
+  const zip_int64_t got = zip_source_read(buffer, bytes.data(), bytes.size());
+  zip_source_close(buffer);
+  if (got < 0 || static_cast<zip_uint64_t>(got) != stat.size)
+    throw Error("cannot read back the archive built in memory: short read").file(file.string());
+  core::write_file_atomic(file, bytes);
 }
 
 }  // namespace unict::io
