@@ -34,6 +34,13 @@ core::Section<ModelConfig> make_model_section() {
         "task adapters f_cls, f_seg, f_rep; false = the plain multi-task baseline (heads read the embedded CT)");
   s.key("fusion", &ModelConfig::fusion, true, "multi-task fusion (attention over the task tokens); false: z_t = h_t");
   s.key("scf", &ModelConfig::scf, true, "segmentation-conditioned feature modulation: z_seg scales and shifts the encoder maps");
+  s.key("cls_readout", &ModelConfig::cls_readout, std::string("token"),
+        "classification logits: token = the head on z_cls (the paper); lesion_evidence = that plus, per class, the "
+        "mean of the k strongest segmentation logits of the class (k = lesion_evidence_voxels)")
+      .one_of({"token", "lesion_evidence"});
+  s.key("lesion_evidence_voxels", &ModelConfig::lesion_evidence_voxels, std::int64_t{16},
+        "k: how many of each mask channel's strongest voxels the lesion-evidence readout averages")
+      .in_range(Range::closed(1, 1000000));
   s.key("embed_dim", &ModelConfig::embed_dim, std::int64_t{256}, "width of the embedded CT, the task latents and the fusion block")
       .in_range(Range::closed(8, 8192));
   s.key("fusion_heads", &ModelConfig::fusion_heads, std::int64_t{4}, "attention heads of the fusion block (divides embed_dim)")
@@ -198,6 +205,9 @@ void validate_model_settings(const ModelSettings& s, const core::ResolvedConfig&
   if (m.scf && !m.adapters)
     fail(config, "model.scf", "segmentation modulation needs z_seg from the adapters (model.adapters is false)",
          "model.scf: false for the plain multi-task baseline");
+  if (m.cls_readout == "lesion_evidence" && !(s.has_task("cls") && s.has_task("seg")))
+    fail(config, "model.cls_readout", "the lesion-evidence readout needs both the classification and the segmentation task",
+         "model.cls_readout: token, or cls and seg in model.tasks");
   if (m.embed_dim % m.fusion_heads != 0)
     fail(config, "model.fusion_heads", "does not divide model.embed_dim (" + std::to_string(m.embed_dim) + ")",
          "a divisor of model.embed_dim");

@@ -26,6 +26,8 @@ UniCTImpl::UniCTImpl(const ModelSettings& settings, const ModelShape& shape) : s
   }
   if (has_task("cls"))
     cls_head_ = register_module("cls_head", torch::nn::Sequential(torch::nn::Dropout(m.dropout), torch::nn::Linear(m.embed_dim, shape.classes)));
+  if (m.cls_readout == "lesion_evidence")
+    lesion_evidence_ = register_module("lesion_evidence", LesionEvidence(shape.classes, m.lesion_evidence_voxels));
   if (has_task("seg")) {
     if (m.scf) scf_ = register_module("scf", SegmentationModulation(m.embed_dim, encoder_->map_channels()));
     seg_decoder_ = register_module("seg_decoder", SegDecoder(encoder_->map_channels(), settings.seg_decoder.channels, shape.classes));
@@ -79,6 +81,7 @@ ModelOutput UniCTImpl::forward(const at::Tensor& ct, const at::Tensor& tokens) {
     const auto maps = scf_ ? scf_->forward(encoded.maps, task_latent(out, "seg")) : encoded.maps;
     out.seg_logits = seg_decoder_->forward(maps, seg_output_size({ct.size(2), ct.size(3), ct.size(4)}));
   }
+  if (lesion_evidence_) out.cls_logits = out.cls_logits + lesion_evidence_->forward(out.seg_logits);
   if (report_decoder_ && tokens.defined())
     out.rep_logits = report_decoder_->forward(task_latent(out, "rep"), out.slice_tokens, tokens.slice(1, 0, tokens.size(1) - 1));
   return out;

@@ -37,6 +37,8 @@ TEST(ModelConfig, RulesAcrossKeysNameTheKeyAndWhereItWasSet) {
       {{"decode.max_tokens=300"}, "decode.max_tokens", "report_decoder.max_tokens"},
       {{"encoder.resnet2p5d.depth=50"}, "encoder.resnet2p5d.depth", "18 or 34"},
       {{"model.tasks=cls,cls"}, "model.tasks", "at most once"},
+      {{"model.tasks=cls,rep", "model.scf=false", "model.cls_readout=lesion_evidence"}, "model.cls_readout", "segmentation task"},
+      {{"model.cls_readout=max"}, "model.cls_readout", "lesion_evidence"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.overrides.front());

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
 #include <set>
 
 #include "model_fixture.h"
@@ -187,6 +189,62 @@ TEST(Switches, ScfOffFeedsTheDecoderThePlainMaps) {
       if (p.key().rfind("adapter_seg.", 0) == 0) p.value().normal_();
     const auto after = (*net)->forward(b.ct).seg_logits;
     EXPECT_EQ(torch::equal(before, after), net == &without) << (net == &with ? "scf on" : "scf off");
+  }
+}
+
+// Reference for the lesion-evidence pooling: sort each channel's voxels, average the k largest.
+at::Tensor strongest_voxels_reference(const at::Tensor& seg_logits, std::int64_t k) {
+  auto out = torch::zeros({seg_logits.size(0), seg_logits.size(1)});
+  for (std::int64_t b = 0; b < seg_logits.size(0); ++b)
+    for (std::int64_t c = 0; c < seg_logits.size(1); ++c) {
+      auto values = seg_logits[b][c].flatten().contiguous();
+      std::vector<float> v(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
+      std::sort(v.begin(), v.end(), std::greater<float>());
+      const auto take = std::min<std::size_t>(static_cast<std::size_t>(k), v.size());
+      double sum = 0;
+      for (std::size_t i = 0; i < take; ++i) sum += v[i];
+      out[b][c] = sum / static_cast<double>(take);
+    }
+  return out;
+}
+
+TEST(LesionEvidence, AveragesTheStrongestVoxelsOfEachChannelThenScalesAndShifts) {
+  torch::manual_seed(3);
+  const auto seg_logits = torch::randn({2, 3, 4, 5, 6});
+  for (std::int64_t k : {1, 7, 120, 500}) {  // 500 > 120 voxels: capped
+    LesionEvidence readout(3, k);
+    EXPECT_TRUE(torch::allclose(readout->forward(seg_logits), strongest_voxels_reference(seg_logits, k), 1e-5, 1e-6)) << k;
+    torch::NoGradGuard no_grad;
+    for (auto& p : readout->named_parameters()) p.value().fill_(p.key() == "scale" ? 2.0 : -0.5);
+    EXPECT_TRUE(torch::allclose(readout->forward(seg_logits), 2.0 * strongest_voxels_reference(seg_logits, k) - 0.5, 1e-5, 1e-6)) << k;
+  }
+}
+
+TEST(Switches, LesionEvidenceReadoutAddsPooledMaskLogitsToTheHead) {
+  const auto shape = tiny_shape();
+  auto settings = tiny_settings();
+  auto token = build_model(settings, shape, 5);
+  settings.model.cls_readout = "lesion_evidence";
+  settings.model.lesion_evidence_voxels = 9;
+  auto evidence = build_model(settings, shape, 5);
+  EXPECT_EQ(parameter_count(*evidence) - parameter_count(*token), 2 * shape.classes);
+  // Same seed, same other weights: the readout's logits are the head's plus the pooled mask logits.
+  const auto b = tiny_batch(shape);
+  token->eval();
+  evidence->eval();
+  const auto plain = token->forward(b.ct);
+  const auto read = evidence->forward(b.ct);
+  ASSERT_TRUE(torch::equal(plain.seg_logits, read.seg_logits));
+  EXPECT_TRUE(torch::allclose(read.cls_logits, plain.cls_logits + strongest_voxels_reference(plain.seg_logits, 9), 1e-5, 1e-6));
+  // The classification loss alone now trains the segmentation decoder; with the token readout it does not.
+  for (auto* net : {&token, &evidence}) {
+    (*net)->zero_grad();
+    const auto out = (*net)->forward(b.ct);
+    torch::binary_cross_entropy_with_logits(out.cls_logits, b.labels).backward();
+    double decoder_gradient = 0;
+    for (auto& p : (*net)->named_parameters())
+      if (p.key().rfind("seg_decoder.", 0) == 0 && p.value().grad().defined()) decoder_gradient += p.value().grad().abs().sum().item<double>();
+    EXPECT_EQ(decoder_gradient > 0, net == &evidence);
   }
 }
 

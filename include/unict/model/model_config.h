@@ -24,6 +24,8 @@ struct ModelConfig {
   bool adapters = true;            // false: the plain multi-task baseline (heads read the embedded CT)
   bool fusion = true;              // false: z_t = h_t
   bool scf = true;                 // false: the segmentation decoder reads the unmodulated maps
+  std::string cls_readout;         // "token": the head on z_cls alone; "lesion_evidence": + pooled mask logits
+  std::int64_t lesion_evidence_voxels = 0;  // k of the lesion-evidence readout
   std::int64_t embed_dim = 0;
   std::int64_t fusion_heads = 0;
   double dropout = 0;

@@ -6,7 +6,8 @@
 //
 // Switches (ModelConfig): `tasks` builds only the named heads; `fusion: false` gives z_t = h_t;
 // `scf: false` feeds the decoder the plain maps; `adapters: false` is the plain multi-task
-// baseline, where every head reads the embedded CT.
+// baseline, where every head reads the embedded CT. `cls_readout: lesion_evidence` adds to each class's
+// logit the pooled strongest voxels of its mask channel (lesion_evidence.h).
 #pragma once
 
 #include <string>
@@ -16,6 +17,7 @@
 
 #include "unict/model/decoding.h"
 #include "unict/model/encoder.h"
+#include "unict/model/lesion_evidence.h"
 #include "unict/model/report_decoder.h"
 #include "unict/model/seg_decoder.h"
 #include "unict/model/task_adapters.h"
@@ -73,6 +75,7 @@ class UniCTImpl : public torch::nn::Module {
   std::vector<TaskAdapter> adapters_;
   MultiTaskFusion fusion_{nullptr};
   torch::nn::Sequential cls_head_{nullptr};
+  LesionEvidence lesion_evidence_{nullptr};  // model.cls_readout: lesion_evidence
   SegmentationModulation scf_{nullptr};
   SegDecoder seg_decoder_{nullptr};
   ReportDecoder report_decoder_{nullptr};
