@@ -15,7 +15,7 @@ LesionEvidenceImpl::LesionEvidenceImpl(std::int64_t classes, std::int64_t voxels
 }
 
 at::Tensor LesionEvidenceImpl::forward(const at::Tensor& seg_logits) {
-  const auto flat = seg_logits.flatten(2);  // [B, C, N]
+  const auto flat = seg_logits.detach().flatten(2);  // [B, C, N]
   const auto k = std::min(voxels_, flat.size(2));
   const auto strongest = std::get<0>(flat.topk(k, /*dim=*/2)).mean(2);
   return strongest * scale_ + offset_;
