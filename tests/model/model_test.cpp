@@ -243,8 +243,12 @@ TEST(Switches, LesionEvidenceReadoutAddsPooledMaskLogitsToTheHead) {
   torch::binary_cross_entropy_with_logits(out.cls_logits, b.labels).backward();
   for (auto& p : evidence->named_parameters()) {
     const bool has_gradient = p.value().grad().defined() && p.value().grad().abs().sum().item<double>() > 0;
-    if (p.key().rfind("seg_decoder.", 0) == 0) EXPECT_FALSE(has_gradient) << p.key();
-    if (p.key().rfind("lesion_evidence.", 0) == 0) EXPECT_TRUE(has_gradient) << p.key();
+    if (p.key().rfind("seg_decoder.", 0) == 0) {
+      EXPECT_FALSE(has_gradient) << p.key();
+    }
+    if (p.key().rfind("lesion_evidence.", 0) == 0) {
+      EXPECT_TRUE(has_gradient) << p.key();
+    }
   }
 }
 
