@@ -260,19 +260,13 @@ void write_npz(const std::filesystem::path& file, const std::vector<NpzEntry>& e
   zip_error_t error;
   zip_error_init(&error);
   zip_source_t* buffer = zip_source_buffer_create(nullptr, 0, 0, &error);
-  if (!buffer) {
-    const std::string text = zip_error_strerror(&error);
-    zip_error_fini(&error);
-    throw Error("cannot create the archive in memory: " + text).file(file.string());
-  }
-  zip_t* raw = zip_open_from_source(buffer, ZIP_TRUNCATE, &error);
-  if (!raw) {
-    const std::string text = zip_error_strerror(&error);
-    zip_error_fini(&error);
-    zip_source_free(buffer);
-    throw Error("cannot create the archive in memory: " + text).file(file.string());
-  }
+  zip_t* raw = buffer ? zip_open_from_source(buffer, ZIP_TRUNCATE, &error) : nullptr;
+  const int code = zip_error_code_zip(&error);
   zip_error_fini(&error);
+  if (!raw) {
+    if (buffer) zip_source_free(buffer);
+    throw Error("cannot create the archive in memory: " + zip_error_text(code)).file(file.string());
+  }
   zip_source_keep(buffer);  // the archive's bytes are read back from it after zip_close
   std::unique_ptr<zip_source_t, void (*)(zip_source_t*)> buffer_owner(buffer, zip_source_free);
   ZipHandle zip(raw);

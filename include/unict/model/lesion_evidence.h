@@ -5,8 +5,8 @@
 // a lesion of a few hundred voxels barely moves that average, so the head can miss findings the
 // segmentation decoder already marks (docs/results.md). Pooling the k most confident voxels of each
 // mask channel passes them on. The mask logits are read detached: letting the classification loss
-// train them (multiple-instance style) held validation Dice at 0 for 1,000 updates and cost AUROC
-// on the quick-start data (docs/results.md), so only scale and offset learn from it.
+// train them (multiple-instance style) held validation Dice at 0 for 1,000 updates and lowered
+// validation AUROC on the quick-start data (docs/results.md), so only scale and offset learn from it.
 #pragma once
 
 #include <torch/nn/module.h>
