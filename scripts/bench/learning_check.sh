@@ -5,10 +5,21 @@
 #     (train.shuffled_targets_control=true), which must stay at chance,
 # and prints the held-out figures the issue names (macro AUROC, mean Dice over classes with ground
 # truth, clinical-efficacy macro F1). Figures go to docs/results.md. About 25 minutes on 2 cores.
-#   bash scripts/bench/learning_check.sh [OUT]     (default OUT: runs/learning_check)
+#   bash scripts/bench/learning_check.sh [OUT] [--set key=value ...]     (default OUT: runs/learning_check)
+# Settings after OUT go to both cross-validations, e.g. a longer schedule than the main job's
+# (--set train.duration=4000u --set train.warmup=200u --set train.val_every=500u) or a GPU
+# (--set run.device=cuda); the printed headers repeat them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-runs/learning_check}
+shift $(( $# > 0 ? 1 : 0 ))
+extra=("$@")
+for (( i = 0; i < ${#extra[@]}; i += 2 )); do
+  if [[ ${extra[i]} != --set || $(( i + 1 )) -ge ${#extra[@]} ]]; then
+    echo "learning_check.sh: expected '--set key=value' pairs after OUT, got '${extra[*]}'" >&2
+    exit 2
+  fi
+done
 cmake --preset release >/dev/null && cmake --build --preset release >/dev/null
 unict=build/release/unict
 echo "machine: $(nproc) cores; commit $(git rev-parse --short HEAD); $(date -u +%F)"
@@ -34,11 +45,12 @@ PY
 }
 
 start=$(date +%s)
-"$unict" --log-level warn cv --config configs/quickstart.yaml "${set_data[@]}" --out "$out/full" >/dev/null 2>"$out/full.log"
-echo "== full model, 5-fold cv ($(( $(date +%s) - start )) s): unict cv --config configs/quickstart.yaml"
+"$unict" --log-level warn cv --config configs/quickstart.yaml "${set_data[@]}" "${extra[@]}" --out "$out/full" >/dev/null 2>"$out/full.log"
+echo "== full model, 5-fold cv ($(( $(date +%s) - start )) s): unict cv --config configs/quickstart.yaml ${extra[*]}"
 report "$out/full"
 
 start=$(date +%s)
-"$unict" --log-level warn cv --config configs/quickstart.yaml "${set_data[@]}" --set train.shuffled_targets_control=true --out "$out/control" >/dev/null 2>"$out/control.log"
-echo "== control, training targets shuffled ($(( $(date +%s) - start )) s): --set train.shuffled_targets_control=true"
+"$unict" --log-level warn cv --config configs/quickstart.yaml "${set_data[@]}" "${extra[@]}" --set train.shuffled_targets_control=true \
+  --out "$out/control" >/dev/null 2>"$out/control.log"
+echo "== control, training targets shuffled ($(( $(date +%s) - start )) s): ${extra[*]} --set train.shuffled_targets_control=true"
 report "$out/control"
