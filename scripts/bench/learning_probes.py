@@ -9,7 +9,7 @@
 
   /usr/bin/python3 scripts/bench/learning_probes.py histogram CACHE_FOLDER
   /usr/bin/python3 scripts/bench/learning_probes.py cnn CACHE_FOLDER RUN_FOLDER/split.json [--norm group|batch]
-      [--pool avg|max] [--hu-max 1000] [--lr 2e-3] [--updates 900] [--train-volumes N]
+      [--pool avg|max] [--hu-max 1000] [--lr 2e-3] [--updates 900] [--train-volumes N] [--width 8]
 CACHE_FOLDER is <data.cache_dir>/rexgroundingct-<key>; the cache format is include/unict/data/cache_item.h."""
 import argparse
 import glob
@@ -98,7 +98,7 @@ def masks(folder):
     print("macro: head %.3f, predicted-mask voxels %.3f (%d volumes)" % (np.mean(head_aurocs), np.mean(mask_aurocs), len(y)))
 
 
-def cnn(cache, split_file, norm, pool, hu_max, lr, updates, train_volumes):
+def cnn(cache, split_file, norm, pool, hu_max, lr, updates, train_volumes, width):
     import torch
     import torch.nn as nn
     from sklearn.metrics import roc_auc_score
@@ -123,9 +123,10 @@ def cnn(cache, split_file, norm, pool, hu_max, lr, updates, train_volumes):
         return nn.Sequential(nn.Conv3d(i, o, 3, s, 1, bias=False), normalise(o), nn.ReLU(), nn.Conv3d(o, o, 3, 1, 1, bias=False),
                              normalise(o), nn.ReLU())
 
-    net = nn.Sequential(nn.Conv3d(1, 8, 3, (1, 2, 2), 1), nn.ReLU(), block(8, 8, 1), block(8, 16, 2), block(16, 32, 2), block(32, 64, 2),
-                        nn.AdaptiveAvgPool3d(1) if pool == "avg" else nn.AdaptiveMaxPool3d(1), nn.Flatten(), nn.Linear(64, 64), nn.GELU(),
-                        nn.Linear(64, y_test.shape[1]))
+    w = width  # 8: the quick-start encoder's widths (8, 8, 16, 32, 64)
+    net = nn.Sequential(nn.Conv3d(1, w, 3, (1, 2, 2), 1), nn.ReLU(), block(w, w, 1), block(w, 2 * w, 2), block(2 * w, 4 * w, 2),
+                        block(4 * w, 8 * w, 2), nn.AdaptiveAvgPool3d(1) if pool == "avg" else nn.AdaptiveMaxPool3d(1), nn.Flatten(),
+                        nn.Linear(8 * w, 64), nn.GELU(), nn.Linear(64, y_test.shape[1]))
     optimiser = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.01)
     loss_fn = nn.BCEWithLogitsLoss()
 
@@ -158,6 +159,7 @@ parser.add_argument("--hu-max", type=float, default=1000.0)
 parser.add_argument("--lr", type=float, default=2e-3)
 parser.add_argument("--updates", type=int, default=900)
 parser.add_argument("--train-volumes", type=int, default=0, help="use only the first N training volumes (0: all)")
+parser.add_argument("--width", type=int, default=8, help="channels of the first stage; the next stages double it")
 args = parser.parse_args()
 if args.probe == "histogram":
     histogram(args.cache)
@@ -166,4 +168,4 @@ elif args.probe == "voxels":
 elif args.probe == "masks":
     masks(args.cache)
 else:
-    cnn(args.cache, args.split, args.norm, args.pool, args.hu_max, args.lr, args.updates, args.train_volumes)
+    cnn(args.cache, args.split, args.norm, args.pool, args.hu_max, args.lr, args.updates, args.train_volumes, args.width)
