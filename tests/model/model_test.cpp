@@ -241,15 +241,20 @@ TEST(Switches, LesionEvidenceReadoutAddsPooledMaskLogitsToTheHead) {
   evidence->zero_grad();
   const auto out = evidence->forward(b.ct);
   torch::binary_cross_entropy_with_logits(out.cls_logits, b.labels).backward();
+  int decoder_tensors = 0, readout_tensors = 0;  // so that a renamed module cannot make the loop check nothing
   for (auto& p : evidence->named_parameters()) {
     const bool has_gradient = p.value().grad().defined() && p.value().grad().abs().sum().item<double>() > 0;
     if (p.key().rfind("seg_decoder.", 0) == 0) {
+      ++decoder_tensors;
       EXPECT_FALSE(has_gradient) << p.key();
     }
     if (p.key().rfind("lesion_evidence.", 0) == 0) {
+      ++readout_tensors;
       EXPECT_TRUE(has_gradient) << p.key();
     }
   }
+  EXPECT_GT(decoder_tensors, 0);
+  EXPECT_EQ(readout_tensors, 2);  // scale and offset
 }
 
 TEST(Switches, SingleTaskModelsBuildOneHead) {
