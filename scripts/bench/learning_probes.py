@@ -3,11 +3,15 @@
 
   histogram  how much a volume's HU histogram alone says about each class: 5-fold cross-validated
              logistic regression (scikit-learn) per class, AUROC printed per class;
+  signatures per class: visible mask voxels, the AUROC of the true mask's voxel count and the
+             histogram AUROC; exits 1 unless every count AUROC >= 0.95 and the histogram's macro
+             AUROC <= 0.80 (and, with --model-auroc, the model beats it by 0.10);
   cnn        a plain PyTorch 3-D CNN (the quick-start encoder's size) trained for classification
              only on one fold's training volumes, test AUROC printed as it trains; options choose
              the normalisation, pooling, window, learning rate and updates.
 
   /usr/bin/python3 scripts/bench/learning_probes.py histogram CACHE_FOLDER
+  /usr/bin/python3 scripts/bench/learning_probes.py signatures CACHE_FOLDER [--model-auroc 0.93]
   /usr/bin/python3 scripts/bench/learning_probes.py cnn CACHE_FOLDER RUN_FOLDER/split.json [--norm group|batch]
       [--pool avg|max] [--hu-max 1000] [--lr 2e-3] [--updates 900] [--train-volumes N] [--width 8]
 CACHE_FOLDER is <data.cache_dir>/rexgroundingct-<key>; the cache format is include/unict/data/cache_item.h."""
@@ -52,25 +56,61 @@ def voxels(cache):
         print("%-32s %3d positive volumes, mask voxels: median %5d, min %4d" % (names[c], len(v), np.median(v), min(v)))
 
 
-def histogram(cache):
+def histogram_aurocs(cache, with_masks=False):
+    """Per class: the 5-fold (grouped by patient) cross-validated AUROC of a logistic regression on
+    each volume's HU histogram; also the labels, class names and (with_masks) mask voxel counts."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import GroupKFold, cross_val_predict
-    features, labels, patients, names = [], [], [], []
+    features, labels, patients, names, counts = [], [], [], [], []
     for path in sorted(glob.glob(os.path.join(cache, "items", "*.uct"))):
-        ct, y, header, _ = read_item(path)
+        ct, y, header, masks = read_item(path, with_masks=with_masks)
         features.append(np.histogram(ct, bins=40, range=(-1000, 1000))[0] / ct.size * 100)
         labels.append(y)
         patients.append(header["patient"])
         names = header["classes"]
+        counts.append([int(m.sum()) for m in masks])
     x, y = np.array(features), np.array(labels)
     print("%d volumes of %d patients; prevalence per class %s" % (len(x), len(set(patients)), np.round(y.mean(0), 2).tolist()))
     # Folds by patient: the scans of one patient show the same lesions, and one of them in the
     # training folds would give the others away.
     folds = GroupKFold(n_splits=5)
+    aurocs = []
     for c in range(y.shape[1]):
         p = cross_val_predict(LogisticRegression(max_iter=2000, C=10), x, y[:, c], cv=folds, groups=patients, method="predict_proba")[:, 1]
-        print("%-32s AUROC %.3f" % (names[c], roc_auc_score(y[:, c], p)))
+        aurocs.append(roc_auc_score(y[:, c], p))
+    return aurocs, y, names, np.array(counts)
+
+
+def histogram(cache):
+    aurocs, _, names, _ = histogram_aurocs(cache)
+    for name, auroc in zip(names, aurocs):
+        print("%-32s AUROC %.3f" % (name, auroc))
+
+
+def signatures(cache, model_auroc):
+    """The issue's three columns per class: visible mask voxels, the AUROC of the true mask's
+    voxel count (is the information there?) and the HU-histogram AUROC (is space needed?)."""
+    from sklearn.metrics import roc_auc_score
+    aurocs, y, names, counts = histogram_aurocs(cache, with_masks=True)
+    print("%-32s %9s %14s %12s %16s" % ("class", "positives", "mask voxels", "mask-count", "HU-histogram"))
+    print("%-32s %9s %14s %12s %16s" % ("", "", "median (min)", "AUROC", "LR AUROC"))
+    count_aurocs = []
+    for c, name in enumerate(names):
+        positive = y[:, c] > 0
+        count_aurocs.append(roc_auc_score(y[:, c], counts[:, c]))
+        print("%-32s %9d %8d (%3d) %12.3f %16.3f" % (name, positive.sum(), np.median(counts[positive, c]), counts[positive, c].min(),
+                                                     count_aurocs[-1], aurocs[c]))
+    macro = float(np.mean(aurocs))
+    print("macro: mask-count AUROC %.3f (lowest %.3f), HU-histogram AUROC %.3f" % (np.mean(count_aurocs), min(count_aurocs), macro))
+    ok = min(count_aurocs) >= 0.95 and macro <= 0.80
+    print("information present (every mask-count AUROC >= 0.95): %s" % ("yes" if min(count_aurocs) >= 0.95 else "NO"))
+    print("space needed (HU-histogram macro AUROC <= 0.80): %s" % ("yes" if macro <= 0.80 else "NO"))
+    if model_auroc is not None:
+        beats = model_auroc >= macro + 0.10
+        ok = ok and beats
+        print("model macro AUROC %.3f beats the histogram by >= 0.10: %s" % (model_auroc, "yes" if beats else "NO"))
+    return ok
 
 
 def masks(folder):
@@ -150,7 +190,7 @@ def cnn(cache, split_file, norm, pool, hu_max, lr, updates, train_volumes, width
 
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-parser.add_argument("probe", choices=["histogram", "cnn", "voxels", "masks"])
+parser.add_argument("probe", choices=["histogram", "signatures", "cnn", "voxels", "masks"])
 parser.add_argument("cache", help="the cache folder (masks: the evaluated test folder)")
 parser.add_argument("split", nargs="?")
 parser.add_argument("--norm", choices=["group", "batch"], default="group")
@@ -160,9 +200,12 @@ parser.add_argument("--lr", type=float, default=2e-3)
 parser.add_argument("--updates", type=int, default=900)
 parser.add_argument("--train-volumes", type=int, default=0, help="use only the first N training volumes (0: all)")
 parser.add_argument("--width", type=int, default=8, help="channels of the first stage; the next stages double it")
+parser.add_argument("--model-auroc", type=float, help="signatures: the model's test macro AUROC, checked to beat the histogram by 0.10")
 args = parser.parse_args()
 if args.probe == "histogram":
     histogram(args.cache)
+elif args.probe == "signatures":
+    raise SystemExit(0 if signatures(args.cache, args.model_auroc) else 1)
 elif args.probe == "voxels":
     voxels(args.cache)
 elif args.probe == "masks":

@@ -14,19 +14,27 @@ namespace {
 
 struct SynthOptions {
   std::string out;
-  std::string size = "64x96x96";
+  std::string profile = "realistic";
+  std::string size;     // empty: the profile's default
+  std::string spacing;  // grid profile only; empty: its default
+  std::int64_t max_scans = 0;  // 0: the profile's default
   data::SyntheticOptions generator;
   bool force = false;
 };
 
 // "64x96x96" or "64,96,96" (z, y, x).
-std::array<std::int64_t, 3> parse_size(const std::string& text) {
-  std::array<std::int64_t, 3> size{};
+std::array<double, 3> parse_triple(const std::string& text, const std::string& option, const std::string& example) {
   std::string normalised = text;
   for (char& c : normalised)
     if (c == 'x' || c == 'X') c = ',';
-  const auto values = io::parse_number_list("[" + normalised + "]", "--size");
-  if (values.size() != 3) throw Error("invalid --size").value(text).expected("three voxel counts z x y x x, e.g. 64x96x96");
+  const auto values = io::parse_number_list("[" + normalised + "]", option);
+  if (values.size() != 3) throw Error("invalid " + option).value(text).expected("three values z x y x x, e.g. " + example);
+  return {values[0], values[1], values[2]};
+}
+
+std::array<std::int64_t, 3> parse_size(const std::string& text) {
+  const auto values = parse_triple(text, "--size", "64x96x96");
+  std::array<std::int64_t, 3> size{};
   for (std::size_t a = 0; a < 3; ++a) {
     if (values[a] != static_cast<double>(static_cast<std::int64_t>(values[a]))) throw Error("invalid --size").value(text).expected("whole numbers");
     size[a] = static_cast<std::int64_t>(values[a]);
@@ -34,8 +42,22 @@ std::array<std::int64_t, 3> parse_size(const std::string& text) {
   return size;
 }
 
+std::array<double, 3> parse_spacing(const std::string& text) {
+  const auto values = parse_triple(text, "--spacing", "9x7.5x7.5");
+  for (double v : values)
+    if (!(v > 0 && v <= 50)) throw Error("invalid --spacing").value(text).expected("spacings in mm above 0 and at most 50");
+  return values;
+}
+
 void synth(SynthOptions& options) {
-  options.generator.size_zyx = parse_size(options.size);
+  const bool grid = options.profile == "grid";
+  options.generator.profile = grid ? data::SyntheticProfile::grid : data::SyntheticProfile::realistic;
+  if (!grid && !options.spacing.empty())
+    throw Error("--spacing applies to --profile grid only (the realistic profile varies the spacing per scan)").value(options.spacing);
+  // The grid profile's defaults are the quick start's training grid (configs/quickstart.yaml).
+  options.generator.size_zyx = parse_size(options.size.empty() ? (grid ? "32x48x48" : "64x96x96") : options.size);
+  if (grid) options.generator.grid_spacing_zyx = parse_spacing(options.spacing.empty() ? "9x7.5x7.5" : options.spacing);
+  options.generator.max_scans = options.max_scans > 0 ? options.max_scans : grid ? 1 : 3;
   const auto summary = data::write_synthetic_dataset(options.out, options.generator, options.force);
   std::cout << "synthetic data set written to " << options.out << "\n"
             << "  CT-RATE:        " << summary.ctrate_volumes << " volumes   " << options.out << "/ctrate\n"
@@ -53,8 +75,15 @@ void add_synth_command(CLI::App& app) {
   cmd->add_option("--patients", options->generator.patients, "Number of patients (each with 1 to --max-scans scans)")
       ->capture_default_str()->check(CLI::Range(1, 100000));
   cmd->add_option("--seed", options->generator.seed, "Random seed: the same seed gives the same data")->capture_default_str();
-  cmd->add_option("--size", options->size, "Nominal CT size in voxels, z x y x x (each scan varies by about 10 %)")->capture_default_str();
-  cmd->add_option("--max-scans", options->generator.max_scans, "Most scans per patient")->capture_default_str()->check(CLI::Range(1, 10));
+  cmd->add_option("--profile", options->profile,
+                  "realistic: scanner variety, resampled by prepare (the hard benchmark); grid: drawn natively on the training "
+                  "grid, one surviving signature per class (docs/data.md)")
+      ->capture_default_str()->check(CLI::IsMember({"realistic", "grid"}));
+  cmd->add_option("--size", options->size,
+                  "CT size in voxels, z x y x x (realistic: nominal, default 64x96x96, each scan varies by about 10 %; grid: the "
+                  "training grid's preprocess.size, default 32x48x48)");
+  cmd->add_option("--spacing", options->spacing, "--profile grid: the training grid's preprocess.spacing in mm, z x y x x (default 9x7.5x7.5)");
+  cmd->add_option("--max-scans", options->max_scans, "Most scans per patient (default: realistic 3, grid 1)")->check(CLI::Range(1, 10));
   cmd->add_option("--radchestct", options->generator.radchestct_volumes, "Number of RAD-ChestCT volumes")
       ->capture_default_str()->check(CLI::Range(0, 100000));
   cmd->add_option("--lesion-probability", options->generator.lesion_probability, "Chance of each abnormality per patient")

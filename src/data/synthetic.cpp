@@ -15,6 +15,7 @@
 #include "unict/core/progress.h"
 #include "unict/core/seed.h"
 #include "unict/core/thread_pool.h"
+#include "unict/data/grid_case.h"
 #include "unict/data/synthetic_case.h"
 #include "unict/data/synthetic_report.h"
 #include "unict/io/csv.h"
@@ -118,18 +119,18 @@ class Writer {
         progress.advance();
       });
     }
-    std::vector<std::vector<std::string>> rad_codes(rads_.size());
+    std::vector<RadOutput> rad_outputs(rads_.size());
     {
       core::Progress progress("synth radchestct", rads_.size());
       pool.parallel_for(rads_.size(), [&](std::size_t r) {
-        rad_codes[r] = write_rad_volume(rads_[r]);
+        rad_outputs[r] = write_rad_volume(rads_[r]);
         progress.advance();
       });
     }
     write_ctrate_tables(outputs);
     write_rexgrounding(outputs);
-    write_rad_labels(rad_codes);
-    write_truth(outputs);
+    write_rad_labels(rad_outputs);
+    write_truth(outputs, rad_outputs);
 
     SyntheticSummary summary;
     summary.ctrate_volumes = static_cast<std::int64_t>(volumes_.size());
@@ -154,7 +155,7 @@ class Writer {
       const int age = 30 + static_cast<int>(rng.below(55));
       const std::int64_t scans = 1 + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(options_.max_scans)));
       for (std::int64_t s = 0; s < scans; ++s) {
-        const int reconstructions = rng.bernoulli(0.3) ? 2 : 1;
+        const int reconstructions = rng.bernoulli(0.3) && !grid() ? 2 : 1;
         const double fov = rng.uniform(330, 380), z_extent = rng.uniform(280, 340);
         const double in_plane = std::round(static_cast<double>(options_.size_zyx[2]) * rng.uniform(0.9, 1.1));
         const bool padded = rng.bernoulli(0.25);
@@ -172,12 +173,20 @@ class Writer {
           v.spec.circular_padding = padded;
           v.spec.seed = case_seed;
           v.spec.lesion_scale = options_.lesion_scale;
+          if (grid()) {  // exactly the training grid: prepare's resampling is then the identity
+            v.spec.size_zyx = options_.size_zyx;
+            v.spec.spacing_zyx = options_.grid_spacing_zyx;
+            v.spec.circular_padding = false;
+          }
           v.rescale_intercept = padded && rng.bernoulli(0.7) ? -8192 : -1024;
           v.sex = sex;
           v.age = age;
           if (!lesions.empty()) {
+            // The test split has no masks, so cross-validation cannot use it: the grid profile,
+            // made for training, keeps it to a few entries that still exercise the reader.
             const double u = rng.uniform();
-            v.rex_split = u < 0.85 ? "train" : u < 0.93 ? "val" : "test";
+            const double train = grid() ? 0.9 : 0.85, val = grid() ? 0.98 : 0.93;
+            v.rex_split = u < train ? "train" : u < val ? "val" : "test";
           }
           volumes_.push_back(v);
         }
@@ -187,7 +196,10 @@ class Writer {
     for (auto& v : volumes_)
       if (v.name == non_chest_) v.rex_split.clear();
 
-    rad_spacing_ = 360.0 / static_cast<double>(options_.size_zyx[2]);
+    // RAD-ChestCT is isotropic: the grid profile draws it at the training grid's in-plane spacing
+    // over the same field of view, so only the z spacing changes (a mild external shift).
+    rad_spacing_ = grid() ? options_.grid_spacing_zyx[2] : 360.0 / static_cast<double>(options_.size_zyx[2]);
+    const auto rad_z = grid() ? std::llround(static_cast<double>(options_.size_zyx[0]) * options_.grid_spacing_zyx[0] / rad_spacing_) : options_.size_zyx[0];
     for (std::int64_t r = 0; r < options_.radchestct_volumes; ++r) {
       RadPlan plan;
       const double u = rng.uniform();
@@ -196,7 +208,7 @@ class Writer {
       std::snprintf(id, sizeof id, "%s%05lld", prefix.c_str(), static_cast<long long>(r + 1));
       plan.id = id;
       plan.csv = prefix == "trn" ? "imgtrain" : prefix == "val" ? "imgvalid" : "imgtest";
-      plan.spec.size_zyx = options_.size_zyx;
+      plan.spec.size_zyx = {rad_z, options_.size_zyx[1], options_.size_zyx[2]};
       plan.spec.spacing_zyx = {rad_spacing_, rad_spacing_, rad_spacing_};
       for (const auto& code : codes)
         if (rng.bernoulli(options_.lesion_probability)) plan.spec.lesion_codes.push_back(code);
@@ -206,10 +218,24 @@ class Writer {
     }
   }
 
+  bool grid() const { return options_.profile == SyntheticProfile::grid; }
+
+  SyntheticCase make_case(const CaseSpec& spec) const {
+    if (!grid()) return make_synthetic_case(spec);
+    GridCaseSpec g;
+    g.design_size_zyx = options_.size_zyx;
+    g.design_spacing_zyx = options_.grid_spacing_zyx;
+    g.size_zyx = spec.size_zyx;
+    g.spacing_zyx = spec.spacing_zyx;
+    g.lesion_codes = spec.lesion_codes;
+    g.seed = spec.seed;
+    return make_grid_case(g);
+  }
+
   VolumeOutput write_volume(const VolumePlan& v, std::size_t index) {
-    const SyntheticCase c = make_synthetic_case(v.spec);
+    const SyntheticCase c = make_case(v.spec);
     core::Rng report_rng(options_.seed, "synthetic-report", {static_cast<std::uint64_t>(index)});
-    const SyntheticReport report = write_synthetic_report(c.findings, report_rng);
+    const SyntheticReport report = grid() ? write_grid_report(c.findings) : write_synthetic_report(c.findings, report_rng);
     const std::string file = v.name + ".nii.gz";
     const auto ctrate = root_ / "ctrate" / "dataset";
     const auto scan_dir = v.patient + "/" + v.name.substr(0, v.name.rfind('_'));
@@ -250,7 +276,9 @@ class Writer {
       out.labels.push_back(present ? "1" : "0");
     }
 
-    if (!v.rex_split.empty()) {
+    // A case whose lesions were all hidden or never fitted shows nothing: like a healthy one, it
+    // has no ReXGroundingCT entry (an entry needs at least one finding and mask channel).
+    if (!v.rex_split.empty() && !c.findings.empty()) {
       json entry;
       entry["name"] = file;
       json findings = json::object(), categories = json::object(), pixels = json::object(), counts = json::object();
@@ -295,8 +323,13 @@ class Writer {
     io::write_nifti(file, mask);
   }
 
-  std::vector<std::string> write_rad_volume(const RadPlan& plan) {
-    const SyntheticCase c = make_synthetic_case(plan.spec);
+  // The "<abnormality>*<location>" label columns set to 1, and the codes painted.
+  struct RadOutput {
+    std::vector<std::string> labels, codes;
+  };
+
+  RadOutput write_rad_volume(const RadPlan& plan) {
+    const SyntheticCase c = make_case(plan.spec);
     // RAD-ChestCT axes: slices superior to inferior, rows anterior to posterior, columns right to
     // left; HU clipped to [-1000, 1000]; stored in Fortran order.
     io::NdArray ct(io::DType::int16, {c.size_zyx[0], c.size_zyx[1], c.size_zyx[2]});
@@ -308,15 +341,16 @@ class Writer {
         out[static_cast<std::size_t>(k) * slice + i] = static_cast<std::int16_t>(std::clamp<int>(c.hu[from + i], -1000, 1000));
     }
     io::write_npz(root_ / "radchestct" / (plan.id + ".npz"), {{"ct", &ct, true}}, true);
-    std::vector<std::string> labels;  // "<abnormality>*<location>" columns set to 1
+    RadOutput result;
     core::Rng rng(plan.spec.seed, "labels");
     for (const auto& f : c.findings) {
       const auto& names = radchestct_names().at(f.code);
       std::string name = names[static_cast<std::size_t>(rng.below(names.size()))];
       if (f.code == "2d") name = f.size_mm > 20 ? "mass" : f.size_mm > 10 ? "nodulegr1cm" : "nodule";
-      for (const auto& lobe : f.locations) labels.push_back(name + "*" + rad_location(lobe));
+      for (const auto& lobe : f.locations) result.labels.push_back(name + "*" + rad_location(lobe));
+      result.codes.push_back(f.code);
     }
-    return labels;
+    return result;
   }
 
   void write_ctrate_tables(const std::vector<VolumeOutput>& outputs) {
@@ -357,7 +391,7 @@ class Writer {
     io::write_json(root_ / "rexgroundingct" / "dataset.json", dataset, 1);
   }
 
-  void write_rad_labels(const std::vector<std::vector<std::string>>& rad_codes) {
+  void write_rad_labels(const std::vector<RadOutput>& rad_outputs) {
     std::vector<std::string> abnormalities;
     for (const auto& [code, names] : radchestct_names()) abnormalities.insert(abnormalities.end(), names.begin(), names.end());
     abnormalities.insert(abnormalities.end(), kRadUnrelated.begin(), kRadUnrelated.end());
@@ -370,24 +404,25 @@ class Writer {
         if (rads_[r].csv != csv) continue;
         std::vector<std::string> row = {rads_[r].id};
         for (std::size_t h = 1; h < header.size(); ++h)
-          row.push_back(std::find(rad_codes[r].begin(), rad_codes[r].end(), header[h]) != rad_codes[r].end() ? "1" : "0");
+          row.push_back(std::find(rad_outputs[r].labels.begin(), rad_outputs[r].labels.end(), header[h]) != rad_outputs[r].labels.end() ? "1" : "0");
         rows.push_back(std::move(row));
       }
       io::write_csv(root_ / "radchestct" / (csv + "_Abnormality_and_Location_Labels.csv"), header, rows);
     }
   }
 
-  void write_truth(const std::vector<VolumeOutput>& outputs) {
+  void write_truth(const std::vector<VolumeOutput>& outputs, const std::vector<RadOutput>& rad_outputs) {
     json truth;
-    truth["generator"] = {{"seed", options_.seed}, {"patients", options_.patients}, {"size_zyx", options_.size_zyx},
-                          {"lesion_probability", options_.lesion_probability}};
+    truth["generator"] = {{"profile", grid() ? "grid" : "realistic"}, {"seed", options_.seed}, {"patients", options_.patients},
+                          {"size_zyx", options_.size_zyx}, {"lesion_probability", options_.lesion_probability}};
+    if (grid()) truth["generator"]["grid_spacing_zyx"] = options_.grid_spacing_zyx;
     truth["radchestct_spacing"] = rad_spacing_;
     truth["non_chest"] = non_chest_;
     json ctrate = json::object();
     for (std::size_t v = 0; v < volumes_.size(); ++v) ctrate[volumes_[v].name] = {{"codes", outputs[v].codes}, {"patient", volumes_[v].patient}};
     truth["ctrate"] = ctrate;
     json rad = json::object();
-    for (const auto& r : rads_) rad[r.id] = {{"codes", r.spec.lesion_codes}};
+    for (std::size_t r = 0; r < rads_.size(); ++r) rad[rads_[r].id] = {{"codes", rad_outputs[r].codes}};  // what was painted
     truth["radchestct"] = rad;
     io::write_json(root_ / "synthetic_truth.json", truth);
   }

@@ -210,22 +210,30 @@ class CasePainter {
   struct LesionCanvas {
     SyntheticFinding finding;
     std::vector<std::uint8_t> mask;
+    std::uint8_t owner = 0;  // this lesion's mark in owner_
   };
 
   LesionCanvas canvas(const std::string& code) {
     LesionCanvas c;
     c.finding.code = code;
     c.mask.assign(phantom_.hu().size(), 0);
+    c.owner = static_cast<std::uint8_t>(findings_.size() + 1);
+    if (owner_.empty()) owner_.assign(phantom_.hu().size(), 0);
     return c;
   }
 
-  // Marks voxel i as part of instance `id` and sets its attenuation, if it is lung-like.
+  // Marks voxel i as part of instance `id` and sets its attenuation, if it is lung-like and no
+  // earlier lesion owns it: a voxel has one owner, so no mask covers a voxel that shows another
+  // lesion (a nodule inside a consolidation would not be visible).
   void mark(LesionCanvas& c, std::int64_t i, std::uint8_t id, float value, bool lung_only = true) {
     auto& tissue = phantom_.tissue();
-    const Tissue t = tissue[static_cast<std::size_t>(i)];
+    const auto at = static_cast<std::size_t>(i);
+    const Tissue t = tissue[at];
     if (lung_only && t != Tissue::lung && t != Tissue::vessel && t != Tissue::fluid) return;
-    phantom_.hu()[static_cast<std::size_t>(i)] = value;
-    c.mask[static_cast<std::size_t>(i)] = id;
+    if (owner_[at] != 0 && owner_[at] != c.owner) return;
+    owner_[at] = c.owner;
+    phantom_.hu()[at] = value;
+    c.mask[at] = id;
   }
 
   void note_location(LesionCanvas& c, const Vec3& p) {
@@ -367,7 +375,12 @@ class CasePainter {
       throw internal_error("no painter for lesion code").value(code);
     }
     c.finding.mask = std::move(c.mask);
-    findings_.push_back(std::move(c.finding));
+    const bool visible = std::any_of(c.finding.mask.begin(), c.finding.mask.end(), [](std::uint8_t v) { return v != 0; });
+    if (visible) {
+      findings_.push_back(std::move(c.finding));
+    } else {  // wholly hidden by earlier lesions: the label says what the image shows
+      std::replace(owner_.begin(), owner_.end(), c.owner, std::uint8_t{0});
+    }
   }
 
   SyntheticCase finish() {
@@ -411,6 +424,7 @@ class CasePainter {
   core::Rng rng_;
   Phantom phantom_;
   Anatomy anatomy_{};
+  std::vector<std::uint8_t> owner_;  // 0 free, else the owner mark of the lesion that painted the voxel
   std::vector<SyntheticFinding> findings_;
 };
 

@@ -70,7 +70,41 @@ const std::vector<std::string> kNormalStatements = {
     "The thoracic aorta is of normal calibre.", "Bones in the scan area are unremarkable.",
 };
 
+// The grid report's name of each finding, as a sentence starts it; each holds a term of the
+// report labeler's vocabulary (configs/labels/unict10_labeler.yaml).
+const std::map<std::string, std::string>& grid_finding_names() {
+  static const std::map<std::string, std::string> names = {
+      {"1a", "Bronchial wall thickening"}, {"1b", "Bronchiectasis"}, {"1c", "Emphysema"}, {"1d", "Septal thickening"},
+      {"1e", "Micronodules"}, {"2a", "Linear opacity"}, {"2b", "Consolidation"}, {"2c", "Ground glass opacity"},
+      {"2d", "Pulmonary nodule"}, {"2e", "Pleural effusion"}};
+  return names;
+}
+
+std::string impression_words(const std::vector<SyntheticFinding>& findings) {
+  std::string words;
+  for (std::size_t i = 0; i < findings.size(); ++i)
+    words += (i == 0 ? "" : i + 1 == findings.size() ? " and " : ", ") + synthetic_code_words(findings[i].code);
+  words[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(words[0])));
+  return words + ".";
+}
+
 }  // namespace
+
+SyntheticReport write_grid_report(const std::vector<SyntheticFinding>& findings) {
+  SyntheticReport report;
+  for (const auto& f : findings) {
+    const std::string sentence = grid_finding_names().at(f.code) + " in the " + join_locations(f.locations) + ", " + f.extent + ".";
+    report.finding_sentences.push_back(sentence);
+    report.findings += (report.findings.empty() ? "" : " ") + sentence;
+  }
+  if (findings.empty()) {
+    report.findings = "The lungs are clear.";
+    report.impressions = "No acute cardiopulmonary abnormality.";
+  } else {
+    report.impressions = impression_words(findings);
+  }
+  return report;
+}
 
 std::string synthetic_code_words(const std::string& code) { return phrases().at(code).words; }
 
@@ -101,15 +135,7 @@ SyntheticReport write_synthetic_report(const std::vector<SyntheticFinding>& find
   for (std::size_t i = 0; i < negatives; ++i) sentences.push_back(pick(phrases().at(absent[i]).absent, rng));
 
   for (const auto& s : sentences) report.findings += (report.findings.empty() ? "" : " ") + s;
-  if (findings.empty()) {
-    report.impressions = "No acute cardiopulmonary abnormality.";
-  } else {
-    std::string words;
-    for (std::size_t i = 0; i < findings.size(); ++i)
-      words += (i == 0 ? "" : i + 1 == findings.size() ? " and " : ", ") + synthetic_code_words(findings[i].code);
-    words[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(words[0])));
-    report.impressions = words + ".";
-  }
+  report.impressions = findings.empty() ? "No acute cardiopulmonary abnormality." : impression_words(findings);
   return report;
 }
 

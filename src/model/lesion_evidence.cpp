@@ -12,13 +12,28 @@ LesionEvidenceImpl::LesionEvidenceImpl(std::int64_t classes, std::int64_t voxels
   if (voxels < 1) throw internal_error("lesion evidence needs at least one voxel per class");
   scale_ = register_parameter("scale", torch::ones({classes}));
   offset_ = register_parameter("offset", torch::zeros({classes}));
+  centre_ = register_buffer("centre", torch::zeros({classes}));
+  centred_ = register_buffer("centred", torch::zeros({}));
+}
+
+at::Tensor LesionEvidenceImpl::strongest(const at::Tensor& seg_logits) const {
+  const auto flat = seg_logits.detach().flatten(2);  // [B, C, N]
+  const auto k = std::min(voxels_, flat.size(2));
+  return std::get<0>(flat.topk(k, /*dim=*/2)).mean(2).to(torch::kFloat32);
 }
 
 at::Tensor LesionEvidenceImpl::forward(const at::Tensor& seg_logits) {
-  const auto flat = seg_logits.detach().flatten(2);  // [B, C, N]
-  const auto k = std::min(voxels_, flat.size(2));
-  const auto strongest = std::get<0>(flat.topk(k, /*dim=*/2)).mean(2);
-  return strongest * scale_ + offset_;
+  const auto evidence = strongest(seg_logits);
+  if (is_training()) {
+    // The first batch sets the centre, later ones move it by kMomentum; no host read, so no
+    // device synchronisation.
+    torch::NoGradGuard no_grad;
+    const auto batch_mean = evidence.mean(0);
+    const auto moved = centre_ * (1 - kMomentum) + batch_mean * kMomentum;
+    centre_.copy_(torch::where(centred_ > 0, moved, batch_mean));
+    centred_.fill_(1);
+  }
+  return (evidence - centre_) * scale_ + offset_;
 }
 
 }  // namespace unict::model

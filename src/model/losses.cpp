@@ -35,7 +35,9 @@ at::Tensor segmentation_loss(const at::Tensor& logits, const at::Tensor& masks, 
   // voxel the lesion covers.
   if (target.sizes().slice(2) != pred.sizes().slice(2))
     target = F::adaptive_avg_pool3d(target, F::AdaptiveAvgPool3dFuncOptions(pred.sizes().slice(2).vec()));
-  const auto bce = F::binary_cross_entropy_with_logits(pred, target);
+  auto options = F::BinaryCrossEntropyWithLogitsFuncOptions();
+  if (config.seg_pos_weight != 1) options.pos_weight(torch::full({1}, config.seg_pos_weight, pred.options()));
+  const auto bce = F::binary_cross_entropy_with_logits(pred, target, options);
   const auto dice = soft_dice_loss(torch::sigmoid(pred), target);
   return config.seg_dice_weight * dice + (1 - config.seg_dice_weight) * bce;
 }

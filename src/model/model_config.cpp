@@ -140,6 +140,10 @@ core::Section<LossConfig> make_loss_section() {
         return std::string();
       });
   s.key("seg_dice_weight", &LossConfig::seg_dice_weight, 0.5, "L_SEG = w * soft Dice + (1 - w) * BCE").in_range(Range::closed(0, 1));
+  s.key("seg_pos_weight", &LossConfig::seg_pos_weight, 1.0,
+        "weight of lesion voxels in the segmentation BCE (lesions cover a few hundred of tens of thousands of voxels; a weight "
+        "keeps their logits from sinking with the background's before features form)")
+      .in_range(Range::closed(1, 10000));
   s.key("label_smoothing", &LossConfig::label_smoothing, 0.0, "label smoothing of the report cross entropy").in_range(Range::closed(0, 0.5));
   return s;
 }

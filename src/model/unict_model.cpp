@@ -75,15 +75,21 @@ ModelOutput UniCTImpl::task_tokens(const EncoderOutput& encoded) {
 
 ModelOutput UniCTImpl::forward(const at::Tensor& ct, const at::Tensor& tokens) {
   const auto encoded = encoder_->forward(ct);
+  lap("encoder");
   auto out = task_tokens(encoded);
+  lap("adapters+fusion");
   if (cls_head_) out.cls_logits = cls_head_->forward(task_latent(out, "cls"));
+  lap("cls head");
   if (seg_decoder_) {
     const auto maps = scf_ ? scf_->forward(encoded.maps, task_latent(out, "seg")) : encoded.maps;
     out.seg_logits = seg_decoder_->forward(maps, seg_output_size({ct.size(2), ct.size(3), ct.size(4)}));
   }
+  lap("seg head");
   if (lesion_evidence_) out.cls_logits = out.cls_logits + lesion_evidence_->forward(out.seg_logits);
+  lap("cls head");
   if (report_decoder_ && tokens.defined())
     out.rep_logits = report_decoder_->forward(task_latent(out, "rep"), out.slice_tokens, tokens.slice(1, 0, tokens.size(1) - 1));
+  lap("rep head");
   return out;
 }
 

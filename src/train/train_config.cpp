@@ -56,6 +56,9 @@ core::Section<TrainConfig> make_train_section() {
   s.key("amp", &TrainConfig::amp, std::string("bf16"), "mixed precision on CUDA: bf16 autocast or off (the CPU always runs float32)")
       .one_of({"bf16", "off"});
   s.key("cudnn_benchmark", &TrainConfig::cudnn_benchmark, true, "let cuDNN pick the fastest convolution algorithms (CUDA only)");
+  s.key("phase_timing", &TrainConfig::phase_timing, true,
+        "log the wall time per update of each phase (data wait, forward per head, losses, backward, optimiser) with every "
+        "log_every window in train.log; on CUDA it synchronises the device at each phase boundary");
   s.key("shuffled_targets_control", &TrainConfig::shuffled_targets_control, false,
         "a control run: each training volume gets the labels, masks and report of another (a seeded permutation); "
         "validation and test volumes keep theirs, so the test metrics should stay at chance");

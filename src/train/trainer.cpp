@@ -16,6 +16,7 @@
 #include "unict/core/autocast.h"
 #include "unict/core/error.h"
 #include "unict/core/log.h"
+#include "unict/core/phase_clock.h"
 #include "unict/core/progress.h"
 #include "unict/model/losses.h"
 #include "unict/train/optimizer.h"
@@ -71,6 +72,10 @@ class Trainer {
     val_every_ = to_updates(parse_duration(in_.train.val_every, "train.val_every"), updates_per_epoch_);
     checkpoint_every_ = to_updates(parse_duration(in_.train.checkpoint_every, "train.checkpoint_every"), updates_per_epoch_);
     window_ = torch::zeros({kWindowSize}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
+    if (in_.train.phase_timing) {
+      if (cuda_) clock_ = core::PhaseClock([] { torch::cuda::synchronize(); });
+      model_->set_phase_clock(&clock_);
+    }
   }
 
   TrainOutcome run(bool resume) {
@@ -161,12 +166,14 @@ class Trainer {
  private:
   // One optimiser update over up to grad_accum_steps batches; false when it was skipped.
   bool update() {
+    clock_.start();
     optimizer_.adamw->zero_grad();
     const std::int64_t n = std::min(in_.train.grad_accum_steps, batches_per_epoch_ - state_.batch_in_epoch);
     at::Tensor sums = torch::zeros({kWindowSize}, window_.options());
     for (std::int64_t i = 0; i < n; ++i) {
       auto batch = loader_.next();
       if (!batch) throw internal_error("the loader ended before its batches_per_epoch");
+      lap("data wait");
       model::TaskLosses losses;
       {
         compat::CudaAutocast scope(autocast_, at::kBFloat16);
@@ -175,7 +182,9 @@ class Trainer {
       }
       at::Tensor total = losses.total.to(torch::kFloat32);
       if (hooks_.loss) total = hooks_.loss(state_.step, total);
+      lap("losses");
       (total / static_cast<double>(n)).backward();
+      lap("backward");
       const auto part = [&](const at::Tensor& t) { return t.defined() ? t.detach().to(torch::kFloat64) : torch::zeros({}, sums.options()); };
       sums += torch::stack({torch::ones({}, sums.options()), part(total), part(losses.cls), part(losses.seg),
                             losses.seg.defined() ? torch::ones({}, sums.options()) : torch::zeros({}, sums.options()), part(losses.rep)});
@@ -194,6 +203,7 @@ class Trainer {
       spdlog::warn("update {}: non-finite loss or gradient, update skipped ({} in a row, {} in all)", state_.step + 1, state_.nonfinite_run,
                    state_.nonfinite_total);
       optimizer_.adamw->zero_grad();
+      clock_.finish_repetition();
       return false;
     }
     state_.nonfinite_run = 0;
@@ -205,7 +215,13 @@ class Trainer {
     optimizer_.set_lr(schedule_.lr(state_.step));
     optimizer_.adamw->step();
     window_ += sums;
+    lap("optimiser");
+    clock_.finish_repetition();
     return true;
+  }
+
+  void lap(const char* phase) {
+    if (in_.train.phase_timing) clock_.lap(phase);
   }
 
   void write_metrics(const nlohmann::json& line) {
@@ -236,11 +252,24 @@ class Trainer {
     write_metrics(line);
     progress.set_status(status.str());
     spdlog::debug("update {}: {}", state_.step, line.dump());
+
+  }
+
+  // The phase times since the previous report, in train.log. Wall-clock figures stay out of
+  // metrics.jsonl, which a resumed run reproduces bit for bit.
+  void report_phase_times() {
+    if (!in_.train.phase_timing) return;
+    const std::string summary = clock_.summary();
+    if (!summary.empty()) spdlog::info("time up to update {}: {}", state_.step, summary);
+    clock_.reset();
   }
 
   void validation() {
+    report_phase_times();
     if (in_.val_items.empty()) return;
+    model_->set_phase_clock(nullptr);  // validation's forward passes are not training time
     const auto result = validate(*model_, val_loader_, in_.model.loss, in_.classes, autocast_);
+    if (in_.train.phase_timing) model_->set_phase_clock(&clock_);
     nlohmann::json line = result.to_json();
     line["step"] = state_.step;
     write_metrics(line);
@@ -278,6 +307,7 @@ class Trainer {
   TrainState state_;
   at::Tensor window_;
   std::ofstream metrics_;
+  core::PhaseClock clock_;
 };
 
 // train.log in the run folder for as long as the run lasts.

@@ -213,11 +213,32 @@ TEST(LesionEvidence, AveragesTheStrongestVoxelsOfEachChannelThenScalesAndShifts)
   const auto seg_logits = torch::randn({2, 3, 4, 5, 6});
   for (std::int64_t k : {1, 7, 120, 500}) {  // 500 > 120 voxels: capped
     LesionEvidence readout(3, k);
+    readout->eval();  // an untrained readout: centre 0
     EXPECT_TRUE(torch::allclose(readout->forward(seg_logits), strongest_voxels_reference(seg_logits, k), 1e-5, 1e-6)) << k;
     torch::NoGradGuard no_grad;
     for (auto& p : readout->named_parameters()) p.value().fill_(p.key() == "scale" ? 2.0 : -0.5);
     EXPECT_TRUE(torch::allclose(readout->forward(seg_logits), 2.0 * strongest_voxels_reference(seg_logits, k) - 0.5, 1e-5, 1e-6)) << k;
   }
+}
+
+// Calibration: in training mode the pooled value is centred on the first batch's mean, then on
+// a running mean with momentum 0.1; eval mode keeps the centre where training left it.
+TEST(LesionEvidence, CentresThePooledValueOnItsRunningMeanOverTrainingBatches) {
+  torch::manual_seed(4);
+  const std::int64_t k = 5;
+  const auto first = torch::randn({4, 3, 3, 4, 5}) - 5.0, second = torch::randn({4, 3, 3, 4, 5}) + 2.0;
+  LesionEvidence readout(3, k);
+  readout->train();
+  const auto e1 = strongest_voxels_reference(first, k), e2 = strongest_voxels_reference(second, k);
+  const auto centre1 = e1.mean(0);
+  EXPECT_TRUE(torch::allclose(readout->forward(first), e1 - centre1, 1e-5, 1e-5));
+  EXPECT_LT(readout->forward(first).mean().abs().item<double>(), 1e-4);  // adds nothing on average
+  // The repeated first batch left the centre at centre1; the second batch moves it by 0.1.
+  const auto centre2 = 0.9 * centre1 + 0.1 * e2.mean(0);
+  EXPECT_TRUE(torch::allclose(readout->forward(second), e2 - centre2, 1e-5, 1e-5));
+  readout->eval();
+  EXPECT_TRUE(torch::allclose(readout->forward(first), e1 - centre2, 1e-5, 1e-5));
+  EXPECT_TRUE(torch::allclose(readout->forward(first), e1 - centre2, 1e-5, 1e-5));  // eval mode does not move it
 }
 
 TEST(Switches, LesionEvidenceReadoutAddsPooledMaskLogitsToTheHead) {

@@ -19,10 +19,17 @@
 
 namespace unict::data {
 
+// realistic: a scanner's variety (sizes, spacings, reconstructions, padding), lesions painted in
+// millimetres and resampled by prepare: the hard benchmark. grid: every volume drawn natively on
+// the training grid with one signature per class that survives there (grid_case.h).
+enum class SyntheticProfile { realistic, grid };
+
 struct SyntheticOptions {
+  SyntheticProfile profile = SyntheticProfile::realistic;
   std::int64_t patients = 24;
   std::uint64_t seed = 0;
-  std::array<std::int64_t, 3> size_zyx{64, 96, 96};  // nominal CT size; each scan varies by about 10 %
+  std::array<std::int64_t, 3> size_zyx{64, 96, 96};  // nominal CT size (realistic: each scan varies by about 10 %; grid: exact)
+  std::array<double, 3> grid_spacing_zyx{9.0, 7.5, 7.5};  // grid profile: the training grid's spacing, mm
   std::int64_t max_scans = 3;                         // scans per patient: 1 to max_scans
   std::int64_t radchestct_volumes = 12;
   double lesion_probability = 0.3;                    // per abnormality and patient

@@ -33,6 +33,7 @@ struct SyntheticFinding {
   int instances = 0;
   std::vector<std::uint8_t> mask;       // instance ids, (z, y, x) like the CT
   std::int64_t voxels = 0;              // non-zero mask voxels
+  std::string extent;                   // grid profile: "small", "moderate" or "extensive"; else empty
 };
 
 struct SyntheticCase {

@@ -19,6 +19,11 @@ struct SyntheticReport {
 
 SyntheticReport write_synthetic_report(const std::vector<SyntheticFinding>& findings, core::Rng& rng);
 
+// The grid profile's report: one sentence per finding, in the given order, that states what the
+// image shows and nothing else ("Consolidation in the right middle lobe, moderate."), and one
+// fixed sentence when there is none. No randomness: the image determines every word.
+SyntheticReport write_grid_report(const std::vector<SyntheticFinding>& findings);
+
 // Plain words for a lesion code, for impressions and tables ("pleural effusion").
 std::string synthetic_code_words(const std::string& code);
 

@@ -15,6 +15,7 @@
 
 #include <torch/nn/modules/container/sequential.h>
 
+#include "unict/core/phase_clock.h"
 #include "unict/model/decoding.h"
 #include "unict/model/encoder.h"
 #include "unict/model/lesion_evidence.h"
@@ -60,6 +61,10 @@ class UniCTImpl : public torch::nn::Module {
   std::vector<std::int64_t> seg_output_size(const std::vector<std::int64_t>& input_zyx) const;
   const ModelShape& shape() const { return shape_; }
 
+  // While set, forward() charges its parts to the clock: encoder, adapters+fusion, cls head, seg
+  // head, rep head (the trainer's per-phase timing). Not owned; nullptr turns it off.
+  void set_phase_clock(core::PhaseClock* clock) { clock_ = clock; }
+
   VisualEncoder& encoder() { return encoder_; }
   ReportDecoder& report_decoder() { return report_decoder_; }
 
@@ -68,8 +73,13 @@ class UniCTImpl : public torch::nn::Module {
   ModelOutput task_tokens(const EncoderOutput& encoded);
   at::Tensor task_latent(const ModelOutput& out, const std::string& task) const;
 
+  void lap(const char* phase) {
+    if (clock_) clock_->lap(phase);
+  }
+
   ModelSettings settings_;
   ModelShape shape_;
+  core::PhaseClock* clock_ = nullptr;
   std::vector<std::string> tasks_;
   VisualEncoder encoder_{nullptr};
   std::vector<TaskAdapter> adapters_;

@@ -26,6 +26,7 @@ struct TrainConfig {
   std::int64_t max_nonfinite = 0; // consecutive updates with a NaN / Inf loss before the run stops
   std::string amp;                // CUDA only: bf16 or off
   bool cudnn_benchmark = false;
+  bool phase_timing = false;  // per-phase wall time in train.log
   bool shuffled_targets_control = false;  // a control run: training targets permuted across volumes
 };
 
