@@ -39,7 +39,13 @@ void summary(const SummaryOptions& options, const GlobalOptions& globals) {
   if (options.no_forward) return;
 
   core::configure_torch_threads(config.run.threads);
-  const auto device = torch::Device(core::resolve_device_name(config.run.device));
+  // A summary is for looking at the model, so a GPU config (the ablation configs name cuda) is
+  // still shown on a machine without one: on the CPU, and said so.
+  const bool cuda_requested = config.run.device.rfind("cuda", 0) == 0;
+  const bool cpu_instead = cuda_requested && !torch::cuda::is_available();
+  if (cpu_instead)
+    std::cout << "run.device is " << config.run.device << " but no CUDA device is usable here: the forward pass runs on the CPU\n";
+  const auto device = torch::Device(cpu_instead ? std::string("cpu") : core::resolve_device_name(config.run.device));
   net->to(device);
   net->eval();
   torch::NoGradGuard no_grad;

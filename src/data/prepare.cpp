@@ -103,9 +103,12 @@ PrepareResult prepare_cache(const SampleSet& samples, const PreprocessConfig& co
   result.skipped = skipped.size();
   spdlog::info("prepare: {} prepared, {} already in the cache, {} left out (see {})", result.prepared, result.reused, result.skipped,
                result.report.string());
+  // The entries left out are listed when the cache is made; a call that only reuses it (every fold
+  // of a cross-validation) lists them at debug level, so that they are said once.
+  const auto level = prepared > 0 ? spdlog::level::info : spdlog::level::debug;
   constexpr std::size_t kListed = 5;
-  for (std::size_t i = 0; i < skipped.size() && i < kListed; ++i) spdlog::info("  left out {}: {}", skipped[i].name, skipped[i].reason);
-  if (skipped.size() > kListed) spdlog::info("  ... and {} more in the report", skipped.size() - kListed);
+  for (std::size_t i = 0; i < skipped.size() && i < kListed; ++i) spdlog::log(level, "  left out {}: {}", skipped[i].name, skipped[i].reason);
+  if (skipped.size() > kListed) spdlog::log(level, "  ... and {} more in the report", skipped.size() - kListed);
   return result;
 }
 

@@ -191,6 +191,21 @@ void plot_attention(const std::vector<std::vector<double>>& matrix, const std::v
   fig.save();
 }
 
+// The panels of training_curves.png: per task, the training loss and its validation counterpart
+// on the same axes; then the validation task metrics.
+struct CurvePanel {
+  std::string title;
+  std::vector<std::pair<std::string, std::string>> series;  // metrics.jsonl key, legend text
+};
+
+std::vector<CurvePanel> training_curve_panels() {
+  return {{"total loss", {{"loss", "training"}, {"val.loss", "validation"}}},
+          {"classification loss", {{"loss_cls", "training"}, {"val.loss_cls", "validation"}}},
+          {"segmentation loss", {{"loss_seg", "training"}, {"val.loss_seg", "validation"}}},
+          {"report loss", {{"loss_rep", "training"}, {"val.loss_rep", "validation"}}},
+          {"validation task metrics", {{"val.cls.auroc_macro", "macro AUROC"}, {"val.seg.dice_mean", "mean Dice"}}}};
+}
+
 void plot_training_curves(const std::filesystem::path& metrics_jsonl, const std::filesystem::path& png) {
   std::map<std::string, Curve> series;
   io::for_each_json_line(metrics_jsonl, [&](const nlohmann::json& doc, int number) {
@@ -202,24 +217,47 @@ void plot_training_curves(const std::filesystem::path& metrics_jsonl, const std:
         series[key].y.push_back(value.get<double>());
       }
   });
-  if (series.empty()) throw Error("no numeric series to plot").file(metrics_jsonl.string());
-  const int columns = series.size() > 1 ? 2 : 1;
-  const int rows = static_cast<int>((series.size() + 1) / static_cast<std::size_t>(columns));
+  std::vector<CurvePanel> panels;  // only those with data: a single-task run has one loss panel
+  for (const auto& panel : training_curve_panels()) {
+    CurvePanel kept{panel.title, {}};
+    for (const auto& s : panel.series)
+      if (series.count(s.first)) kept.series.push_back(s);
+    if (!kept.series.empty()) panels.push_back(kept);
+  }
+  if (panels.empty()) throw Error("no losses or validation metrics to plot").file(metrics_jsonl.string());
+  const int columns = panels.size() > 1 ? 2 : 1;
+  const int rows = static_cast<int>((panels.size() + 1) / static_cast<std::size_t>(columns));
   Figure fig(png, 600 * columns, 380 * rows, columns, rows);
   fig->init();
-  for (const auto& [name, curve] : series) {
-    const auto [ymin, ymax] = std::minmax_element(curve.y.begin(), curve.y.end());
-    const auto [xmin, xmax] = std::minmax_element(curve.x.begin(), curve.x.end());
-    // A constant series still gets a readable axis.
-    const double pad = *ymax > *ymin ? (*ymax - *ymin) * 0.05 : std::max(std::abs(*ymax) * 0.05, 1e-3);
+  const int colours[] = {9, 2};  // blue: training (or the first metric), red: validation
+  for (const auto& panel : panels) {
+    double xmin = 1e300, xmax = -1e300, ymin = 1e300, ymax = -1e300;
+    for (const auto& [key, _] : panel.series) {
+      const auto& c = series.at(key);
+      xmin = std::min(xmin, *std::min_element(c.x.begin(), c.x.end()));
+      xmax = std::max(xmax, *std::max_element(c.x.begin(), c.x.end()));
+      ymin = std::min(ymin, *std::min_element(c.y.begin(), c.y.end()));
+      ymax = std::max(ymax, *std::max_element(c.y.begin(), c.y.end()));
+    }
+    const bool metrics = panel.title == "validation task metrics";
+    if (metrics) ymin = 0, ymax = 1;  // AUROC and Dice on their whole range
+    const double pad = ymax > ymin ? (ymax - ymin) * 0.05 : std::max(std::abs(ymax) * 0.05, 1e-3);
     fig->col0(1);
-    fig->env(*xmin, *xmax > *xmin ? *xmax : *xmin + 1, *ymin - pad, *ymax + pad, 0, 0);
-    fig->lab("step", "", name.c_str());
-    fig->col0(2);
-    fig->width(2);
-    fig->line(static_cast<PLINT>(curve.x.size()), const_cast<PLFLT*>(curve.x.data()), const_cast<PLFLT*>(curve.y.data()));
-    fig->poin(static_cast<PLINT>(curve.x.size()), const_cast<PLFLT*>(curve.x.data()), const_cast<PLFLT*>(curve.y.data()), 17);
-    fig->width(1);
+    fig->env(xmin, xmax > xmin ? xmax : xmin + 1, ymin - pad, ymax + pad, 0, 0);
+    fig->lab("update", "", panel.title.c_str());
+    std::vector<std::string> texts;
+    std::vector<int> used;
+    for (std::size_t i = 0; i < panel.series.size(); ++i) {
+      const auto& c = series.at(panel.series[i].first);
+      fig->col0(colours[i % 2]);
+      fig->width(2);
+      fig->line(static_cast<PLINT>(c.x.size()), const_cast<PLFLT*>(c.x.data()), const_cast<PLFLT*>(c.y.data()));
+      if (c.x.size() < 30) fig->poin(static_cast<PLINT>(c.x.size()), const_cast<PLFLT*>(c.x.data()), const_cast<PLFLT*>(c.y.data()), 17);
+      fig->width(1);
+      texts.push_back(panel.series[i].second);
+      used.push_back(colours[i % 2]);
+    }
+    legend(*fig, texts, used, PL_POSITION_INSIDE | PL_POSITION_TOP | PL_POSITION_RIGHT);
   }
   fig.save();
 }

@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
 #include "test_support.h"
 #include "unict/core/error.h"
+#include "unict/data/grid_case.h"
 #include "unict/data/synthetic_case.h"
 #include "unict/io/nifti.h"
 
@@ -71,6 +73,75 @@ TEST(SyntheticCase, EveryFindingHasVoxelsEvenOnACoarseGrid) {
   }
 }
 
+// One owner per voxel in the realistic profile too: no two findings' masks share a voxel, so no
+// mask covers a voxel that shows another lesion.
+TEST(SyntheticCase, NoVoxelBelongsToTwoLesions) {
+  for (std::uint64_t seed = 30; seed < 36; ++seed) {
+    const SyntheticCase c = make_synthetic_case(small_case(synthetic_lesion_codes(), seed));
+    ASSERT_FALSE(c.findings.empty());
+    std::vector<int> owners(c.hu.size(), 0);
+    for (const auto& f : c.findings) {
+      EXPECT_GT(f.voxels, 0) << f.code << ": a wholly hidden lesion must not be reported";
+      for (std::size_t i = 0; i < f.mask.size(); ++i) owners[i] += f.mask[i] != 0;
+    }
+    EXPECT_LE(*std::max_element(owners.begin(), owners.end()), 1) << "seed " << seed;
+  }
+}
+
+GridCaseSpec grid_case(std::vector<std::string> codes, std::uint64_t seed) {
+  GridCaseSpec spec;
+  spec.lesion_codes = std::move(codes);
+  spec.seed = seed;
+  return spec;
+}
+
+// Each class alone, on the design grid: painted, its size within the stated range, every mask
+// voxel in its band (noise is 20 HU: 5.5 sigmas), and the band far from the lung around it.
+TEST(GridCase, EachClassShowsItsSignatureAtTheGrid) {
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    for (const auto& sig : grid_signatures()) {
+      const SyntheticCase c = make_grid_case(grid_case({sig.code}, seed));
+      ASSERT_EQ(c.findings.size(), 1u) << sig.code << " seed " << seed;
+      const auto& f = c.findings[0];
+      EXPECT_EQ(f.code, sig.code);
+      EXPECT_GE(static_cast<double>(f.voxels), sig.min_voxels) << sig.code;
+      EXPECT_LE(static_cast<double>(f.voxels), sig.max_voxels) << sig.code;
+      EXPECT_GT(std::fabs(sig.band_hu - GridBands::lung), 11 * GridBands::noise_sigma) << sig.code;
+      for (std::size_t i = 0; i < f.mask.size(); ++i)
+        if (f.mask[i]) ASSERT_LE(std::fabs(c.hu[i] - sig.band_hu), 5.5 * GridBands::noise_sigma) << sig.code << " voxel " << i;
+      EXPECT_FALSE(f.locations.empty());
+      EXPECT_TRUE(f.extent == "small" || f.extent == "moderate" || f.extent == "extensive") << f.extent;
+    }
+  }
+}
+
+TEST(GridCase, LesionsNeverShareAVoxelAndAreDeterministic) {
+  for (std::uint64_t seed = 10; seed < 16; ++seed) {
+    const SyntheticCase c = make_grid_case(grid_case(synthetic_lesion_codes(), seed));
+    EXPECT_GE(c.findings.size(), 8u) << "seed " << seed;  // a crowded lung may leave out a class, never silently
+    std::vector<int> owners(c.hu.size(), 0);
+    for (const auto& f : c.findings)
+      for (std::size_t i = 0; i < f.mask.size(); ++i) owners[i] += f.mask[i] != 0;
+    EXPECT_LE(*std::max_element(owners.begin(), owners.end()), 1) << "seed " << seed;
+  }
+  const auto a = make_grid_case(grid_case({"2b", "1c"}, 3)), b = make_grid_case(grid_case({"2b", "1c"}, 3));
+  EXPECT_EQ(a.hu, b.hu);
+  EXPECT_EQ(a.findings[1].mask, b.findings[1].mask);
+}
+
+// Drawn on another grid of the same field of view (the synthetic RAD-ChestCT's), a lesion keeps
+// its physical size: its voxel count scales with the voxel volume.
+TEST(GridCase, KeepsPhysicalSizesOnAnotherGrid) {
+  GridCaseSpec fine = grid_case({"2b"}, 5);
+  fine.size_zyx = {38, 48, 48};
+  fine.spacing_zyx = {7.5, 7.5, 7.5};
+  const SyntheticCase c = make_grid_case(fine);
+  ASSERT_EQ(c.findings.size(), 1u);
+  const double design_voxels = static_cast<double>(c.findings[0].voxels) * 7.5 / 9.0;
+  EXPECT_GE(design_voxels, grid_signature("2b").min_voxels);
+  EXPECT_LE(design_voxels, grid_signature("2b").max_voxels);
+}
+
 TEST(SyntheticCase, IsDeterministicBySeed) {
   const auto a = make_synthetic_case(small_case({"2d", "2c"}, 7));
   const auto b = make_synthetic_case(small_case({"2d", "2c"}, 7));
@@ -124,6 +195,25 @@ TEST(SyntheticDataset, MatchesTheDistributedFormatsAsNibabelAndNumpyReadThem) {
   EXPECT_GT(summary.rexgrounding_entries, 0);
   EXPECT_EQ(summary.radchestct_volumes, 3);
   EXPECT_EQ(test::run_python("data/reference/check_synthetic.py", (dir / "synth").string()), 0);
+}
+
+// The grid profile's promises, checked by numpy / nibabel on the written files.
+TEST(SyntheticDataset, GridProfileKeepsItsPromisesAsNumpyReadsThem) {
+  test::TempDir dir;
+  SyntheticOptions o;
+  o.profile = SyntheticProfile::grid;
+  o.patients = 12;
+  o.seed = 21;
+  o.size_zyx = {32, 48, 48};
+  o.grid_spacing_zyx = {9.0, 7.5, 7.5};
+  o.max_scans = 1;
+  o.radchestct_volumes = 3;
+  o.threads = 2;
+  const auto summary = write_synthetic_dataset(dir / "grid", o);
+  EXPECT_EQ(summary.ctrate_volumes, 12);  // one scan per patient, no second reconstruction
+  EXPECT_DOUBLE_EQ(summary.radchestct_spacing, 7.5);
+  EXPECT_EQ(test::run_python("data/reference/check_grid_profile.py", (dir / "grid").string() + " 32 48 48 9 7.5 7.5"), 0);
+  EXPECT_EQ(test::run_python("data/reference/check_synthetic.py", (dir / "grid").string()), 0);  // still the real formats
 }
 
 TEST(SyntheticDataset, NeverOverwritesAnythingButAnEarlierSyntheticSet) {

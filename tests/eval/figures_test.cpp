@@ -55,11 +55,17 @@ TEST(Figures, EveryFigureIsAPngOfItsSize) {
                  dir / "attention.png");
   EXPECT_EQ(png_size(dir / "attention.png"), (std::pair<std::uint32_t, std::uint32_t>{700, 650}));
 
+  // Panels: total loss and classification loss (training and validation on the same axes) and the
+  // validation task metrics: 3 panels in 2 x 2. Epoch and learning rate get no panel.
   const auto metrics = dir.write("metrics.jsonl",
-                                 "{\"step\": 1, \"loss\": 2.0, \"loss_cls\": 0.7}\n{\"step\": 2, \"loss\": 1.5, \"loss_cls\": 0.6}\n"
-                                 "{\"step\": 3, \"loss\": 1.1, \"loss_cls\": 0.5, \"val_auroc\": 0.7}\n");
+                                 "{\"step\": 1, \"epoch\": 0, \"lr\": 0.1, \"loss\": 2.0, \"loss_cls\": 0.7}\n"
+                                 "{\"step\": 2, \"epoch\": 0, \"lr\": 0.1, \"loss\": 1.5, \"loss_cls\": 0.6}\n"
+                                 "{\"step\": 2, \"val.loss\": 1.6, \"val.loss_cls\": 0.65, \"val.cls.auroc_macro\": 0.7}\n");
   plot_training_curves(metrics, dir / "training.png");
-  EXPECT_EQ(png_size(dir / "training.png"), (std::pair<std::uint32_t, std::uint32_t>{1200, 760}));  // 3 series: 2 x 2 panels
+  EXPECT_EQ(png_size(dir / "training.png"), (std::pair<std::uint32_t, std::uint32_t>{1200, 760}));
+  const auto losses_only = dir.write("losses.jsonl", "{\"step\": 1, \"epoch\": 0, \"loss\": 2.0}\n{\"step\": 2, \"epoch\": 0, \"loss\": 1.0}\n");
+  plot_training_curves(losses_only, dir / "figures" / "one_panel.png");
+  EXPECT_EQ(png_size(dir / "figures" / "one_panel.png"), (std::pair<std::uint32_t, std::uint32_t>{600, 380}));  // the total loss alone
 
   ExamplePanel panel;
   panel.height = 64;
@@ -76,7 +82,7 @@ TEST(Figures, EveryFigureIsAPngOfItsSize) {
   plot_example(panel, dir / "example.png");
   EXPECT_EQ(png_size(dir / "example.png"), (std::pair<std::uint32_t, std::uint32_t>{1400, 700}));
   // Atomic writes: no temporary file is left beside the figures.
-  EXPECT_EQ(test::file_names(dir.path()), (std::vector<std::string>{"attention.png", "example.png", "figures", "metrics.jsonl", "training.png"}));
+  EXPECT_EQ(test::file_names(dir.path()), (std::vector<std::string>{"attention.png", "example.png", "figures", "losses.jsonl", "metrics.jsonl", "training.png"}));
   if (const char* keep = std::getenv("UNICT_KEEP_FIGURES")) std::filesystem::copy(dir.path(), keep, std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
 
   const auto bad = dir.write("bad.jsonl", "{\"loss\": 1}\n");

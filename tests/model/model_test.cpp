@@ -178,9 +178,21 @@ TEST(Switches, ScfOffFeedsTheDecoderThePlainMaps) {
   auto without = build_model(settings, shape, 5);
   EXPECT_EQ(parameter_count(*with) - parameter_count(*without), count_of(*with, "scf"));
   EXPECT_EQ(child_names(*without).count("scf"), 0u);
-  // Without SCF the masks do not depend on z_seg: a model whose seg adapter is zeroed predicts the
-  // same masks; with SCF they change.
+  // SCF starts as the identity (zero-initialised FiLM), so at initialisation the masks do not
+  // depend on z_seg either.
   const auto b = tiny_batch(shape);
+  {
+    with->eval();
+    const auto before = with->forward(b.ct).seg_logits;
+    torch::NoGradGuard no_grad;
+    for (auto& p : with->named_parameters())
+      if (p.key().rfind("adapter_seg.", 0) == 0) p.value().normal_();
+    EXPECT_TRUE(torch::equal(before, with->forward(b.ct).seg_logits));
+    for (auto& p : with->named_parameters())
+      if (p.key().rfind("scf.", 0) == 0) p.value().normal_(0, 0.1);  // as if trained
+  }
+  // Without SCF the masks do not depend on z_seg: a model whose seg adapter is redrawn predicts
+  // the same masks; with a trained SCF they change.
   for (auto* net : {&with, &without}) {
     (*net)->eval();
     const auto before = (*net)->forward(b.ct).seg_logits;
@@ -432,6 +444,17 @@ TEST(Losses, MatchTheirClosedForms) {
   EXPECT_NEAR(soft_dice_loss(p2, g2).item<double>(), 1 - 2 / 3.5, 1e-6);
   // ... and with no lesion anywhere the Dice term is 0.
   EXPECT_EQ(soft_dice_loss(p2, torch::zeros_like(g2)).item<double>(), 0.0);
+
+  // Weighted BCE: LibTorch's own op with pos_weight is the reference, on fractional targets too,
+  // and the closed form for one voxel: w * log(1 + e^-x) for a lesion voxel.
+  torch::manual_seed(2);
+  const auto x = torch::randn({2, 3, 4, 5, 6}) * 4, t = (torch::rand({2, 3, 4, 5, 6}) > 0.8).to(torch::kFloat32) * torch::rand({2, 3, 4, 5, 6});
+  for (double w : {1.0, 7.5, 200.0}) {
+    const auto reference = torch::nn::functional::binary_cross_entropy_with_logits(
+        x, t, torch::nn::functional::BinaryCrossEntropyWithLogitsFuncOptions().pos_weight(torch::full({1}, w)));
+    EXPECT_NEAR(weighted_bce_with_logits(x, t, w).item<double>(), reference.item<double>(), 1e-5 * reference.item<double>()) << w;
+  }
+  EXPECT_NEAR(weighted_bce_with_logits(torch::full({1}, 0.5), torch::ones({1}), 3).item<double>(), 3 * std::log(1 + std::exp(-0.5)), 1e-6);
 
   // Report cross entropy ignores PAD: the mean over non-PAD targets of -log softmax.
   ModelOutput out;

@@ -25,7 +25,7 @@ namespace unict::data {
 
 // The attenuation bands of the grid profile, in HU (lesions; noise is added on top).
 struct GridBands {
-  static constexpr double dense = 30, hazy = -450, lucent = -985, lung = -860, noise_sigma = 20;
+  static constexpr double dense = 30, hazy = -450, lucent = -990, lung = -850, noise_sigma = 20;
 };
 
 // What the grid profile promises about one class, for the generator and for its tests.

@@ -27,7 +27,9 @@ void plot_roc_pr(const ScoredCases& data, const std::filesystem::path& png);
 void plot_attention(const std::vector<std::vector<double>>& matrix, const std::vector<std::string>& tasks, const std::string& title,
                     const std::filesystem::path& png);
 
-// One panel per numeric field of the metrics.jsonl lines (x: "step"), e.g. losses and validation metrics.
+// From metrics.jsonl (x: "step"): one panel per task loss with its training and validation curves
+// on the same axes (total, cls, seg, rep; a panel only where the run has that loss), and one panel
+// of the validation task metrics (macro AUROC, mean Dice) on [0, 1].
 void plot_training_curves(const std::filesystem::path& metrics_jsonl, const std::filesystem::path& png);
 
 struct ExamplePanel {

@@ -27,6 +27,10 @@ struct TaskLosses {
 
 TaskLosses compute_losses(const ModelOutput& output, const Targets& targets, const LossConfig& config);
 
+// Mean binary cross entropy of logits against targets in [0, 1], target-1 terms weighted by
+// pos_weight (LibTorch's binary_cross_entropy_with_logits with pos_weight, in fewer passes).
+at::Tensor weighted_bce_with_logits(const at::Tensor& logits, const at::Tensor& targets, double pos_weight);
+
 // Soft Dice loss 1 - (2 sum(p g) + 1) / (sum p + sum g + 1), averaged over the (volume, class)
 // pairs whose target has a lesion (0 when none has); empty pairs are left to the BCE term.
 at::Tensor soft_dice_loss(const at::Tensor& probabilities, const at::Tensor& targets);

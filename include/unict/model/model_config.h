@@ -76,8 +76,8 @@ struct LossConfig {
   double cls_weight = 0, seg_weight = 0, rep_weight = 0;
   std::vector<double> cls_pos_weight;  // empty: none; else one per class
   double seg_dice_weight = 0;          // L_SEG = dice_weight * Dice + (1 - dice_weight) * BCE
-  double seg_pos_weight = 1;           // BCE weight of lesion voxels
   double label_smoothing = 0;
+  double seg_pos_weight = 1;           // BCE weight of lesion voxels
 };
 const core::Section<LossConfig>& loss_section();
 
