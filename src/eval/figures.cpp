@@ -226,7 +226,7 @@ void plot_training_curves(const std::filesystem::path& metrics_jsonl, const std:
   }
   if (panels.empty()) throw Error("no losses or validation metrics to plot").file(metrics_jsonl.string());
   const int columns = panels.size() > 1 ? 2 : 1;
-  const int rows = static_cast<int>((panels.size() + 1) / static_cast<std::size_t>(columns));
+  const int rows = static_cast<int>((panels.size() + static_cast<std::size_t>(columns) - 1) / static_cast<std::size_t>(columns));
   Figure fig(png, 600 * columns, 380 * rows, columns, rows);
   fig->init();
   const int colours[] = {9, 2};  // blue: training (or the first metric), red: validation

@@ -126,6 +126,14 @@ TEST(Cli, ModelSummaryPrintsTheTreeCountsAndOutputShapes) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out.find("fusion (MultiTaskFusion)"), std::string::npos);
   EXPECT_CONTAINS(r.out, "fusion off");
+  // A GPU config (the ablation configs name run.device: cuda) is summarised on a machine without
+  // one: on the CPU, and said so (at a small size, so that the forward pass is quick).
+  r = unict("model summary --config " + std::string(UNICT_SOURCE_DIR) + "/configs/ablations/no_fusion.yaml --depth 0 "
+            "--set 'preprocess.size=[6,64,64]' --set train.batch_size=1 --set report_decoder.max_tokens=16 --set decode.max_tokens=16");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const bool said_cpu = r.out.find("no CUDA device is usable here: the forward pass runs on the CPU") != std::string::npos;
+  EXPECT_TRUE(said_cpu ? r.out.find(" on cpu ") != std::string::npos : r.out.find(" on cuda") != std::string::npos) << r.out;
+  EXPECT_CONTAINS(r.out, "seg_logits    [1, 10, 3, 32, 32]");  // output_scale 2
   // A rule across keys fails at load, naming the key.
   r = unict("model summary --config " + config + " --set model.adapters=false");
   EXPECT_EQ(r.status, 2);
@@ -229,6 +237,15 @@ TEST(Cli, SynthSplitAndInspectWorkTogether) {
   EXPECT_CONTAINS(r.out, "ReXGroundingCT:");
   EXPECT_CONTAINS(r.out, "set data.radchestct_spacing");
   EXPECT_EQ(unict("synth --out " + out + " --patients 9").status, 2);  // exists: never overwritten silently
+  // The grid profile: spacing is its own; the realistic profile refuses one, naming the option.
+  r = unict("synth --out " + (dir / "grid").string() + " --profile grid --patients 4 --radchestct 1 --seed 2");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "spacing 7.5 mm");
+  r = unict("synth --out " + (dir / "other").string() + " --spacing 9x7.5x7.5");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_CONTAINS(r.err, "--spacing applies to --profile grid only");
+  EXPECT_EQ(unict("synth --out " + (dir / "other").string() + " --profile grid --spacing 9x0x7.5").status, 2);
+  EXPECT_FALSE(std::filesystem::exists(dir / "other"));
 
   const std::string sets = " --set data.ctrate_root=" + out + "/ctrate --set data.rexgrounding_root=" + out +
                            "/rexgroundingct --set run.output_root=" + (dir / "runs").string();

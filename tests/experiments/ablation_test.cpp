@@ -43,7 +43,8 @@ TEST(AblationSuite, EachQuickStartVariantBuildsTheModelItClaims) {
                                             {"no_fusion", {{"cls", "seg", "rep"}, false, true, true}},
                                             {"no_scf", {{"cls", "seg", "rep"}, true, false, true}},
                                             {"mtl_baseline", {{"cls", "seg", "rep"}, false, false, false}},
-                                            {"cls_only", {{"cls"}, false, false, true}}};
+                                            {"cls_only", {{"cls"}, false, false, true}},
+                                            {"token_head", {{"cls", "seg", "rep"}, true, true, true}}};
   const auto suite = read_ablation_suite(kSource / "configs/ablations/quickstart_suite.yaml");
   ASSERT_EQ(suite.variants.size(), claims.size());
   for (const auto& v : suite.variants) {

@@ -66,7 +66,7 @@ TEST_F(Labeler, RecoversTheSyntheticReportsGroundTruth) {
     std::vector<std::uint8_t> truth(codes.size(), 0);
     for (std::size_t c = 0; c < codes.size(); ++c)
       if (rng.bernoulli(0.3)) {
-        findings.push_back({codes[c], {lobes[rng.below(lobes.size())]}, 3 + rng.uniform() * 25, 1, {}, 0});
+        findings.push_back({codes[c], {lobes[rng.below(lobes.size())]}, 3 + rng.uniform() * 25, 1, {}, 0, {}});
         truth[c] = 1;
       }
     const auto report = data::write_synthetic_report(findings, rng).findings;
@@ -85,6 +85,28 @@ TEST_F(Labeler, RecoversTheSyntheticReportsGroundTruth) {
   std::cout << "labeler on " << reports << " synthetic reports: per-class accuracy " << accuracy << ", reports fully right "
             << exact << " of " << reports << "\n";
   EXPECT_GE(accuracy, 0.99);
+}
+
+// The grid profile's reports state each finding once in fixed wording: the labeler must read
+// every one of them exactly (clinical efficacy on the quick start relies on it).
+TEST_F(Labeler, ReadsTheGridProfilesReportsExactly) {
+  core::Rng rng(6);
+  const std::vector<std::string> codes{"1a", "1b", "1c", "1d", "1e", "2a", "2b", "2c", "2d", "2e"};
+  for (int i = 0; i < 300; ++i) {
+    std::vector<data::SyntheticFinding> findings;
+    std::vector<std::uint8_t> truth(codes.size(), 0);
+    for (std::size_t c = 0; c < codes.size(); ++c)
+      if (rng.bernoulli(0.3)) {
+        data::SyntheticFinding f;
+        f.code = codes[c];
+        f.locations = {c % 2 ? "left lower lobe" : "right upper lobe"};
+        f.extent = c % 3 == 0 ? "small" : "extensive";
+        findings.push_back(f);
+        truth[c] = 1;
+      }
+    const auto report = data::write_grid_report(findings).findings;
+    ASSERT_EQ(labeler_->label(report), truth) << report;
+  }
 }
 
 TEST_F(Labeler, VocabularyErrorsNameTheFileAndKey) {

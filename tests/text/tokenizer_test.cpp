@@ -15,7 +15,7 @@ std::vector<std::string> synthetic_reports(std::size_t count, std::uint64_t seed
   for (std::size_t i = 0; i < count; ++i) {
     std::vector<data::SyntheticFinding> findings;
     for (const auto& code : codes)
-      if (rng.bernoulli(0.25)) findings.push_back({code, {"right upper lobe"}, 4.0 + rng.uniform() * 20, 1, {}, 0});
+      if (rng.bernoulli(0.25)) findings.push_back({code, {"right upper lobe"}, 4.0 + rng.uniform() * 20, 1, {}, 0, {}});
     reports.push_back(data::write_synthetic_report(findings, rng).findings);
   }
   return reports;
