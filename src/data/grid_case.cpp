@@ -418,15 +418,7 @@ class GridPainter {
       const double noise = tissue_[i] == Tissue::outside ? 0.0 : GridBands::noise_sigma * rng_.normal();
       out.hu[i] = static_cast<std::int16_t>(std::lround(std::clamp(hu_[i] + noise, -1024.0, 3071.0)));
     }
-    for (auto& f : findings_) {
-      std::vector<bool> seen(256, false);
-      for (auto v : f.mask)
-        if (v) {
-          ++f.voxels;
-          seen[v] = true;
-        }
-      f.instances = static_cast<int>(std::count(seen.begin(), seen.end(), true));
-    }
+    for (auto& f : findings_) count_mask_voxels(f);
     out.findings = std::move(findings_);
     return out;
   }

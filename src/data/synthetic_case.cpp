@@ -402,16 +402,7 @@ class CasePainter {
       }
       out.hu[i] = static_cast<std::int16_t>(std::lround(v));
     }
-    for (auto& f : findings_) {
-      // Instances are counted by the ids actually present (a tiny one can fall between voxels).
-      std::vector<bool> seen(256, false);
-      for (auto v : f.mask)
-        if (v) {
-          ++f.voxels;
-          seen[v] = true;
-        }
-      f.instances = static_cast<int>(std::count(seen.begin(), seen.end(), true));
-    }
+    for (auto& f : findings_) count_mask_voxels(f);
     out.findings = std::move(findings_);
     return out;
   }
@@ -429,6 +420,17 @@ class CasePainter {
 };
 
 }  // namespace
+
+void count_mask_voxels(SyntheticFinding& f) {
+  std::vector<bool> seen(256, false);
+  f.voxels = 0;
+  for (auto v : f.mask)
+    if (v) {
+      ++f.voxels;
+      seen[v] = true;
+    }
+  f.instances = static_cast<int>(std::count(seen.begin(), seen.end(), true));
+}
 
 SyntheticCase make_synthetic_case(const CaseSpec& spec) {
   for (const auto& code : spec.lesion_codes) {

@@ -46,4 +46,8 @@ struct SyntheticCase {
 
 SyntheticCase make_synthetic_case(const CaseSpec& spec);
 
+// Sets f.voxels and f.instances from f.mask: instances are counted by the ids actually present (a
+// tiny one can fall between voxels). Both profiles finish their findings with it.
+void count_mask_voxels(SyntheticFinding& f);
+
 }  // namespace unict::data
