@@ -22,13 +22,6 @@ void PhaseClock::lap(const std::string& phase) {
   seconds_.emplace_back(phase, elapsed);
 }
 
-double PhaseClock::milliseconds(const std::string& phase) const {
-  if (repetitions_ == 0) return 0;
-  for (const auto& [name, seconds] : seconds_)
-    if (name == phase) return 1000 * seconds / static_cast<double>(repetitions_);
-  return 0;
-}
-
 std::string PhaseClock::summary(const std::string& per) const {
   if (repetitions_ == 0) return "";
   std::string text;

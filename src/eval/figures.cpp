@@ -196,6 +196,7 @@ void plot_attention(const std::vector<std::vector<double>>& matrix, const std::v
 struct CurvePanel {
   std::string title;
   std::vector<std::pair<std::string, std::string>> series;  // metrics.jsonl key, legend text
+  bool unit_range = false;                                  // y from 0 to 1 (AUROC, Dice)
 };
 
 std::vector<CurvePanel> training_curve_panels() {
@@ -203,7 +204,7 @@ std::vector<CurvePanel> training_curve_panels() {
           {"classification loss", {{"loss_cls", "training"}, {"val.loss_cls", "validation"}}},
           {"segmentation loss", {{"loss_seg", "training"}, {"val.loss_seg", "validation"}}},
           {"report loss", {{"loss_rep", "training"}, {"val.loss_rep", "validation"}}},
-          {"validation task metrics", {{"val.cls.auroc_macro", "macro AUROC"}, {"val.seg.dice_mean", "mean Dice"}}}};
+          {"validation task metrics", {{"val.cls.auroc_macro", "macro AUROC"}, {"val.seg.dice_mean", "mean Dice"}}, true}};
 }
 
 void plot_training_curves(const std::filesystem::path& metrics_jsonl, const std::filesystem::path& png) {
@@ -219,7 +220,7 @@ void plot_training_curves(const std::filesystem::path& metrics_jsonl, const std:
   });
   std::vector<CurvePanel> panels;  // only those with data: a single-task run has one loss panel
   for (const auto& panel : training_curve_panels()) {
-    CurvePanel kept{panel.title, {}};
+    CurvePanel kept{panel.title, {}, panel.unit_range};
     for (const auto& s : panel.series)
       if (series.count(s.first)) kept.series.push_back(s);
     if (!kept.series.empty()) panels.push_back(kept);
@@ -239,8 +240,7 @@ void plot_training_curves(const std::filesystem::path& metrics_jsonl, const std:
       ymin = std::min(ymin, *std::min_element(c.y.begin(), c.y.end()));
       ymax = std::max(ymax, *std::max_element(c.y.begin(), c.y.end()));
     }
-    const bool metrics = panel.title == "validation task metrics";
-    if (metrics) ymin = 0, ymax = 1;  // AUROC and Dice on their whole range
+    if (panel.unit_range) ymin = 0, ymax = 1;
     const double pad = ymax > ymin ? (ymax - ymin) * 0.05 : std::max(std::abs(ymax) * 0.05, 1e-3);
     fig->col0(1);
     fig->env(xmin, xmax > xmin ? xmax : xmin + 1, ymin - pad, ymax + pad, 0, 0);

@@ -57,8 +57,9 @@ core::Section<TrainConfig> make_train_section() {
       .one_of({"bf16", "off"});
   s.key("cudnn_benchmark", &TrainConfig::cudnn_benchmark, true, "let cuDNN pick the fastest convolution algorithms (CUDA only)");
   s.key("phase_timing", &TrainConfig::phase_timing, true,
-        "log the wall time per update of each phase (data wait, forward per head, losses, backward, optimiser) with every "
-        "log_every window in train.log; on CUDA it synchronises the device at each phase boundary");
+        "log the wall time per update of each phase (data wait, forward per head, losses, backward, optimiser) in train.log at "
+        "every validation; on CUDA only the last update of each log_every window is timed, as its phase boundaries synchronise "
+        "the device");
   s.key("shuffled_targets_control", &TrainConfig::shuffled_targets_control, false,
         "a control run: each training volume gets the labels, masks and report of another (a seeded permutation); "
         "validation and test volumes keep theirs, so the test metrics should stay at chance");

@@ -72,10 +72,7 @@ class Trainer {
     val_every_ = to_updates(parse_duration(in_.train.val_every, "train.val_every"), updates_per_epoch_);
     checkpoint_every_ = to_updates(parse_duration(in_.train.checkpoint_every, "train.checkpoint_every"), updates_per_epoch_);
     window_ = torch::zeros({kWindowSize}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
-    if (in_.train.phase_timing) {
-      if (cuda_) clock_ = core::PhaseClock([] { torch::cuda::synchronize(); });
-      model_->set_phase_clock(&clock_);
-    }
+    if (in_.train.phase_timing && cuda_) clock_ = core::PhaseClock([] { torch::cuda::synchronize(); });
   }
 
   TrainOutcome run(bool resume) {
@@ -166,7 +163,12 @@ class Trainer {
  private:
   // One optimiser update over up to grad_accum_steps batches; false when it was skipped.
   bool update() {
-    clock_.start();
+    // On the CPU every update is timed (a clock read per phase). On CUDA a phase boundary has to
+    // synchronise the device, so only the last update of each logging window is timed: the other
+    // updates keep their asynchronous launches.
+    timed_ = in_.train.phase_timing && (!cuda_ || (state_.step + 1) % in_.train.log_every == 0);
+    model_->set_phase_clock(timed_ ? &clock_ : nullptr);
+    if (timed_) clock_.start();
     optimizer_.adamw->zero_grad();
     const std::int64_t n = std::min(in_.train.grad_accum_steps, batches_per_epoch_ - state_.batch_in_epoch);
     at::Tensor sums = torch::zeros({kWindowSize}, window_.options());
@@ -203,7 +205,7 @@ class Trainer {
       spdlog::warn("update {}: non-finite loss or gradient, update skipped ({} in a row, {} in all)", state_.step + 1, state_.nonfinite_run,
                    state_.nonfinite_total);
       optimizer_.adamw->zero_grad();
-      clock_.finish_repetition();
+      if (timed_) clock_.finish_repetition();
       return false;
     }
     state_.nonfinite_run = 0;
@@ -216,12 +218,12 @@ class Trainer {
     optimizer_.adamw->step();
     window_ += sums;
     lap("optimiser");
-    clock_.finish_repetition();
+    if (timed_) clock_.finish_repetition();
     return true;
   }
 
   void lap(const char* phase) {
-    if (in_.train.phase_timing) clock_.lap(phase);
+    if (timed_) clock_.lap(phase);
   }
 
   void write_metrics(const nlohmann::json& line) {
@@ -252,7 +254,6 @@ class Trainer {
     write_metrics(line);
     progress.set_status(status.str());
     spdlog::debug("update {}: {}", state_.step, line.dump());
-
   }
 
   // The phase times since the previous report, in train.log. Wall-clock figures stay out of
@@ -269,7 +270,6 @@ class Trainer {
     if (in_.val_items.empty()) return;
     model_->set_phase_clock(nullptr);  // validation's forward passes are not training time
     const auto result = validate(*model_, val_loader_, in_.model.loss, in_.classes, autocast_);
-    if (in_.train.phase_timing) model_->set_phase_clock(&clock_);
     nlohmann::json line = result.to_json();
     line["step"] = state_.step;
     write_metrics(line);
@@ -308,6 +308,7 @@ class Trainer {
   at::Tensor window_;
   std::ofstream metrics_;
   core::PhaseClock clock_;
+  bool timed_ = false;  // whether the current update charges its phases to clock_
 };
 
 // train.log in the run folder for as long as the run lasts.

@@ -28,8 +28,6 @@ class PhaseClock {
   // "data 2.1, encoder 40.3, ... (total 180.2) ms per update", averaged over the repetitions since
   // the last reset; empty when there were none.
   std::string summary(const std::string& per = "update") const;
-  // Milliseconds per repetition of one phase (0 when it never ran).
-  double milliseconds(const std::string& phase) const;
   void reset();
 
  private:
