@@ -14,14 +14,14 @@ const std::vector<GridSignature>& grid_signatures() {
   // its range is drawn again. Bands: six dense classes, two hazy, two lucent.
   static const std::vector<GridSignature> signatures = {
       {"1a", B::dense, 30, 400, "a sleeve around the lobar bronchi, perihilar"},
-      {"1b", B::lucent, 20, 130, "dilated tubes from a lower lobar bronchus to the lower-zone periphery"},
-      {"1c", B::lucent, 25, 170, "two to four lucent blobs in the upper zone"},
+      {"1b", B::lucent, 40, 360, "dilated tubes from a lower lobar bronchus to the lower-zone periphery"},
+      {"1c", B::lucent, 40, 360, "two to four lucent blobs in the upper zone"},
       {"1d", B::hazy, 30, 280, "a lattice of hazy lines in the lateral basal periphery"},
-      {"1e", B::dense, 32, 100, "six to ten scattered 2 x 2 x 2 dots over the upper and middle zones"},
-      {"2a", B::dense, 20, 100, "a band two slices thick in the anterior lung"},
+      {"1e", B::dense, 72, 200, "five to eight scattered 2 x 3 x 3 dots over the upper and middle zones"},
+      {"2a", B::dense, 30, 220, "a band two slices thick in the anterior lung"},
       {"2b", B::dense, 50, 260, "a large ellipsoid in the middle zone"},
       {"2c", B::hazy, 30, 180, "a hazy ball"},
-      {"2d", B::dense, 20, 70, "one round nodule in the upper zone"},
+      {"2d", B::dense, 45, 170, "one round nodule in the upper zone"},
       {"2e", B::dense, 50, 320, "a crescent along the posterior basal pleura"},
   };
   return signatures;
@@ -279,18 +279,18 @@ class GridPainter {
       c.locations.push_back(side == 0 ? "right pleural space" : "left pleural space");
     } else if (code == "2d") {  // nodule: one round solid sphere in the upper zone
       const Point p = random_lung_point(side, [](const Point& q) { return q[0] > 0.3 && norm(q) < 0.75; });
-      const double r = rng_.uniform(1.9, 2.4);
+      const double r = rng_.uniform(2.5, 3.1);
       offer_region(c, minus(p, r), plus(p, r), 1, [&](const Point& u) { return distance(u, p) <= r; });
       note(c, side, p);
     } else if (code == "2a") {  // linear opacity: a band two slices thick, anterior
       const Point p = random_lung_point(side, [](const Point& q) { return q[1] < -0.15 && q[0] > -0.5 && q[0] < 0.3; });
-      const double length = rng_.uniform(6, 9), theta = rng_.uniform(0, 6.283185307);
+      const double length = rng_.uniform(8, 12), theta = rng_.uniform(0, 6.283185307);
       const double z0 = std::floor(p[0]);
       const Point a{z0 + 0.5, p[1], p[2]}, b{z0 + 0.5, p[1] + length * std::sin(theta), p[2] + length * std::cos(theta)};
-      offer_region(c, {z0 - 0.5, std::min(a[1], b[1]) - 1, std::min(a[2], b[2]) - 1}, {z0 + 1.5, std::max(a[1], b[1]) + 1, std::max(a[2], b[2]) + 1}, 1,
+      offer_region(c, {z0 - 0.5, std::min(a[1], b[1]) - 2, std::min(a[2], b[2]) - 2}, {z0 + 1.5, std::max(a[1], b[1]) + 2, std::max(a[2], b[2]) + 2}, 1,
                    [&](const Point& u) {
                      const Point flat{a[0], u[1], u[2]};
-                     return std::fabs(u[0] - a[0]) <= 1.0 && distance_to_segment(flat, a, b) <= 1.2;
+                     return std::fabs(u[0] - a[0]) <= 1.0 && distance_to_segment(flat, a, b) <= 1.8;
                    });
       note(c, side, p);
     } else if (code == "1a") {  // bronchial wall thickening: a sleeve around lobar bronchi
@@ -304,20 +304,20 @@ class GridPainter {
           note(c, lung, end);
         }
       }
-    } else if (code == "1e") {  // micronodules: scattered 2 x 2 dots, upper and middle zones
-      const int count = 6 + static_cast<int>(rng_.below(5));
+    } else if (code == "1e") {  // micronodules: scattered 2 x 3 x 3 dots, upper and middle zones
+      const int count = 5 + static_cast<int>(rng_.below(4));
       std::uint8_t id = 0;
       for (int d = 0; d < count; ++d) {
         const Point p = random_lung_point(side, [](const Point& q) { return q[0] > -0.3 && norm(q) < 0.9; });
         const Point base{std::round(p[0]), std::floor(p[1]), std::floor(p[2])};
         Claim dot;
         for (int dz = 0; dz < 2; ++dz)
-          for (int dy = 0; dy < 2; ++dy)
-            for (int dx = 0; dx < 2; ++dx) {
+          for (int dy = 0; dy < 3; ++dy)
+            for (int dx = 0; dx < 3; ++dx) {
               const std::int64_t v = index_at({base[0] + dz, base[1] + dy, base[2] + dx});
               if (v >= 0) offer(dot, v, static_cast<std::uint8_t>(id + 1));
             }
-        if (dot.voxels.size() < 8 || touches(c, dot)) continue;  // whole, separate dots only
+        if (dot.voxels.size() < 18 || touches(c, dot)) continue;  // whole, separate dots only
         ++id;
         c.voxels.insert(c.voxels.end(), dot.voxels.begin(), dot.voxels.end());
         note(c, side, p);
@@ -340,7 +340,7 @@ class GridPainter {
       const int count = 2 + static_cast<int>(rng_.below(3));
       for (int b = 0; b < count; ++b) {
         const Point p = random_lung_point(side, [](const Point& q) { return q[0] > 0.35; });
-        const double r = rng_.uniform(1.5, 2.0);
+        const double r = rng_.uniform(2.0, 2.6);
         offer_region(c, minus(p, r), plus(p, r), static_cast<std::uint8_t>(b + 1), [&](const Point& u) { return distance(u, p) <= r; });
         note(c, side, p);
       }
@@ -348,7 +348,7 @@ class GridPainter {
       const int count = 1 + static_cast<int>(rng_.below(2));
       for (int t = 0; t < count; ++t) {
         const Point to = random_lung_point(side, [](const Point& q) { return q[0] < -0.2 && q[2] > 0.4 && norm(q) < 0.9; });
-        tube_claim(c, lobar_[side][1], to, rng_.uniform(1.1, 1.4), static_cast<std::uint8_t>(t + 1), 0);
+        tube_claim(c, lobar_[side][1], to, rng_.uniform(1.5, 1.9), static_cast<std::uint8_t>(t + 1), 0);
         note(c, side, to);
       }
     } else {

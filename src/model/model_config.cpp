@@ -41,6 +41,9 @@ core::Section<ModelConfig> make_model_section() {
   s.key("lesion_evidence_voxels", &ModelConfig::lesion_evidence_voxels, std::int64_t{16},
         "k: how many of each mask channel's strongest voxels the lesion-evidence readout averages")
       .in_range(Range::closed(1, 1000000));
+  s.key("report_reads_cls", &ModelConfig::report_reads_cls, false,
+        "the report decoder's latent token reads the classification probabilities (detached) besides z_rep; false = z_rep "
+        "alone (the paper)");
   s.key("embed_dim", &ModelConfig::embed_dim, std::int64_t{256}, "width of the embedded CT, the task latents and the fusion block")
       .in_range(Range::closed(8, 8192));
   s.key("fusion_heads", &ModelConfig::fusion_heads, std::int64_t{4}, "attention heads of the fusion block (divides embed_dim)")
@@ -86,6 +89,9 @@ core::Section<SegDecoderConfig> make_seg_decoder_section() {
   s.key("output_scale", &SegDecoderConfig::output_scale, std::int64_t{1},
         "masks are predicted at the input size divided by this (1 = the input resolution)")
       .in_range(Range::closed(1, 32));
+  s.key("norm", &SegDecoderConfig::norm, std::string("group"),
+        "normalisation of the decoder stages (batch learns far faster where batches of a few volumes still hold many voxels: docs/results.md)")
+      .one_of({"group", "batch", "instance"});
   return s;
 }
 
@@ -212,6 +218,9 @@ void validate_model_settings(const ModelSettings& s, const core::ResolvedConfig&
   if (m.cls_readout == "lesion_evidence" && !(s.has_task("cls") && s.has_task("seg")))
     fail(config, "model.cls_readout", "the lesion-evidence readout needs both the classification and the segmentation task",
          "model.cls_readout: token, or cls and seg in model.tasks");
+  if (m.report_reads_cls && !(s.has_task("cls") && s.has_task("rep")))
+    fail(config, "model.report_reads_cls", "the report can read the classification only when both heads are built",
+         "model.report_reads_cls: false, or cls and rep in model.tasks");
   if (m.embed_dim % m.fusion_heads != 0)
     fail(config, "model.fusion_heads", "does not divide model.embed_dim (" + std::to_string(m.embed_dim) + ")",
          "a divisor of model.embed_dim");

@@ -16,12 +16,12 @@ at::Tensor resize(const at::Tensor& x, const std::vector<std::int64_t>& size) {
   return F::interpolate(x, F::InterpolateFuncOptions().size(size).mode(torch::kTrilinear).align_corners(false));
 }
 
-torch::nn::Sequential conv_block(std::int64_t in, std::int64_t out) {
+torch::nn::Sequential conv_block(std::int64_t in, std::int64_t out, const std::string& norm) {
   auto conv = [](std::int64_t i, std::int64_t o) {
     return torch::nn::Conv3d(torch::nn::Conv3dOptions(i, o, 3).padding(1).bias(false));
   };
-  return torch::nn::Sequential(conv(in, out), make_norm3d("group", out), torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)),
-                               conv(out, out), make_norm3d("group", out), torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)));
+  return torch::nn::Sequential(conv(in, out), make_norm3d(norm, out), torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)),
+                               conv(out, out), make_norm3d(norm, out), torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)));
 }
 
 }  // namespace
@@ -50,8 +50,8 @@ std::vector<at::Tensor> SegmentationModulationImpl::forward(const std::vector<at
   return modulated;
 }
 
-SegDecoderImpl::SegDecoderImpl(const std::vector<std::int64_t>& map_channels, const std::vector<std::int64_t>& stage_channels,
-                               std::int64_t classes) {
+SegDecoderImpl::SegDecoderImpl(const std::vector<std::int64_t>& map_channels, const SegDecoderConfig& config, std::int64_t classes) {
+  const auto& stage_channels = config.channels;
   if (stage_channels.size() + 1 != map_channels.size())
     throw Error("the segmentation decoder needs one stage per encoder map below the deepest")
         .key("seg_decoder.channels")
@@ -60,7 +60,7 @@ SegDecoderImpl::SegDecoderImpl(const std::vector<std::int64_t>& map_channels, co
   auto below = map_channels.back();
   for (std::size_t s = 0; s < stage_channels.size(); ++s) {
     const auto skip = map_channels[map_channels.size() - 2 - s];
-    stages_.push_back(register_module("stage" + std::to_string(s + 1), conv_block(below + skip, stage_channels[s])));
+    stages_.push_back(register_module("stage" + std::to_string(s + 1), conv_block(below + skip, stage_channels[s], config.norm)));
     below = stage_channels[s];
   }
   classifier_ = register_module("classifier", torch::nn::Conv3d(torch::nn::Conv3dOptions(below, classes, 1)));

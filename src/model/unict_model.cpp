@@ -30,11 +30,13 @@ UniCTImpl::UniCTImpl(const ModelSettings& settings, const ModelShape& shape) : s
     lesion_evidence_ = register_module("lesion_evidence", LesionEvidence(shape.classes, m.lesion_evidence_voxels));
   if (has_task("seg")) {
     if (m.scf) scf_ = register_module("scf", SegmentationModulation(m.embed_dim, encoder_->map_channels()));
-    seg_decoder_ = register_module("seg_decoder", SegDecoder(encoder_->map_channels(), settings.seg_decoder.channels, shape.classes));
+    seg_decoder_ = register_module("seg_decoder", SegDecoder(encoder_->map_channels(), settings.seg_decoder, shape.classes));
   }
-  if (has_task("rep"))
+  if (has_task("rep")) {
+    const auto latent_dim = m.embed_dim + (m.report_reads_cls ? shape.classes : 0);
     report_decoder_ = register_module(
-        "report_decoder", ReportDecoder(settings.report_decoder, m.embed_dim, encoder_->token_channels(), shape.vocab_size));
+        "report_decoder", ReportDecoder(settings.report_decoder, latent_dim, encoder_->token_channels(), shape.vocab_size));
+  }
 }
 
 bool UniCTImpl::has_task(const std::string& task) const { return std::find(tasks_.begin(), tasks_.end(), task) != tasks_.end(); }
@@ -48,6 +50,14 @@ std::vector<std::int64_t> UniCTImpl::seg_output_size(const std::vector<std::int6
 at::Tensor UniCTImpl::task_latent(const ModelOutput& out, const std::string& task) const {
   const auto index = std::find(tasks_.begin(), tasks_.end(), task) - tasks_.begin();
   return out.fused.select(1, index);
+}
+
+at::Tensor UniCTImpl::report_latent(const ModelOutput& out) const {
+  const auto z_rep = task_latent(out, "rep");
+  if (!settings_.model.report_reads_cls) return z_rep;
+  // Detached: the report reads the classification and does not train it (the report loss would
+  // otherwise pull the class logits towards whatever eases the text).
+  return at::cat({z_rep, torch::sigmoid(out.cls_logits.detach())}, 1);
 }
 
 ModelOutput UniCTImpl::task_tokens(const EncoderOutput& encoded) {
@@ -88,7 +98,7 @@ ModelOutput UniCTImpl::forward(const at::Tensor& ct, const at::Tensor& tokens) {
   if (lesion_evidence_) out.cls_logits = out.cls_logits + lesion_evidence_->forward(out.seg_logits);
   lap("cls head");
   if (report_decoder_ && tokens.defined())
-    out.rep_logits = report_decoder_->forward(task_latent(out, "rep"), out.slice_tokens, tokens.slice(1, 0, tokens.size(1) - 1));
+    out.rep_logits = report_decoder_->forward(report_latent(out), out.slice_tokens, tokens.slice(1, 0, tokens.size(1) - 1));
   lap("rep head");
   return out;
 }
@@ -98,14 +108,15 @@ Generated UniCTImpl::generate(const at::Tensor& ct, const DecodeConfig& decode) 
   const bool was_training = is_training();
   eval();
   torch::NoGradGuard no_grad;
-  const auto out = task_tokens(encoder_->forward(ct));  // the other heads are not needed for text
+  // The other heads are not needed for text, unless the report reads the classification.
+  const auto out = settings_.model.report_reads_cls ? forward(ct, {}) : task_tokens(encoder_->forward(ct));
   DecodeOptions options;
   options.bos = text::kBosId;
   options.eos = text::kEosId;
   options.max_tokens = decode.max_tokens;
   options.beam_size = decode.method == "greedy" ? 1 : decode.beam_size;
   options.length_penalty = decode.length_penalty;
-  const auto z_rep = task_latent(out, "rep");
+  const auto z_rep = report_latent(out);
   auto reports = decode.method == "greedy" ? greedy_decode(*report_decoder_, z_rep, out.slice_tokens, options)
                                            : beam_search(*report_decoder_, z_rep, out.slice_tokens, options);
   train(was_training);

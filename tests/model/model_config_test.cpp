@@ -39,6 +39,8 @@ TEST(ModelConfig, RulesAcrossKeysNameTheKeyAndWhereItWasSet) {
       {{"model.tasks=cls,cls"}, "model.tasks", "at most once"},
       {{"model.tasks=cls,rep", "model.scf=false", "model.cls_readout=lesion_evidence"}, "model.cls_readout", "segmentation task"},
       {{"model.cls_readout=max"}, "model.cls_readout", "lesion_evidence"},
+      {{"model.tasks=seg,rep", "loss.cls_weight=0", "model.report_reads_cls=true"}, "model.report_reads_cls", "both heads"},
+      {{"seg_decoder.norm=layer"}, "seg_decoder.norm", "batch"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.overrides.front());

@@ -204,6 +204,61 @@ TEST(Switches, ScfOffFeedsTheDecoderThePlainMaps) {
   }
 }
 
+TEST(Switches, DecoderNormIsTheConfiguredOne) {
+  const auto shape = tiny_shape();
+  auto settings = tiny_settings();
+  auto count_norms = [](torch::nn::Module& net, const std::string& type) {
+    std::size_t n = 0;
+    for (const auto& m : net.named_modules())
+      if (m.key().rfind("seg_decoder.", 0) == 0 && m.value()->name() == type) ++n;
+    return n;
+  };
+  auto group = build_model(settings, shape, 5);
+  settings.seg_decoder.norm = "batch";
+  auto batch = build_model(settings, shape, 5);
+  // Two normalisations per decoder stage, all of the configured kind.
+  const auto expected = 2 * settings.seg_decoder.channels.size();
+  EXPECT_EQ(count_norms(*group, "torch::nn::GroupNormImpl"), expected);
+  EXPECT_EQ(count_norms(*group, "torch::nn::BatchNorm3dImpl"), 0u);
+  EXPECT_EQ(count_norms(*batch, "torch::nn::BatchNorm3dImpl"), expected);
+  EXPECT_EQ(count_norms(*batch, "torch::nn::GroupNormImpl"), 0u);
+}
+
+TEST(Switches, TheReportReadsTheClassProbabilitiesWithoutTrainingThem) {
+  const auto shape = tiny_shape();
+  auto settings = tiny_settings();
+  settings.model.report_reads_cls = true;
+  auto net = build_model(settings, shape, 5);
+  // The latent token's projection takes z_rep and one probability per class.
+  EXPECT_EQ(net->report_decoder()->named_parameters()["latent_proj.weight"].size(1), settings.model.embed_dim + shape.classes);
+  const auto b = tiny_batch(shape);
+  net->eval();
+  const auto before = net->forward(b.ct, b.tokens).rep_logits;
+  {
+    // Another classification head gives other probabilities, so another report.
+    torch::NoGradGuard no_grad;
+    for (auto& p : net->named_parameters())
+      if (p.key().rfind("cls_head.", 0) == 0) p.value().normal_();
+  }
+  const auto out = net->forward(b.ct, b.tokens);
+  EXPECT_FALSE(torch::allclose(before, out.rep_logits));
+  // The report's loss does not reach the classification head.
+  out.rep_logits.sum().backward();
+  for (auto& p : net->named_parameters())
+    if (p.key().rfind("cls_head.", 0) == 0) EXPECT_FALSE(p.value().grad().defined() && p.value().grad().abs().sum().item<double>() > 0) << p.key();
+  // Generation reads the same latent: its first token is the argmax of the teacher-forced logits
+  // at the first position.
+  auto greedy = settings.decode;
+  greedy.method = "greedy";
+  const auto generated = net->generate(b.ct, greedy);
+  ASSERT_EQ(generated.size(), 2u);
+  const auto first = net->forward(b.ct, b.tokens.slice(1, 0, 2)).rep_logits.select(1, 0).argmax(1);
+  for (std::size_t i = 0; i < generated.size(); ++i) {
+    ASSERT_FALSE(generated[i].empty());
+    EXPECT_EQ(generated[i][0], first[static_cast<std::int64_t>(i)].item<std::int64_t>());
+  }
+}
+
 // Reference for the lesion-evidence pooling: sort each channel's voxels, average the k largest.
 at::Tensor strongest_voxels_reference(const at::Tensor& seg_logits, std::int64_t k) {
   auto out = torch::zeros({seg_logits.size(0), seg_logits.size(1)});

@@ -26,6 +26,7 @@ struct ModelConfig {
   bool scf = true;                 // false: the segmentation decoder reads the unmodulated maps
   std::string cls_readout;         // "token": the head on z_cls alone; "lesion_evidence": + pooled mask logits
   std::int64_t lesion_evidence_voxels = 0;  // k of the lesion-evidence readout
+  bool report_reads_cls = false;   // the report decoder's latent token also reads the class probabilities
   std::int64_t embed_dim = 0;
   std::int64_t fusion_heads = 0;
   double dropout = 0;
@@ -46,6 +47,7 @@ const core::Section<EncoderConfig>& encoder_section();
 struct SegDecoderConfig {
   std::vector<std::int64_t> channels;  // one per decoder stage, deepest first
   std::int64_t output_scale = 1;       // output size = input size / output_scale
+  std::string norm;                    // group, batch or instance (as make_norm3d)
 };
 const core::Section<SegDecoderConfig>& seg_decoder_section();
 

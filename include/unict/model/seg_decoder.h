@@ -8,6 +8,8 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 
+#include "unict/model/model_config.h"
+
 namespace unict::model {
 
 class SegmentationModulationImpl : public torch::nn::Module {
@@ -23,10 +25,9 @@ TORCH_MODULE(SegmentationModulation);
 
 class SegDecoderImpl : public torch::nn::Module {
  public:
-  // `map_channels`: the encoder's maps, shallowest first; `stage_channels`: one per decoder stage,
-  // deepest first (map_channels.size() - 1 of them).
-  SegDecoderImpl(const std::vector<std::int64_t>& map_channels, const std::vector<std::int64_t>& stage_channels,
-                 std::int64_t classes);
+  // `map_channels`: the encoder's maps, shallowest first; `config.channels`: one per decoder
+  // stage, deepest first (map_channels.size() - 1 of them).
+  SegDecoderImpl(const std::vector<std::int64_t>& map_channels, const SegDecoderConfig& config, std::int64_t classes);
   // Logits [B, classes, output_size...].
   at::Tensor forward(const std::vector<at::Tensor>& maps, const std::vector<std::int64_t>& output_size);
 

@@ -72,6 +72,9 @@ class UniCTImpl : public torch::nn::Module {
   // The encoder's slice tokens and embedded CT, the task latents h and the fused z (with attention).
   ModelOutput task_tokens(const EncoderOutput& encoded);
   at::Tensor task_latent(const ModelOutput& out, const std::string& task) const;
+  // What the report decoder's latent token reads: z_rep, and with model.report_reads_cls the class
+  // probabilities after it.
+  at::Tensor report_latent(const ModelOutput& out) const;
 
   void lap(const char* phase) {
     if (clock_) clock_->lap(phase);

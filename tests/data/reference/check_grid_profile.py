@@ -22,8 +22,8 @@ spacing_zyx = tuple(float(v) for v in sys.argv[5:8])
 
 # The stated signatures (docs/data.md, "The grid profile"): band in HU, voxel range at the grid.
 DENSE, HAZY, LUCENT, SIGMA = 30, -450, -990, 20
-SPEC = {"1a": (DENSE, 30, 400), "1b": (LUCENT, 20, 130), "1c": (LUCENT, 25, 170), "1d": (HAZY, 30, 280), "1e": (DENSE, 32, 100),
-        "2a": (DENSE, 20, 100), "2b": (DENSE, 50, 260), "2c": (HAZY, 30, 180), "2d": (DENSE, 20, 70), "2e": (DENSE, 50, 320)}
+SPEC = {"1a": (DENSE, 30, 400), "1b": (LUCENT, 40, 360), "1c": (LUCENT, 40, 360), "1d": (HAZY, 30, 280), "1e": (DENSE, 72, 200),
+        "2a": (DENSE, 30, 220), "2b": (DENSE, 50, 260), "2c": (HAZY, 30, 180), "2d": (DENSE, 45, 170), "2e": (DENSE, 50, 320)}
 TOLERANCE = 5.5 * SIGMA
 problems = []
 
