@@ -245,7 +245,9 @@ TEST(Switches, TheReportReadsTheClassProbabilitiesWithoutTrainingThem) {
   // The report's loss does not reach the classification head.
   out.rep_logits.sum().backward();
   for (auto& p : net->named_parameters())
-    if (p.key().rfind("cls_head.", 0) == 0) EXPECT_FALSE(p.value().grad().defined() && p.value().grad().abs().sum().item<double>() > 0) << p.key();
+    if (p.key().rfind("cls_head.", 0) == 0) {
+      EXPECT_FALSE(p.value().grad().defined() && p.value().grad().abs().sum().item<double>() > 0) << p.key();
+    }
   // Generation reads the same latent: its first token is the argmax of the teacher-forced logits
   // at the first position.
   auto greedy = settings.decode;
