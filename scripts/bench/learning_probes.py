@@ -8,12 +8,18 @@
              AUROC <= 0.80 (and, with --model-auroc, the model beats it by 0.10);
   cnn        a plain PyTorch 3-D CNN (the quick-start encoder's size) trained for classification
              only on one fold's training volumes, test AUROC printed as it trains; options choose
-             the normalisation, pooling, window, learning rate and updates.
+             the normalisation, pooling, window, learning rate and updates;
+  unet       a plain PyTorch 3-D U-Net (8-64 channels, full resolution) trained on one fold's masks
+             (0.5 soft Dice over the present pairs + 0.5 BCE with --pos-weight on lesion voxels,
+             as loss.seg_dice_weight / seg_pos_weight), test Dice at 0.5 printed every 150 updates:
+             an independent check of what normalisation and loss do to segmentation.
 
   /usr/bin/python3 scripts/bench/learning_probes.py histogram CACHE_FOLDER
   /usr/bin/python3 scripts/bench/learning_probes.py signatures CACHE_FOLDER [--model-auroc 0.93]
   /usr/bin/python3 scripts/bench/learning_probes.py cnn CACHE_FOLDER RUN_FOLDER/split.json [--norm group|batch]
       [--pool avg|max] [--hu-max 1000] [--lr 2e-3] [--updates 900] [--train-volumes N] [--width 8]
+  /usr/bin/python3 scripts/bench/learning_probes.py unet CACHE_FOLDER RUN_FOLDER/split.json [--norm group|batch]
+      [--pos-weight 200] [--lr 2e-3] [--updates 300]
 CACHE_FOLDER is <data.cache_dir>/rexgroundingct-<key>; the cache format is include/unict/data/cache_item.h."""
 import argparse
 import glob
@@ -189,8 +195,87 @@ def cnn(cache, split_file, norm, pool, hu_max, lr, updates, train_volumes, width
                 step + 1, loss.item(), macro_auroc(x_train, y_train_array), macro_auroc(x_test, y_test), time.time() - start), flush=True)
 
 
+def unet(cache, split_file, norm, hu_max, lr, updates, pos_weight):
+    import math
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    split = json.load(open(split_file))
+
+    def load(names):
+        cts, masks = [], []
+        for name in names:
+            ct, _, _, m = read_item(os.path.join(cache, "items", name + ".uct"), with_masks=True)
+            cts.append(np.clip((ct + 1000) / (hu_max + 1000), 0, 1))
+            masks.append(np.stack(m).reshape(-1, *ct.shape))
+        return torch.tensor(np.stack(cts))[:, None], torch.tensor(np.stack(masks)).float()
+
+    x_train, m_train = load(split["train"])
+    x_test, m_test = load(split["test"])
+    # GroupNorm in groups of 8 channels, as seg_decoder.norm: group builds them.
+    normalise = (lambda c: nn.GroupNorm(math.gcd(c, max(1, c // 8)), c)) if norm == "group" else (lambda c: nn.BatchNorm3d(c))
+
+    def block(i, o):
+        return nn.Sequential(nn.Conv3d(i, o, 3, 1, 1, bias=False), normalise(o), nn.ReLU(), nn.Conv3d(o, o, 3, 1, 1, bias=False),
+                             normalise(o), nn.ReLU())
+
+    class UNet(nn.Module):
+        def __init__(self, classes):
+            super().__init__()
+            self.down = nn.ModuleList([block(1, 8), block(8, 16), block(16, 32), block(32, 64)])
+            self.up = nn.ModuleList([block(64 + 32, 32), block(32 + 16, 16), block(16 + 8, 8)])
+            self.out = nn.Conv3d(8, classes, 1)
+
+        def forward(self, x):
+            skips = []
+            for k, stage in enumerate(self.down):
+                x = stage(x if k == 0 else F.max_pool3d(x, 2))
+                skips.append(x)
+            for stage, skip in zip(self.up, reversed(skips[:-1])):
+                x = stage(torch.cat([F.interpolate(x, size=skip.shape[2:]), skip], 1))
+            return self.out(x)
+
+    net = UNet(m_train.shape[1])
+    optimiser = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.01)
+
+    def soft_dice_loss(p, g):
+        p, g = p.flatten(2), g.flatten(2)
+        loss = 1 - (2 * (p * g).sum(-1) + 1) / (p.sum(-1) + g.sum(-1) + 1)
+        present = (g.sum(-1) > 0).float()
+        return (loss * present).sum() / present.sum().clamp_min(1)
+
+    def test_dice():
+        net.eval()
+        with torch.no_grad():
+            predicted = torch.cat([torch.sigmoid(net(x_test[i:i + 8])) for i in range(0, len(x_test), 8)]) >= 0.5
+        net.train()
+        per_class = []
+        for c in range(m_test.shape[1]):
+            p, g = predicted[:, c].flatten(1).float(), m_test[:, c].flatten(1)
+            present = g.sum(1) > 0
+            if present.any():  # Dice over the volumes with this class, as seg.dice_mean
+                per_class.append((2 * (p * g).sum(1) / (p.sum(1) + g.sum(1)))[present].mean().item())
+        return np.mean(per_class), per_class
+
+    start = time.time()
+    for step in range(updates):
+        rows = torch.randint(0, len(x_train), (2,))
+        logits, target = net(x_train[rows]), m_train[rows]
+        bce = F.binary_cross_entropy_with_logits(logits, target, pos_weight=torch.tensor(pos_weight))
+        loss = 0.5 * soft_dice_loss(torch.sigmoid(logits), target) + 0.5 * bce
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        if (step + 1) % 150 == 0 or step + 1 == updates:
+            mean, per_class = test_dice()
+            print("update %d: loss %.3f, test Dice %.3f (per class %s) (%.0f s)" % (
+                step + 1, loss.item(), mean, " ".join("%.2f" % d for d in per_class), time.time() - start), flush=True)
+
+
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-parser.add_argument("probe", choices=["histogram", "signatures", "cnn", "voxels", "masks"])
+parser.add_argument("probe", choices=["histogram", "signatures", "cnn", "unet", "voxels", "masks"])
 parser.add_argument("cache", help="the cache folder (masks: the evaluated test folder)")
 parser.add_argument("split", nargs="?")
 parser.add_argument("--norm", choices=["group", "batch"], default="group")
@@ -200,6 +285,7 @@ parser.add_argument("--lr", type=float, default=2e-3)
 parser.add_argument("--updates", type=int, default=900)
 parser.add_argument("--train-volumes", type=int, default=0, help="use only the first N training volumes (0: all)")
 parser.add_argument("--width", type=int, default=8, help="channels of the first stage; the next stages double it")
+parser.add_argument("--pos-weight", type=float, default=200.0, help="unet: BCE weight of lesion voxels")
 parser.add_argument("--model-auroc", type=float, help="signatures: the model's test macro AUROC, checked to beat the histogram by 0.10")
 args = parser.parse_args()
 if args.probe == "histogram":
@@ -210,5 +296,7 @@ elif args.probe == "voxels":
     voxels(args.cache)
 elif args.probe == "masks":
     masks(args.cache)
+elif args.probe == "unet":
+    unet(args.cache, args.split, args.norm, args.hu_max, args.lr, args.updates, args.pos_weight)
 else:
     cnn(args.cache, args.split, args.norm, args.pool, args.hu_max, args.lr, args.updates, args.train_volumes, args.width)
