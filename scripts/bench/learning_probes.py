@@ -144,6 +144,20 @@ def masks(folder):
     print("macro: head %.3f, predicted-mask voxels %.3f (%d volumes)" % (np.mean(head_aurocs), np.mean(mask_aurocs), len(y)))
 
 
+def load_volumes(cache, names, hu_max, with_masks=False):
+    """The named cache items as a torch batch [N, 1, z, y, x] windowed to [0, 1] (as our loader),
+    their labels [N, C] and, with_masks, their masks [N, C, z, y, x] (else None)."""
+    import torch
+    cts, ys, masks = [], [], []
+    for name in names:
+        ct, y, _, m = read_item(os.path.join(cache, "items", name + ".uct"), with_masks=with_masks)
+        cts.append(np.clip((ct + 1000) / (hu_max + 1000), 0, 1))
+        ys.append(y)
+        if with_masks:
+            masks.append(np.stack(m).reshape(-1, *ct.shape))
+    return torch.tensor(np.stack(cts))[:, None], np.stack(ys), torch.tensor(np.stack(masks)).float() if with_masks else None
+
+
 def cnn(cache, split_file, norm, pool, hu_max, lr, updates, train_volumes, width):
     import torch
     import torch.nn as nn
@@ -151,17 +165,8 @@ def cnn(cache, split_file, norm, pool, hu_max, lr, updates, train_volumes, width
     torch.set_num_threads(2)
     torch.manual_seed(0)
     split = json.load(open(split_file))
-
-    def load(names):
-        cts, ys = [], []
-        for name in names:
-            ct, y, _, _ = read_item(os.path.join(cache, "items", name + ".uct"))
-            cts.append(np.clip((ct + 1000) / (hu_max + 1000), 0, 1))
-            ys.append(y)
-        return torch.tensor(np.stack(cts))[:, None], np.stack(ys)
-
-    x_train, y_train = load(split["train"][:train_volumes] if train_volumes else split["train"])
-    x_test, y_test = load(split["test"])
+    x_train, y_train, _ = load_volumes(cache, split["train"][:train_volumes] if train_volumes else split["train"], hu_max)
+    x_test, y_test, _ = load_volumes(cache, split["test"], hu_max)
     y_train_array, y_train = y_train, torch.tensor(y_train)
     normalise = (lambda c: nn.GroupNorm(1, c)) if norm == "group" else (lambda c: nn.BatchNorm3d(c))
 
@@ -203,17 +208,8 @@ def unet(cache, split_file, norm, hu_max, lr, updates, pos_weight):
     torch.set_num_threads(2)
     torch.manual_seed(0)
     split = json.load(open(split_file))
-
-    def load(names):
-        cts, masks = [], []
-        for name in names:
-            ct, _, _, m = read_item(os.path.join(cache, "items", name + ".uct"), with_masks=True)
-            cts.append(np.clip((ct + 1000) / (hu_max + 1000), 0, 1))
-            masks.append(np.stack(m).reshape(-1, *ct.shape))
-        return torch.tensor(np.stack(cts))[:, None], torch.tensor(np.stack(masks)).float()
-
-    x_train, m_train = load(split["train"])
-    x_test, m_test = load(split["test"])
+    x_train, _, m_train = load_volumes(cache, split["train"], hu_max, with_masks=True)
+    x_test, _, m_test = load_volumes(cache, split["test"], hu_max, with_masks=True)
     # GroupNorm in groups of 8 channels, as seg_decoder.norm: group builds them.
     normalise = (lambda c: nn.GroupNorm(math.gcd(c, max(1, c // 8)), c)) if norm == "group" else (lambda c: nn.BatchNorm3d(c))
 
