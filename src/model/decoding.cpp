@@ -24,11 +24,12 @@ void check_options(const ReportDecoderImpl& decoder, const DecodeOptions& option
 
 }  // namespace
 
-Generated greedy_decode(ReportDecoderImpl& decoder, const at::Tensor& z_rep, const at::Tensor& slice_tokens, const DecodeOptions& options) {
+Generated greedy_decode(ReportDecoderImpl& decoder, const at::Tensor& z_rep, const at::Tensor& slice_tokens, const DecodeOptions& options,
+                        const at::Tensor& findings) {
   check_options(decoder, options);
   torch::NoGradGuard no_grad;
   const auto batch = z_rep.size(0);
-  auto cache = decoder.start(z_rep, slice_tokens);
+  auto cache = decoder.start(z_rep, slice_tokens, findings);
   auto last = torch::full({batch}, options.bos, torch::TensorOptions().dtype(torch::kLong).device(z_rep.device()));
   auto finished = torch::zeros({batch}, torch::TensorOptions().dtype(torch::kBool).device(z_rep.device()));
   std::vector<at::Tensor> steps;
@@ -51,7 +52,8 @@ Generated greedy_decode(ReportDecoderImpl& decoder, const at::Tensor& z_rep, con
   return out;
 }
 
-Generated beam_search(ReportDecoderImpl& decoder, const at::Tensor& z_rep, const at::Tensor& slice_tokens, const DecodeOptions& options) {
+Generated beam_search(ReportDecoderImpl& decoder, const at::Tensor& z_rep, const at::Tensor& slice_tokens, const DecodeOptions& options,
+                      const at::Tensor& findings) {
   check_options(decoder, options);
   torch::NoGradGuard no_grad;
   const auto batch = z_rep.size(0), beams = options.beam_size, vocab = decoder.vocab_size();
@@ -60,7 +62,8 @@ Generated beam_search(ReportDecoderImpl& decoder, const at::Tensor& z_rep, const
   const auto floats = torch::TensorOptions().dtype(torch::kFloat32).device(device);
 
   // Every volume's prefix once per beam: row b * beams + k.
-  auto cache = decoder.start(z_rep.repeat_interleave(beams, 0), slice_tokens.repeat_interleave(beams, 0));
+  auto cache = decoder.start(z_rep.repeat_interleave(beams, 0), slice_tokens.repeat_interleave(beams, 0),
+                             findings.defined() ? findings.repeat_interleave(beams, 0) : findings);
   // Only beam 0 is alive at first, so the first step draws `beams` distinct tokens from one hypothesis.
   auto scores = torch::full({batch, beams}, kNegInf, floats);
   scores.select(1, 0).fill_(0);

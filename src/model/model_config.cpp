@@ -42,8 +42,9 @@ core::Section<ModelConfig> make_model_section() {
         "k: how many of each mask channel's strongest voxels the lesion-evidence readout averages")
       .in_range(Range::closed(1, 1000000));
   s.key("report_reads_cls", &ModelConfig::report_reads_cls, false,
-        "the report decoder's latent token reads the classification probabilities (detached) besides z_rep; false = z_rep "
-        "alone (the paper)");
+        "the report decoder also reads the findings, projected onto every text position: the true labels in training, "
+        "the classification head's at probability 0.5 in generation (detached); false = z_rep and the slice tokens alone "
+        "(the paper)");
   s.key("embed_dim", &ModelConfig::embed_dim, std::int64_t{256}, "width of the embedded CT, the task latents and the fusion block")
       .in_range(Range::closed(8, 8192));
   s.key("fusion_heads", &ModelConfig::fusion_heads, std::int64_t{4}, "attention heads of the fusion block (divides embed_dim)")
@@ -149,6 +150,10 @@ core::Section<LossConfig> make_loss_section() {
   s.key("seg_pos_weight", &LossConfig::seg_pos_weight, 1.0,
         "weight of lesion voxels in the segmentation BCE (lesions cover a few hundred of tens of thousands of voxels; a weight "
         "keeps their logits from sinking with the background's before features form)")
+      .in_range(Range::closed(1, 10000));
+  s.key("seg_other_lesion_weight", &LossConfig::seg_other_lesion_weight, 1.0,
+        "weight, in the segmentation BCE, of a class's negatives that lie on another class's lesion: the hard negatives "
+        "that tell classes of one attenuation apart by shape; 1 = weighed as background")
       .in_range(Range::closed(1, 10000));
   s.key("label_smoothing", &LossConfig::label_smoothing, 0.0, "label smoothing of the report cross entropy").in_range(Range::closed(0, 0.5));
   return s;

@@ -41,10 +41,11 @@ at::Tensor DecoderBlockImpl::step(const at::Tensor& x, at::Tensor& keys, at::Ten
 void DecoderCache::select(const at::Tensor& rows) {
   for (auto& k : keys) k = k.index_select(0, rows);
   for (auto& v : values) v = v.index_select(0, rows);
+  if (findings_bias.defined()) findings_bias = findings_bias.index_select(0, rows);
 }
 
 ReportDecoderImpl::ReportDecoderImpl(const ReportDecoderConfig& config, std::int64_t latent_dim, std::int64_t token_channels,
-                                     std::int64_t vocab_size)
+                                     std::int64_t vocab_size, std::int64_t findings_dim)
     : max_tokens_(config.max_tokens), max_slice_tokens_(config.max_slice_tokens), vocab_size_(vocab_size) {
   const auto d = config.d_model;
   latent_proj_ = register_module("latent_proj", torch::nn::Linear(latent_dim, d));
@@ -57,6 +58,7 @@ ReportDecoderImpl::ReportDecoderImpl(const ReportDecoderConfig& config, std::int
     blocks_.push_back(register_module("block" + std::to_string(l), DecoderBlock(d, config.heads, config.ff_dim, config.dropout)));
   final_norm_ = register_module("final_norm", layer_norm(d));
   caption_head_ = register_module("caption_head", torch::nn::Linear(d, vocab_size));
+  if (findings_dim > 0) findings_proj_ = register_module("findings_proj", torch::nn::Linear(findings_dim, d));
   dropout_ = register_module("dropout", torch::nn::Dropout(config.dropout));
 }
 
@@ -90,18 +92,28 @@ at::Tensor ReportDecoderImpl::embed_text(const at::Tensor& text, std::int64_t fi
   return token_embedding_(text) + text_positions_(positions).unsqueeze(0);
 }
 
-at::Tensor ReportDecoderImpl::forward(const at::Tensor& z_rep, const at::Tensor& slice_tokens, const at::Tensor& text) {
+at::Tensor ReportDecoderImpl::findings_bias(const at::Tensor& findings) {
+  if (!findings_proj_) return {};
+  if (!findings.defined()) throw internal_error("this report decoder reads findings, and none were given");
+  return findings_proj_(findings).unsqueeze(1);
+}
+
+at::Tensor ReportDecoderImpl::forward(const at::Tensor& z_rep, const at::Tensor& slice_tokens, const at::Tensor& text,
+                                      const at::Tensor& findings) {
   const auto pre = prefix(z_rep, slice_tokens);
-  auto x = dropout_(at::cat({pre, embed_text(text, 0)}, 1));
+  auto embedded = embed_text(text, 0);
+  if (const auto bias = findings_bias(findings); bias.defined()) embedded = embedded + bias;
+  auto x = dropout_(at::cat({pre, embedded}, 1));
   const auto allowed = seq2seq_mask(pre.size(1), text.size(1), x.device());
   for (auto& block : blocks_) x = block->forward(x, allowed);
   return caption_head_(final_norm_(x.slice(1, pre.size(1))));
 }
 
-DecoderCache ReportDecoderImpl::start(const at::Tensor& z_rep, const at::Tensor& slice_tokens) {
+DecoderCache ReportDecoderImpl::start(const at::Tensor& z_rep, const at::Tensor& slice_tokens, const at::Tensor& findings) {
   auto x = dropout_(prefix(z_rep, slice_tokens));
   const auto allowed = seq2seq_mask(x.size(1), 0, x.device());
   DecoderCache cache;
+  cache.findings_bias = findings_bias(findings);
   for (auto& block : blocks_) {
     auto [k, v] = block->keys_values(x);
     cache.keys.push_back(k);
@@ -112,7 +124,9 @@ DecoderCache ReportDecoderImpl::start(const at::Tensor& z_rep, const at::Tensor&
 }
 
 at::Tensor ReportDecoderImpl::step(DecoderCache& cache, const at::Tensor& tokens) {
-  auto x = dropout_(embed_text(tokens.view({-1, 1}), cache.text_length));
+  auto embedded = embed_text(tokens.view({-1, 1}), cache.text_length);
+  if (cache.findings_bias.defined()) embedded = embedded + cache.findings_bias;
+  auto x = dropout_(embedded);
   for (std::size_t l = 0; l < blocks_.size(); ++l) x = blocks_[l]->step(x, cache.keys[l], cache.values[l]);
   ++cache.text_length;
   return caption_head_(final_norm_(x)).squeeze(1);

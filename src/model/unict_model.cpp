@@ -33,9 +33,8 @@ UniCTImpl::UniCTImpl(const ModelSettings& settings, const ModelShape& shape) : s
     seg_decoder_ = register_module("seg_decoder", SegDecoder(encoder_->map_channels(), settings.seg_decoder, shape.classes));
   }
   if (has_task("rep")) {
-    const auto latent_dim = m.embed_dim + (m.report_reads_cls ? shape.classes : 0);
-    report_decoder_ = register_module(
-        "report_decoder", ReportDecoder(settings.report_decoder, latent_dim, encoder_->token_channels(), shape.vocab_size));
+    report_decoder_ = register_module("report_decoder", ReportDecoder(settings.report_decoder, m.embed_dim, encoder_->token_channels(),
+                                                                      shape.vocab_size, m.report_reads_cls ? shape.classes : 0));
   }
 }
 
@@ -52,12 +51,14 @@ at::Tensor UniCTImpl::task_latent(const ModelOutput& out, const std::string& tas
   return out.fused.select(1, index);
 }
 
-at::Tensor UniCTImpl::report_latent(const ModelOutput& out) const {
-  const auto z_rep = task_latent(out, "rep");
-  if (!settings_.model.report_reads_cls) return z_rep;
-  // Detached: the report reads the classification and does not train it (the report loss would
-  // otherwise pull the class logits towards whatever eases the text).
-  return at::cat({z_rep, torch::sigmoid(out.cls_logits.detach())}, 1);
+at::Tensor UniCTImpl::report_findings(const ModelOutput& out, const at::Tensor& findings) const {
+  if (!settings_.model.report_reads_cls) return {};
+  // Training reads the true findings: read from the head's probabilities, which carry little
+  // early in training and drift as it learns, the decoder wrote one report for every volume
+  // (fold-0 CE F1 0.10, docs/results.md). Hard findings in generation match what training saw.
+  // Detached either way: the report loss does not train the classification.
+  const auto dtype = out.embedded.dtype();
+  return findings.defined() ? findings.to(dtype) : (torch::sigmoid(out.cls_logits.detach()) >= 0.5).to(dtype);
 }
 
 ModelOutput UniCTImpl::task_tokens(const EncoderOutput& encoded) {
@@ -83,7 +84,7 @@ ModelOutput UniCTImpl::task_tokens(const EncoderOutput& encoded) {
   return out;
 }
 
-ModelOutput UniCTImpl::forward(const at::Tensor& ct, const at::Tensor& tokens) {
+ModelOutput UniCTImpl::forward(const at::Tensor& ct, const at::Tensor& tokens, const at::Tensor& findings) {
   const auto encoded = encoder_->forward(ct);
   lap("encoder");
   auto out = task_tokens(encoded);
@@ -98,7 +99,8 @@ ModelOutput UniCTImpl::forward(const at::Tensor& ct, const at::Tensor& tokens) {
   if (lesion_evidence_) out.cls_logits = out.cls_logits + lesion_evidence_->forward(out.seg_logits);
   lap("cls head");
   if (report_decoder_ && tokens.defined())
-    out.rep_logits = report_decoder_->forward(report_latent(out), out.slice_tokens, tokens.slice(1, 0, tokens.size(1) - 1));
+    out.rep_logits = report_decoder_->forward(task_latent(out, "rep"), out.slice_tokens, tokens.slice(1, 0, tokens.size(1) - 1),
+                                              report_findings(out, findings));
   lap("rep head");
   return out;
 }
@@ -116,9 +118,10 @@ Generated UniCTImpl::generate(const at::Tensor& ct, const DecodeConfig& decode) 
   options.max_tokens = decode.max_tokens;
   options.beam_size = decode.method == "greedy" ? 1 : decode.beam_size;
   options.length_penalty = decode.length_penalty;
-  const auto z_rep = report_latent(out);
-  auto reports = decode.method == "greedy" ? greedy_decode(*report_decoder_, z_rep, out.slice_tokens, options)
-                                           : beam_search(*report_decoder_, z_rep, out.slice_tokens, options);
+  const auto z_rep = task_latent(out, "rep");
+  const auto findings = report_findings(out, {});
+  auto reports = decode.method == "greedy" ? greedy_decode(*report_decoder_, z_rep, out.slice_tokens, options, findings)
+                                           : beam_search(*report_decoder_, z_rep, out.slice_tokens, options, findings);
   train(was_training);
   return reports;
 }

@@ -179,7 +179,7 @@ class Trainer {
       model::TaskLosses losses;
       {
         compat::CudaAutocast scope(autocast_, at::kBFloat16);
-        const auto out = model_->forward(batch->ct, batch->tokens);
+        const auto out = model_->forward(batch->ct, batch->tokens, batch->labels);
         losses = model::compute_losses(out, {batch->labels, batch->masks, batch->has_mask, batch->tokens}, in_.model.loss);
       }
       at::Tensor total = losses.total.to(torch::kFloat32);

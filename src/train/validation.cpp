@@ -56,7 +56,7 @@ ValidationResult validate(model::UniCTImpl& model, data::BatchLoader& loader, co
     model::ModelOutput out;
     {
       compat::CudaAutocast scope(autocast, at::kBFloat16);
-      out = model.forward(batch->ct, batch->tokens);
+      out = model.forward(batch->ct, batch->tokens, batch->labels);
     }
     const auto l = model::compute_losses(out, {batch->labels, batch->masks, batch->has_mask, batch->tokens}, loss_config);
     losses.push_back(l.total.detach().to(torch::kFloat64));

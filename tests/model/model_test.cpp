@@ -224,41 +224,51 @@ TEST(Switches, DecoderNormIsTheConfiguredOne) {
   EXPECT_EQ(count_norms(*batch, "torch::nn::GroupNormImpl"), 0u);
 }
 
-TEST(Switches, TheReportReadsTheClassProbabilitiesWithoutTrainingThem) {
+TEST(Switches, TheReportReadsTheFindingsWithoutTrainingTheClassHead) {
   const auto shape = tiny_shape();
   auto settings = tiny_settings();
   settings.model.report_reads_cls = true;
   auto net = build_model(settings, shape, 5);
-  // The latent token's projection takes z_rep and one probability per class.
-  EXPECT_EQ(net->report_decoder()->named_parameters()["latent_proj.weight"].size(1), settings.model.embed_dim + shape.classes);
+  // The latent token reads z_rep alone; the findings have their own projection, one input per class.
+  auto decoder_parameters = net->report_decoder()->named_parameters();
+  EXPECT_EQ(decoder_parameters["latent_proj.weight"].size(1), settings.model.embed_dim);
+  EXPECT_EQ(decoder_parameters["findings_proj.weight"].size(1), shape.classes);
   const auto b = tiny_batch(shape);
   net->eval();
-  const auto before = net->forward(b.ct, b.tokens).rep_logits;
-  {
-    // Another classification head gives other probabilities, so another report.
-    torch::NoGradGuard no_grad;
-    for (auto& p : net->named_parameters())
-      if (p.key().rfind("cls_head.", 0) == 0) p.value().normal_();
-  }
+  // Teacher forcing: given findings are what the report reads, so other findings give another report.
+  const auto none = net->forward(b.ct, b.tokens, torch::zeros({2, shape.classes})).rep_logits;
+  const auto all = net->forward(b.ct, b.tokens, torch::ones({2, shape.classes})).rep_logits;
+  EXPECT_FALSE(torch::allclose(none, all));
+  // Without them, the report reads the class head's own findings at probability 0.5.
   const auto out = net->forward(b.ct, b.tokens);
-  EXPECT_FALSE(torch::allclose(before, out.rep_logits));
+  const auto own = (torch::sigmoid(out.cls_logits) >= 0.5).to(torch::kFloat32);
+  EXPECT_TRUE(torch::equal(out.rep_logits, net->forward(b.ct, b.tokens, own).rep_logits));
   // The report's loss does not reach the classification head.
   out.rep_logits.sum().backward();
   for (auto& p : net->named_parameters())
     if (p.key().rfind("cls_head.", 0) == 0) {
       EXPECT_FALSE(p.value().grad().defined() && p.value().grad().abs().sum().item<double>() > 0) << p.key();
     }
-  // Generation reads the same latent: its first token is the argmax of the teacher-forced logits
-  // at the first position.
+  // Generation reads the same findings through the decoding cache: fed back teacher-forced, each
+  // generated report's every token is the argmax of the full forward at its position. Beam search
+  // with one beam gives the same reports.
   auto greedy = settings.decode;
   greedy.method = "greedy";
+  greedy.max_tokens = 6;
   const auto generated = net->generate(b.ct, greedy);
   ASSERT_EQ(generated.size(), 2u);
-  const auto first = net->forward(b.ct, b.tokens.slice(1, 0, 2)).rep_logits.select(1, 0).argmax(1);
   for (std::size_t i = 0; i < generated.size(); ++i) {
     ASSERT_FALSE(generated[i].empty());
-    EXPECT_EQ(generated[i][0], first[static_cast<std::int64_t>(i)].item<std::int64_t>());
+    std::vector<std::int64_t> row = {text::kBosId};
+    row.insert(row.end(), generated[i].begin(), generated[i].end());
+    const auto volume = b.ct.slice(0, static_cast<std::int64_t>(i), static_cast<std::int64_t>(i) + 1);
+    const auto forced = net->forward(volume, pad_token_rows({row})).rep_logits.argmax(2)[0];
+    for (std::size_t t = 0; t < generated[i].size(); ++t) EXPECT_EQ(forced[static_cast<std::int64_t>(t)].item<std::int64_t>(), generated[i][t]);
   }
+  auto beam = greedy;
+  beam.method = "beam";
+  beam.beam_size = 1;
+  EXPECT_EQ(net->generate(b.ct, beam), generated);
 }
 
 // Reference for the lesion-evidence pooling: sort each channel's voxels, average the k largest.
@@ -513,6 +523,22 @@ TEST(Losses, MatchTheirClosedForms) {
   }
   EXPECT_NEAR(weighted_bce_with_logits(torch::full({1}, 0.5), torch::ones({1}), 3).item<double>(), 3 * std::log(1 + std::exp(-0.5)), 1e-6);
 
+  // Segmentation BCE with hard negatives: on one-owner masks, LibTorch's op with an elementwise
+  // weight (pos_weight on a class's own lesion, other_lesion_weight where another class's lesion
+  // lies, 1 on background) is the reference; other_lesion_weight 1 is the plain weighted BCE.
+  const auto owner = torch::randint(0, 4, {2, 1, 4, 5, 6});  // 0: background, c: class c - 1
+  const auto masks = torch::cat({owner == 1, owner == 2, owner == 3}, 1).to(torch::kFloat32);
+  const auto logits = torch::randn({2, 3, 4, 5, 6}) * 4;
+  const auto on_lesion = (owner > 0).to(torch::kFloat32).expand_as(masks);
+  const auto elementwise = masks * 200 + (1 - masks) * (on_lesion * 30 + (1 - on_lesion));
+  const auto expected = torch::nn::functional::binary_cross_entropy_with_logits(
+      logits, masks, torch::nn::functional::BinaryCrossEntropyWithLogitsFuncOptions().weight(elementwise));
+  EXPECT_NEAR(segmentation_bce(logits, masks, 200, 30).item<double>(), expected.item<double>(), 1e-5 * expected.item<double>());
+  EXPECT_NEAR(segmentation_bce(logits, masks, 200, 1).item<double>(), weighted_bce_with_logits(logits, masks, 200).item<double>(), 1e-6);
+  // One voxel of class 0's lesion, logit x for class 1: class 1 pays w * log(1 + e^x), class 0 log(1 + e^-0).
+  const auto one = segmentation_bce(torch::tensor({0.0f, 0.7f}).view({1, 2, 1}), torch::tensor({1.0f, 0.0f}).view({1, 2, 1}), 1, 5);
+  EXPECT_NEAR(one.item<double>(), (std::log(2.0) + 5 * std::log(1 + std::exp(0.7))) / 2, 1e-6);
+
   // Report cross entropy ignores PAD: the mean over non-PAD targets of -log softmax.
   ModelOutput out;
   out.embedded = torch::zeros({1, 2});
@@ -520,7 +546,7 @@ TEST(Losses, MatchTheirClosedForms) {
                        .view({1, 3, 5});
   Targets targets;
   targets.tokens = torch::tensor({2, 4, 3, 0}, torch::kLong).view({1, 4});  // BOS, 4, EOS, PAD
-  LossConfig config{0, 0, 1, {}, 0.5, 0};
+  LossConfig config{0, 0, 1, {}, 0.5, 0, 1, 1};
   const double l0 = std::log(std::exp(0.) + std::exp(1.) + std::exp(2.) + std::exp(3.) + std::exp(4.)) - 4;
   const double l1 = std::log(2 * std::exp(1.) + 3) - 0;
   EXPECT_NEAR(compute_losses(out, targets, config).rep.item<double>(), (l0 + l1) / 2, 1e-5);

@@ -20,7 +20,10 @@ struct DecodeOptions {
 // Generated token ids per volume, without BOS, ending with EOS when one was generated.
 using Generated = std::vector<std::vector<std::int64_t>>;
 
-Generated greedy_decode(ReportDecoderImpl& decoder, const at::Tensor& z_rep, const at::Tensor& slice_tokens, const DecodeOptions& options);
-Generated beam_search(ReportDecoderImpl& decoder, const at::Tensor& z_rep, const at::Tensor& slice_tokens, const DecodeOptions& options);
+// findings: what a decoder built with findings reads (ReportDecoderImpl::forward); else undefined.
+Generated greedy_decode(ReportDecoderImpl& decoder, const at::Tensor& z_rep, const at::Tensor& slice_tokens, const DecodeOptions& options,
+                        const at::Tensor& findings = {});
+Generated beam_search(ReportDecoderImpl& decoder, const at::Tensor& z_rep, const at::Tensor& slice_tokens, const DecodeOptions& options,
+                      const at::Tensor& findings = {});
 
 }  // namespace unict::model

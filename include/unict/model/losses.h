@@ -31,6 +31,12 @@ TaskLosses compute_losses(const ModelOutput& output, const Targets& targets, con
 // pos_weight (LibTorch's binary_cross_entropy_with_logits with pos_weight, in fewer passes).
 at::Tensor weighted_bce_with_logits(const at::Tensor& logits, const at::Tensor& targets, double pos_weight);
 
+// The segmentation BCE over masks [B, C, z, y, x] in [0, 1]: a class's lesion voxels weigh
+// pos_weight; its other voxels weigh 1 + (other_lesion_weight - 1) * o, where o is how much of the
+// voxel another class's lesion covers and this one's does not (max over classes of the masks, less
+// its own, at least 0). The mean over all terms.
+at::Tensor segmentation_bce(const at::Tensor& logits, const at::Tensor& masks, double pos_weight, double other_lesion_weight);
+
 // Soft Dice loss 1 - (2 sum(p g) + 1) / (sum p + sum g + 1), averaged over the (volume, class)
 // pairs whose target has a lesion (0 when none has); empty pairs are left to the BCE term.
 at::Tensor soft_dice_loss(const at::Tensor& probabilities, const at::Tensor& targets);

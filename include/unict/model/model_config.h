@@ -26,7 +26,7 @@ struct ModelConfig {
   bool scf = true;                 // false: the segmentation decoder reads the unmodulated maps
   std::string cls_readout;         // "token": the head on z_cls alone; "lesion_evidence": + pooled mask logits
   std::int64_t lesion_evidence_voxels = 0;  // k of the lesion-evidence readout
-  bool report_reads_cls = false;   // the report decoder's latent token also reads the class probabilities
+  bool report_reads_cls = false;   // the report decoder also reads the findings (every text position)
   std::int64_t embed_dim = 0;
   std::int64_t fusion_heads = 0;
   double dropout = 0;
@@ -80,6 +80,7 @@ struct LossConfig {
   double seg_dice_weight = 0;          // L_SEG = dice_weight * Dice + (1 - dice_weight) * BCE
   double label_smoothing = 0;
   double seg_pos_weight = 1;           // BCE weight of lesion voxels
+  double seg_other_lesion_weight = 1;  // BCE weight of a class's negatives that lie on another class's lesion
 };
 const core::Section<LossConfig>& loss_section();
 

@@ -2,7 +2,9 @@
 // sequence-to-sequence mask. The prefix (z_rep, then the slice tokens) sees the whole prefix and
 // no text; each text position sees the prefix and the text up to itself. Positions are learned,
 // separately for slice tokens and text. A caption head maps each text position to next-token
-// logits.
+// logits. A decoder built with findings (model.report_reads_cls) also adds a projection of a
+// volume's findings [B, F] to every text position: conditioning that each step reads directly,
+// without first learning to attend to it.
 //
 // Decoding runs incrementally: start() computes the prefix once and caches every layer's keys and
 // values; step() feeds one token per sequence. Because the prefix never sees text, the cached
@@ -38,19 +40,22 @@ TORCH_MODULE(DecoderBlock);
 struct DecoderCache {
   std::vector<at::Tensor> keys, values;  // per layer: [N, H, length, D / H]
   std::int64_t text_length = 0;          // text positions fed so far
+  at::Tensor findings_bias;              // [N, 1, d], added to every text position; undefined without findings
   // Keeps the sequences at `rows` (beam search reorders its beams with this).
   void select(const at::Tensor& rows);
 };
 
 class ReportDecoderImpl : public torch::nn::Module {
  public:
-  ReportDecoderImpl(const ReportDecoderConfig& config, std::int64_t latent_dim, std::int64_t token_channels, std::int64_t vocab_size);
+  // findings_dim: the width of the findings every text position reads (0: none, the paper).
+  ReportDecoderImpl(const ReportDecoderConfig& config, std::int64_t latent_dim, std::int64_t token_channels, std::int64_t vocab_size,
+                    std::int64_t findings_dim = 0);
 
   // z_rep [B, latent_dim], slice_tokens [B, S, token_channels], text [B, T] -> logits [B, T, V];
-  // logits[:, t] predict text[:, t + 1].
-  at::Tensor forward(const at::Tensor& z_rep, const at::Tensor& slice_tokens, const at::Tensor& text);
+  // logits[:, t] predict text[:, t + 1]. findings [B, findings_dim]: required when findings_dim > 0.
+  at::Tensor forward(const at::Tensor& z_rep, const at::Tensor& slice_tokens, const at::Tensor& text, const at::Tensor& findings = {});
 
-  DecoderCache start(const at::Tensor& z_rep, const at::Tensor& slice_tokens);
+  DecoderCache start(const at::Tensor& z_rep, const at::Tensor& slice_tokens, const at::Tensor& findings = {});
   // tokens [N] -> next-token logits [N, V]
   at::Tensor step(DecoderCache& cache, const at::Tensor& tokens);
 
@@ -63,9 +68,11 @@ class ReportDecoderImpl : public torch::nn::Module {
  private:
   at::Tensor prefix(const at::Tensor& z_rep, const at::Tensor& slice_tokens);
   at::Tensor embed_text(const at::Tensor& text, std::int64_t first_position);
+  // [B, 1, d] or undefined for a decoder without findings.
+  at::Tensor findings_bias(const at::Tensor& findings);
 
   std::int64_t max_tokens_, max_slice_tokens_, vocab_size_;
-  torch::nn::Linear latent_proj_{nullptr}, slice_proj_{nullptr}, caption_head_{nullptr};
+  torch::nn::Linear latent_proj_{nullptr}, slice_proj_{nullptr}, caption_head_{nullptr}, findings_proj_{nullptr};
   torch::nn::Embedding token_embedding_{nullptr}, text_positions_{nullptr}, slice_positions_{nullptr}, latent_type_{nullptr};
   std::vector<DecoderBlock> blocks_;
   torch::nn::LayerNorm final_norm_{nullptr};

@@ -49,7 +49,10 @@ class UniCTImpl : public torch::nn::Module {
   UniCTImpl(const ModelSettings& settings, const ModelShape& shape);
 
   // ct [B, 1, Z, Y, X]; tokens [B, L] (BOS ... EOS PAD ...) or undefined to skip the report head.
-  ModelOutput forward(const at::Tensor& ct, const at::Tensor& tokens = {});
+  // findings [B, C] (0 / 1): what the report decoder reads with model.report_reads_cls, the true
+  // labels in training (teacher forcing, like the tokens); undefined: the classification head's
+  // own findings at probability 0.5, as in generation. Ignored without report_reads_cls.
+  ModelOutput forward(const at::Tensor& ct, const at::Tensor& tokens = {}, const at::Tensor& findings = {});
 
   // Reports for a batch of CTs with decode.method / beam_size / length_penalty / max_tokens;
   // runs in eval mode without gradients, then restores the module's mode.
@@ -72,9 +75,9 @@ class UniCTImpl : public torch::nn::Module {
   // The encoder's slice tokens and embedded CT, the task latents h and the fused z (with attention).
   ModelOutput task_tokens(const EncoderOutput& encoded);
   at::Tensor task_latent(const ModelOutput& out, const std::string& task) const;
-  // What the report decoder's latent token reads: z_rep, and with model.report_reads_cls the class
-  // probabilities after it.
-  at::Tensor report_latent(const ModelOutput& out) const;
+  // The findings the report decoder reads with model.report_reads_cls (`findings` where defined,
+  // else the class head's at probability 0.5); undefined without it.
+  at::Tensor report_findings(const ModelOutput& out, const at::Tensor& findings) const;
 
   void lap(const char* phase) {
     if (clock_) clock_->lap(phase);
