@@ -1,0 +1,95 @@
+// Does training learn at all? A few hundred updates of the quick-start model on a small grid-profile
+// set must classify three of its most visible classes well on a held-out fold, and the same run with
+// shuffled targets (train.shuffled_targets_control) must not. Slow (minutes): `ctest -L slow`.
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <map>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+
+namespace unict {
+namespace {
+
+int run_unict(const std::string& args, const std::filesystem::path& log) {
+  const std::string command = std::string("cd '") + UNICT_SOURCE_DIR + "' && '" + UNICT_BINARY + "' " + args + " >'" +
+                              log.string() + "' 2>&1 </dev/null";
+  const int raw = std::system(command.c_str());
+  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+}
+
+// A CSV of a name column and one numeric column per class -> column name -> values in row order.
+std::map<std::string, std::vector<double>> read_columns(const std::filesystem::path& file) {
+  std::istringstream in(test::slurp(file));
+  std::string line, cell;
+  std::getline(in, line);
+  std::vector<std::string> header;
+  for (std::istringstream row(line); std::getline(row, cell, ',');) header.push_back(cell);
+  std::map<std::string, std::vector<double>> columns;
+  while (std::getline(in, line)) {
+    std::istringstream row(line);
+    for (std::size_t i = 0; std::getline(row, cell, ','); ++i)
+      if (i > 0) columns[header.at(i)].push_back(std::stod(cell));
+  }
+  return columns;
+}
+
+// The AUROC as the share of (positive, negative) pairs ranked the right way, ties counting half:
+// the Mann-Whitney definition, independent of the evaluation layer's implementation.
+double pairwise_auroc(const std::vector<double>& scores, const std::vector<double>& labels) {
+  double right = 0, pairs = 0;
+  for (std::size_t p = 0; p < scores.size(); ++p)
+    for (std::size_t n = 0; n < scores.size(); ++n)
+      if (labels[p] > 0.5 && labels[n] < 0.5) {
+        pairs += 1;
+        right += scores[p] > scores[n] ? 1 : scores[p] == scores[n] ? 0.5 : 0;
+      }
+  if (pairs == 0) throw std::runtime_error("a class without both positives and negatives in the test fold");
+  return right / pairs;
+}
+
+const std::vector<std::string> kVisibleClasses = {"bronchial_wall_thickening", "bronchiectasis", "pleural_effusion_thickening"};
+
+// Trains fold 0 of a 5-fold cross-validation and returns the test AUROC of each visible class.
+std::vector<double> fold0_test_auroc(const test::TempDir& dir, const std::string& name, const std::string& extra) {
+  const auto data = dir / "synthetic";
+  const std::string args = "cv --config configs/quickstart.yaml --folds 0 --no-external --out '" + (dir / name).string() +
+                           "' --set data.ctrate_root='" + (data / "ctrate").string() + "' --set data.rexgrounding_root='" +
+                           (data / "rexgroundingct").string() + "' --set data.radchestct_root='" + (data / "radchestct").string() +
+                           "' --set data.cache_dir='" + (dir / "cache").string() +
+                           "' --set model.tasks=[cls,seg] --set loss.rep_weight=0 --set model.report_reads_cls=false"
+                           " --set train.duration=300u --set train.warmup=20u --set train.val_every=100u --set train.checkpoint_every=100u " +
+                           extra;
+  const auto log = dir / (name + ".log");
+  EXPECT_EQ(run_unict(args, log), 0) << test::slurp(log);
+  const auto test_folder = dir / name / "fold0" / "test";
+  const auto scores = read_columns(test_folder / "predictions_cls.csv"), labels = read_columns(test_folder / "labels_cls.csv");
+  std::vector<double> auroc;
+  for (const auto& c : kVisibleClasses) auroc.push_back(pairwise_auroc(scores.at(c), labels.at(c)));
+  return auroc;
+}
+
+double mean(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return s / static_cast<double>(v.size());
+}
+
+TEST(Learning, AFewHundredUpdatesClassifyVisibleClassesAndTheControlDoesNot) {
+  test::TempDir dir;
+  const auto synth_log = dir / "synth.log";
+  ASSERT_EQ(run_unict("synth --out '" + (dir / "synthetic").string() + "' --profile grid --patients 150 --radchestct 1 --seed 5", synth_log), 0)
+      << test::slurp(synth_log);
+  const auto trained = fold0_test_auroc(dir, "trained", "");
+  const auto control = fold0_test_auroc(dir, "control", "--set train.shuffled_targets_control=true");
+  for (std::size_t i = 0; i < kVisibleClasses.size(); ++i)
+    std::cout << kVisibleClasses[i] << ": trained " << trained[i] << ", control " << control[i] << "\n";
+  EXPECT_GT(mean(trained), 0.8);
+  EXPECT_LT(mean(control), 0.65);
+}
+
+}  // namespace
+}  // namespace unict
