@@ -4,12 +4,11 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
-#include <map>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
 #include "test_support.h"
+#include "unict/io/csv.h"
 
 namespace unict {
 namespace {
@@ -21,20 +20,12 @@ int run_unict(const std::string& args, const std::filesystem::path& log) {
   return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
 }
 
-// A CSV of a name column and one numeric column per class -> column name -> values in row order.
-std::map<std::string, std::vector<double>> read_columns(const std::filesystem::path& file) {
-  std::istringstream in(test::slurp(file));
-  std::string line, cell;
-  std::getline(in, line);
-  std::vector<std::string> header;
-  for (std::istringstream row(line); std::getline(row, cell, ',');) header.push_back(cell);
-  std::map<std::string, std::vector<double>> columns;
-  while (std::getline(in, line)) {
-    std::istringstream row(line);
-    for (std::size_t i = 0; std::getline(row, cell, ','); ++i)
-      if (i > 0) columns[header.at(i)].push_back(std::stod(cell));
-  }
-  return columns;
+// One numeric column of a written CSV (predictions_cls.csv, labels_cls.csv), in row order.
+std::vector<double> column_values(const io::CsvTable& table, const std::string& name) {
+  const auto c = table.column(name);
+  std::vector<double> values;
+  for (const auto& row : table.rows) values.push_back(std::stod(row[c]));
+  return values;
 }
 
 // The AUROC as the share of (positive, negative) pairs ranked the right way, ties counting half:
@@ -66,9 +57,9 @@ std::vector<double> fold0_test_auroc(const test::TempDir& dir, const std::string
   const auto log = dir / (name + ".log");
   EXPECT_EQ(run_unict(args, log), 0) << test::slurp(log);
   const auto test_folder = dir / name / "fold0" / "test";
-  const auto scores = read_columns(test_folder / "predictions_cls.csv"), labels = read_columns(test_folder / "labels_cls.csv");
+  const auto scores = io::read_csv(test_folder / "predictions_cls.csv"), labels = io::read_csv(test_folder / "labels_cls.csv");
   std::vector<double> auroc;
-  for (const auto& c : kVisibleClasses) auroc.push_back(pairwise_auroc(scores.at(c), labels.at(c)));
+  for (const auto& c : kVisibleClasses) auroc.push_back(pairwise_auroc(column_values(scores, c), column_values(labels, c)));
   return auroc;
 }
 
