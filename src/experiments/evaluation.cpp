@@ -46,7 +46,10 @@ struct Predictions {
   std::array<std::int64_t, 3> grid{};
 };
 
-Predictions predict(TrainedRun& run, const std::vector<data::LoaderItem>& items, bool segment, bool generate, const std::string& label) {
+// finding_thresholds: the per-class operating points the report decoder reads the class head's
+// findings at (model.report_reads_cls); empty = 0.5 each.
+Predictions predict(TrainedRun& run, const std::vector<data::LoaderItem>& items, bool segment, bool generate, const std::string& label,
+                    const std::vector<double>& finding_thresholds = {}) {
   Predictions p;
   p.cls.classes = run.classes;
   data::BatchLoader loader(items, run.config.train.batch_size, data::evaluation_loader_config(run.config.loader),
@@ -68,7 +71,7 @@ Predictions predict(TrainedRun& run, const std::vector<data::LoaderItem>& items,
       masks = (train::seg_probabilities_at(out.seg_logits, sizes.slice(2)) >= 0.5).to(torch::kUInt8).cpu().contiguous();
     if (out.attention.defined()) attention = out.attention.to(torch::kFloat64).cpu().contiguous();
     model::Generated generated;
-    if (generate && run.model->has_task("rep")) generated = run.model->generate(batch->ct, run.config.model.decode);
+    if (generate && run.model->has_task("rep")) generated = run.model->generate(batch->ct, run.config.model.decode, finding_thresholds);
     const at::Tensor truth = batch->masks.to(torch::kCPU, torch::kUInt8).contiguous();
     for (std::int64_t b = 0; b < b_count; ++b) {
       p.cls.names.push_back(batch->names[static_cast<std::size_t>(b)]);
@@ -273,7 +276,13 @@ nlohmann::json evaluate_run(const fs::path& run_dir, const EvaluateOptions& opti
   eval::ScoredCases val_cases;
   if (!val_items.empty()) val_cases = predict(run, val_items, false, false, "val").cls;
 
-  Predictions p = predict(run, items, !external, !external, external ? "radchestct" : options.split);
+  // The reports state the findings at the same operating points as the classification metrics.
+  std::vector<double> finding_thresholds;
+  if (!external && val_cases.cases()) {
+    const auto chosen = eval::choose_thresholds(val_cases);
+    for (const auto& c : run.classes) finding_thresholds.push_back(chosen.at(c));
+  }
+  Predictions p = predict(run, items, !external, !external, external ? "radchestct" : options.split, finding_thresholds);
   nlohmann::json results{{"dataset", options.dataset}, {"volumes", items.size()}, {"run", run_dir.string()}};
   if (!external) results["split"] = options.split;
   results["checkpoint"] = train::best_checkpoint(run_dir).string();

@@ -65,7 +65,15 @@ nlohmann::json predict_scan(const fs::path& run_dir, const fs::path& scan, const
     result["classes"] = run.classes;
   }
   if (run.model->has_task("rep")) {
-    const auto ids = run.model->generate(batch->ct, run.config.model.decode);
+    // The report states the findings at the thresholds the run's test evaluation chose, as there.
+    std::vector<double> finding_thresholds;
+    if (result["thresholds"].is_object())
+      for (const auto& c : run.classes) {
+        if (!result["thresholds"].contains(c) || !result["thresholds"][c].is_number())
+          throw Error("the run's thresholds lack a class").file((run_dir / "test" / "thresholds.json").string()).key("thresholds." + c).expected("a number");
+        finding_thresholds.push_back(result["thresholds"][c].get<double>());
+      }
+    const auto ids = run.model->generate(batch->ct, run.config.model.decode, finding_thresholds);
     const std::string report = run.tokenizer->decode(ids[0]);
     core::write_file_atomic(out / "report.txt", report + "\n");
     result["report"] = report;

@@ -43,7 +43,8 @@ core::Section<ModelConfig> make_model_section() {
       .in_range(Range::closed(1, 1000000));
   s.key("report_reads_cls", &ModelConfig::report_reads_cls, false,
         "the report decoder also reads the findings, projected onto every text position: the true labels in training, "
-        "the classification head's at probability 0.5 in generation (detached); false = z_rep and the slice tokens alone "
+        "the classification head's in generation (detached), at the thresholds chosen on validation in unict evaluate and "
+        "predict, else 0.5; false = z_rep and the slice tokens alone "
         "(the paper)");
   s.key("embed_dim", &ModelConfig::embed_dim, std::int64_t{256}, "width of the embedded CT, the task latents and the fusion block")
       .in_range(Range::closed(8, 8192));

@@ -51,14 +51,20 @@ at::Tensor UniCTImpl::task_latent(const ModelOutput& out, const std::string& tas
   return out.fused.select(1, index);
 }
 
-at::Tensor UniCTImpl::report_findings(const ModelOutput& out, const at::Tensor& findings) const {
+at::Tensor UniCTImpl::report_findings(const ModelOutput& out, const at::Tensor& findings, const std::vector<double>& thresholds) const {
   if (!settings_.model.report_reads_cls) return {};
   // Training reads the true findings: read from the head's probabilities, which carry little
   // early in training and drift as it learns, the decoder wrote one report for every volume
   // (fold-0 CE F1 0.10, docs/results.md). Hard findings in generation match what training saw.
   // Detached either way: the report loss does not train the classification.
   const auto dtype = out.embedded.dtype();
-  return findings.defined() ? findings.to(dtype) : (torch::sigmoid(out.cls_logits.detach()) >= 0.5).to(dtype);
+  if (findings.defined()) return findings.to(dtype);
+  const auto probabilities = torch::sigmoid(out.cls_logits.detach().to(torch::kFloat64));
+  if (thresholds.empty()) return (probabilities >= 0.5).to(dtype);
+  if (static_cast<std::int64_t>(thresholds.size()) != probabilities.size(1))
+    throw internal_error("report findings: " + std::to_string(thresholds.size()) + " thresholds for " + std::to_string(probabilities.size(1)) +
+                         " classes");
+  return (probabilities >= torch::tensor(thresholds, probabilities.options())).to(dtype);
 }
 
 ModelOutput UniCTImpl::task_tokens(const EncoderOutput& encoded) {
@@ -105,7 +111,7 @@ ModelOutput UniCTImpl::forward(const at::Tensor& ct, const at::Tensor& tokens, c
   return out;
 }
 
-Generated UniCTImpl::generate(const at::Tensor& ct, const DecodeConfig& decode) {
+Generated UniCTImpl::generate(const at::Tensor& ct, const DecodeConfig& decode, const std::vector<double>& finding_thresholds) {
   if (!report_decoder_) throw Error("this model has no report head").key("model.tasks").expected("rep among the tasks");
   const bool was_training = is_training();
   eval();
@@ -119,7 +125,7 @@ Generated UniCTImpl::generate(const at::Tensor& ct, const DecodeConfig& decode) 
   options.beam_size = decode.method == "greedy" ? 1 : decode.beam_size;
   options.length_penalty = decode.length_penalty;
   const auto z_rep = task_latent(out, "rep");
-  const auto findings = report_findings(out, {});
+  const auto findings = report_findings(out, {}, finding_thresholds);
   auto reports = decode.method == "greedy" ? greedy_decode(*report_decoder_, z_rep, out.slice_tokens, options, findings)
                                            : beam_search(*report_decoder_, z_rep, out.slice_tokens, options, findings);
   train(was_training);

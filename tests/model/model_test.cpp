@@ -271,6 +271,46 @@ TEST(Switches, TheReportReadsTheFindingsWithoutTrainingTheClassHead) {
   EXPECT_EQ(net->generate(b.ct, beam), generated);
 }
 
+TEST(Switches, GenerationReadsTheFindingsAtThePerClassThresholds) {
+  const auto shape = tiny_shape();
+  auto settings = tiny_settings();
+  settings.model.report_reads_cls = true;
+  auto net = build_model(settings, shape, 5);
+  const auto b = tiny_batch(shape);
+  net->eval();
+  auto greedy = settings.decode;
+  greedy.method = "greedy";
+  greedy.max_tokens = 6;
+  // Each generated token is the argmax of the teacher-forced forward that reads `findings`.
+  const auto expect_reads = [&](const std::vector<double>& thresholds, const at::Tensor& findings, const std::string& what) {
+    const auto generated = net->generate(b.ct, greedy, thresholds);
+    ASSERT_EQ(generated.size(), 2u);
+    for (std::size_t i = 0; i < generated.size(); ++i) {
+      std::vector<std::int64_t> row = {text::kBosId};
+      row.insert(row.end(), generated[i].begin(), generated[i].end());
+      const auto at = static_cast<std::int64_t>(i);
+      const auto forced = net->forward(b.ct.slice(0, at, at + 1), pad_token_rows({row}), findings.slice(0, at, at + 1)).rep_logits.argmax(2)[0];
+      for (std::size_t t = 0; t < generated[i].size(); ++t)
+        EXPECT_EQ(forced[static_cast<std::int64_t>(t)].item<std::int64_t>(), generated[i][t]) << what << ", volume " << i << ", token " << t;
+    }
+  };
+  const auto classes = static_cast<std::size_t>(shape.classes);
+  expect_reads(std::vector<double>(classes, 0.0), torch::ones({2, shape.classes}), "threshold 0: every finding");
+  expect_reads(std::vector<double>(classes, 1.5), torch::zeros({2, shape.classes}), "threshold above 1: none");
+  // One class at 0 and the rest above 1: that finding alone, in both volumes.
+  std::vector<double> first_only(classes, 1.5);
+  first_only[0] = 0.0;
+  auto first = torch::zeros({2, shape.classes});
+  first.select(1, 0).fill_(1);
+  expect_reads(first_only, first, "the first class only");
+  // The thresholds the head's own probabilities fall on either side of: the head's findings there.
+  const auto p = torch::sigmoid(net->forward(b.ct).cls_logits.to(torch::kFloat64));
+  std::vector<double> between(classes);
+  for (std::size_t c = 0; c < classes; ++c) between[c] = p.select(1, static_cast<std::int64_t>(c)).mean().item<double>();
+  expect_reads(between, (p >= torch::tensor(between, p.options())).to(torch::kFloat32), "thresholds at the mean probability");
+  EXPECT_THROW(net->generate(b.ct, greedy, std::vector<double>(classes + 1, 0.5)), Error);
+}
+
 // Reference for the lesion-evidence pooling: sort each channel's voxels, average the k largest.
 at::Tensor strongest_voxels_reference(const at::Tensor& seg_logits, std::int64_t k) {
   auto out = torch::zeros({seg_logits.size(0), seg_logits.size(1)});

@@ -55,8 +55,10 @@ class UniCTImpl : public torch::nn::Module {
   ModelOutput forward(const at::Tensor& ct, const at::Tensor& tokens = {}, const at::Tensor& findings = {});
 
   // Reports for a batch of CTs with decode.method / beam_size / length_penalty / max_tokens;
-  // runs in eval mode without gradients, then restores the module's mode.
-  Generated generate(const at::Tensor& ct, const DecodeConfig& decode);
+  // runs in eval mode without gradients, then restores the module's mode. With report_reads_cls,
+  // the decoder reads the class head's findings at these per-class probability thresholds (the
+  // operating points chosen on validation), or at 0.5 each where none are given.
+  Generated generate(const at::Tensor& ct, const DecodeConfig& decode, const std::vector<double>& finding_thresholds = {});
 
   // The built tasks, in the order of the task tokens ("cls", "seg", "rep").
   const std::vector<std::string>& tasks() const { return tasks_; }
@@ -76,8 +78,8 @@ class UniCTImpl : public torch::nn::Module {
   ModelOutput task_tokens(const EncoderOutput& encoded);
   at::Tensor task_latent(const ModelOutput& out, const std::string& task) const;
   // The findings the report decoder reads with model.report_reads_cls (`findings` where defined,
-  // else the class head's at probability 0.5); undefined without it.
-  at::Tensor report_findings(const ModelOutput& out, const at::Tensor& findings) const;
+  // else the class head's at the per-class thresholds, 0.5 where empty); undefined without it.
+  at::Tensor report_findings(const ModelOutput& out, const at::Tensor& findings, const std::vector<double>& thresholds = {}) const;
 
   void lap(const char* phase) {
     if (clock_) clock_->lap(phase);
