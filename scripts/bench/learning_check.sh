@@ -4,7 +4,8 @@
 #  2. the control: the same with the training labels, masks and reports shuffled across volumes
 #     (train.shuffled_targets_control=true), which must stay at chance,
 # and prints the held-out figures the issue names (macro AUROC, mean Dice over classes with ground
-# truth, clinical-efficacy macro F1). Figures go to docs/results.md. About 25 minutes on 2 cores.
+# truth, clinical-efficacy macro F1), and the image-blind constant report and constant mask that
+# the control must not beat. Figures go to docs/results.md. About 25 minutes on 2 cores.
 #   bash scripts/bench/learning_check.sh [OUT] [--set key=value ...]     (default OUT: runs/learning_check)
 #   SYNTH_SEED=7 bash scripts/bench/learning_check.sh runs/lc7               (another draw of the data)
 # Settings after OUT go to both cross-validations, e.g. a longer schedule than the main job's
@@ -66,3 +67,6 @@ start=$(date +%s)
   --out "$out/control" >/dev/null 2>"$out/control.log"
 echo "== control, training targets shuffled ($(( $(date +%s) - start )) s): ${extra[*]} --set train.shuffled_targets_control=true"
 report "$out/control"
+# The bar for the control: what a model that never looks at the image scores on the same folds.
+echo "== image-blind baselines on the same test folds (scripts/bench/constant_baselines.py)"
+/usr/bin/python3 scripts/bench/constant_baselines.py "$out/control" | tail -1

@@ -12,7 +12,7 @@ unict=build/release/unict
 out=$(mktemp -d /tmp/unict-step-time.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 echo "machine: $(nproc) cores; commit $(git rev-parse --short HEAD); $(date -u +%F)"
-"$unict" synth --out "$out/data" --profile grid --patients 260 --seed 42 >/dev/null
+"$unict" synth --out "$out/data" --profile grid --patients 260 --seed 42 >/dev/null 2>&1
 set_data=(--set "data.ctrate_root=$out/data/ctrate" --set "data.rexgrounding_root=$out/data/rexgroundingct"
           --set "data.radchestct_root=$out/data/radchestct" --set "data.cache_dir=$out/cache")
 "$unict" prepare --config configs/quickstart.yaml "${set_data[@]}" >/dev/null 2>&1
