@@ -271,17 +271,18 @@ nlohmann::json evaluate_run(const fs::path& run_dir, const EvaluateOptions& opti
   spdlog::info("evaluating {} on {} {} volumes ({})", train::best_checkpoint(run_dir).string(), items.size(),
                external ? "RAD-ChestCT" : options.split, run.device);
 
-  // Thresholds: best F1 on the fold's validation volumes (their classification only).
+  // Thresholds: best F1 on the fold's validation volumes (their classification only), in the
+  // classes being scored (RAD-ChestCT's for external validation).
   const auto val_items = data::cache_items(training_data.cache, volumes.val);
-  eval::ScoredCases val_cases;
-  if (!val_items.empty()) val_cases = predict(run, val_items, false, false, "val").cls;
-
+  std::map<std::string, double> chosen;
+  if (run.model->has_task("cls") && !val_items.empty()) {
+    const auto val_cases = predict(run, val_items, false, false, "val").cls;
+    chosen = eval::choose_thresholds(external ? to_external(val_cases, data.labels, true) : val_cases);
+  }
   // The reports state the findings at the same operating points as the classification metrics.
   std::vector<double> finding_thresholds;
-  if (!external && val_cases.cases()) {
-    const auto chosen = eval::choose_thresholds(val_cases);
+  if (!external && !chosen.empty())
     for (const auto& c : run.classes) finding_thresholds.push_back(chosen.at(c));
-  }
   Predictions p = predict(run, items, !external, !external, external ? "radchestct" : options.split, finding_thresholds);
   nlohmann::json results{{"dataset", options.dataset}, {"volumes", items.size()}, {"run", run_dir.string()}};
   if (!external) results["split"] = options.split;
@@ -289,11 +290,9 @@ nlohmann::json evaluate_run(const fs::path& run_dir, const EvaluateOptions& opti
 
   if (run.model->has_task("cls")) {
     eval::ScoredCases cases = external ? to_external(p.cls, data.labels, false) : p.cls;
-    if (external) val_cases = val_cases.cases() ? to_external(val_cases, data.labels, true) : val_cases;
     write_cls_csv(folder, cases);
     std::vector<double> thresholds;
-    if (val_cases.cases()) {
-      const auto chosen = eval::choose_thresholds(val_cases);
+    if (!chosen.empty()) {
       eval::write_thresholds(folder / "thresholds.json", chosen, "maximum F1 on the fold's validation volumes");
       for (const auto& c : cases.classes) thresholds.push_back(chosen.at(c));
     }

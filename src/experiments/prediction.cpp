@@ -46,13 +46,13 @@ nlohmann::json predict_scan(const fs::path& run_dir, const fs::path& scan, const
   torch::NoGradGuard no_grad;
   const auto output = run.model->forward(batch->ct);
 
+  const fs::path thresholds_file = run_dir / "test" / "thresholds.json";
   nlohmann::json result{{"VolumeName", sample.name}, {"run", run_dir.string()}, {"probabilities", nullptr}, {"thresholds", nullptr}};
   if (output.cls_logits.defined()) {
     const auto p = torch::sigmoid(output.cls_logits.to(torch::kFloat64)).cpu();
     result["probabilities"] = nlohmann::json::object();
     for (std::size_t c = 0; c < run.classes.size(); ++c) result["probabilities"][run.classes[c]] = p[0][static_cast<std::int64_t>(c)].item<double>();
-    const fs::path thresholds = run_dir / "test" / "thresholds.json";
-    if (fs::exists(thresholds)) result["thresholds"] = io::read_json(thresholds)["thresholds"];
+    if (fs::exists(thresholds_file)) result["thresholds"] = io::read_json(thresholds_file)["thresholds"];
   }
   if (output.seg_logits.defined()) {
     const auto masks = (train::seg_probabilities_at(output.seg_logits, batch->ct.sizes().slice(2)) >= 0.5).to(torch::kUInt8).cpu().contiguous();
@@ -70,7 +70,7 @@ nlohmann::json predict_scan(const fs::path& run_dir, const fs::path& scan, const
     if (result["thresholds"].is_object())
       for (const auto& c : run.classes) {
         if (!result["thresholds"].contains(c) || !result["thresholds"][c].is_number())
-          throw Error("the run's thresholds lack a class").file((run_dir / "test" / "thresholds.json").string()).key("thresholds." + c).expected("a number");
+          throw Error("the run's thresholds lack a class").file(thresholds_file.string()).key("thresholds." + c).expected("a number");
         finding_thresholds.push_back(result["thresholds"][c].get<double>());
       }
     const auto ids = run.model->generate(batch->ct, run.config.model.decode, finding_thresholds);
