@@ -57,7 +57,7 @@ class BatchLoader::Impl {
     for (std::size_t i = 0; i < order->size(); ++i) (*order)[i] = i;
     if (config_.shuffle) {
       core::Rng rng(seed_, "loader-order", {static_cast<std::uint64_t>(epoch)});
-      for (std::size_t i = order->size(); i > 1; --i) std::swap((*order)[i - 1], (*order)[static_cast<std::size_t>(rng.below(i))]);
+      rng.shuffle(*order);
     }
     order_ = std::move(order);
     next_to_build_ = next_to_deliver_ = first_batch;

@@ -31,7 +31,7 @@ std::vector<std::size_t> stratified_groups(const std::vector<PatientLabels>& pat
   core::Rng rng(seed, "stratified-groups");
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[static_cast<std::size_t>(rng.below(i))]);
+  rng.shuffle(order);
 
   std::vector<double> need_size(groups);
   std::vector<std::vector<double>> need(groups, std::vector<double>(labels, 0.0));

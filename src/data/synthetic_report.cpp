@@ -113,7 +113,7 @@ SyntheticReport write_synthetic_report(const std::vector<SyntheticFinding>& find
   std::vector<std::string> sentences;
   // Two or three normal statements, in random order.
   std::vector<std::string> normal = kNormalStatements;
-  for (std::size_t i = normal.size(); i > 1; --i) std::swap(normal[i - 1], normal[static_cast<std::size_t>(rng.below(i))]);
+  rng.shuffle(normal);
   const std::size_t normal_count = 2 + static_cast<std::size_t>(rng.below(2));
   sentences.insert(sentences.end(), normal.begin(), normal.begin() + static_cast<std::ptrdiff_t>(normal_count));
 
@@ -130,7 +130,7 @@ SyntheticReport write_synthetic_report(const std::vector<SyntheticFinding>& find
   std::vector<std::string> absent;
   for (const auto& [code, p] : phrases())
     if (std::find(present_codes.begin(), present_codes.end(), code) == present_codes.end()) absent.push_back(code);
-  for (std::size_t i = absent.size(); i > 1; --i) std::swap(absent[i - 1], absent[static_cast<std::size_t>(rng.below(i))]);
+  rng.shuffle(absent);
   const std::size_t negatives = std::min<std::size_t>(absent.size(), 2 + static_cast<std::size_t>(rng.below(3)));
   for (std::size_t i = 0; i < negatives; ++i) sentences.push_back(pick(phrases().at(absent[i]).absent, rng));
 

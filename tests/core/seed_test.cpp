@@ -1,6 +1,9 @@
 #include "unict/core/seed.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <numeric>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -81,6 +84,39 @@ TEST(Rng, DistributionsHaveTheirExpectedMoments) {
   EXPECT_NEAR(sum_z / n, 0.0, 5 * std::sqrt(1.0 / n));
   EXPECT_NEAR(sum_z2 / n, 1.0, 5 * std::sqrt(2.0 / n));
   for (int c : counts) EXPECT_NEAR(c, n / 6.0, 5 * std::sqrt(n * (1 / 6.0) * (5 / 6.0)));
+}
+
+TEST(Rng, ShuffleDrawsEveryPermutationEquallyOften) {
+  // Closed form: each of the 3! orders of {0, 1, 2} has probability 1/6.
+  Rng rng(11, "shuffle");
+  constexpr int n = 60000;
+  std::map<std::vector<int>, int> counts;
+  for (int i = 0; i < n; ++i) {
+    std::vector<int> items{0, 1, 2};
+    rng.shuffle(items);
+    ++counts[items];
+  }
+  ASSERT_EQ(counts.size(), 6u);
+  for (const auto& [order, count] : counts) EXPECT_NEAR(count, n / 6.0, 5 * std::sqrt(n * (1 / 6.0) * (5 / 6.0)));
+}
+
+TEST(Rng, ShuffleIsAPermutationFixedByTheSeed) {
+  std::vector<int> a(50), b(50);
+  std::iota(a.begin(), a.end(), 0);
+  std::iota(b.begin(), b.end(), 0);
+  Rng first(5, "order"), second(5, "order");
+  first.shuffle(a);
+  second.shuffle(b);
+  EXPECT_EQ(a, b);
+  std::vector<int> sorted = a;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<int> identity(50);
+  std::iota(identity.begin(), identity.end(), 0);
+  EXPECT_EQ(sorted, identity);
+  EXPECT_NE(a, identity);
+  std::vector<int> empty;
+  first.shuffle(empty);  // no draw, no crash
+  EXPECT_TRUE(empty.empty());
 }
 
 }  // namespace

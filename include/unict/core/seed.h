@@ -12,6 +12,8 @@
 #include <initializer_list>
 #include <random>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace unict::core {
 
@@ -36,6 +38,13 @@ class Rng {
   std::uint64_t below(std::uint64_t bound);      // [0, bound), unbiased; bound > 0
   double normal();                               // standard normal (Box-Muller)
   bool bernoulli(double p) { return uniform() < p; }
+
+  // Fisher-Yates from the back (one below(i) draw for i = n down to 2): every permutation equally
+  // likely, and the same draws (hence the same order) on every platform.
+  template <class T>
+  void shuffle(std::vector<T>& items) {
+    for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[static_cast<std::size_t>(below(i))]);
+  }
 
  private:
   std::mt19937_64 engine_;
