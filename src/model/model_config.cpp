@@ -123,18 +123,6 @@ core::Section<DecodeConfig> make_decode_section() {
   return s;
 }
 
-core::Section<TokenizerConfig> make_tokenizer_section() {
-  core::Section<TokenizerConfig> s("tokenizer");
-  s.key("vocab_size", &TokenizerConfig::vocab_size, std::int64_t{2000},
-        "SentencePiece vocabulary, the 4 special pieces (PAD 0, UNK 1, BOS 2, EOS 3) included")
-      .in_range(Range::closed(8, 1000000));
-  s.key("model_type", &TokenizerConfig::model_type, std::string("unigram"), "SentencePiece model type")
-      .one_of({"unigram", "bpe", "word", "char"});
-  s.key("character_coverage", &TokenizerConfig::character_coverage, 1.0, "share of characters the vocabulary must cover")
-      .in_range(Range::closed(0.9, 1));
-  return s;
-}
-
 core::Section<LossConfig> make_loss_section() {
   core::Section<LossConfig> s("loss");
   s.key("cls_weight", &LossConfig::cls_weight, 1.0, "weight of L_CLS; 0 = classification unsupervised").in_range(Range::closed(0, 1000));
@@ -181,7 +169,6 @@ UNICT_SECTION(encoder_section, EncoderConfig, make_encoder_section)
 UNICT_SECTION(seg_decoder_section, SegDecoderConfig, make_seg_decoder_section)
 UNICT_SECTION(report_decoder_section, ReportDecoderConfig, make_report_decoder_section)
 UNICT_SECTION(decode_section, DecodeConfig, make_decode_section)
-UNICT_SECTION(tokenizer_section, TokenizerConfig, make_tokenizer_section)
 UNICT_SECTION(loss_section, LossConfig, make_loss_section)
 #undef UNICT_SECTION
 
@@ -195,7 +182,7 @@ void declare_model_sections(core::Schema& schema) {
   seg_decoder_section().declare_in(schema);
   report_decoder_section().declare_in(schema);
   decode_section().declare_in(schema);
-  tokenizer_section().declare_in(schema);
+  text::tokenizer_section().declare_in(schema);
   loss_section().declare_in(schema);
 }
 
@@ -206,7 +193,7 @@ ModelSettings read_model_settings(const core::ResolvedConfig& config) {
   s.seg_decoder = seg_decoder_section().read(config);
   s.report_decoder = report_decoder_section().read(config);
   s.decode = decode_section().read(config);
-  s.tokenizer = tokenizer_section().read(config);
+  s.tokenizer = text::tokenizer_section().read(config);
   s.loss = loss_section().read(config);
   return s;
 }

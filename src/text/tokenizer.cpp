@@ -60,7 +60,7 @@ ReportTokenizer::ReportTokenizer(ReportTokenizer&&) noexcept = default;
 ReportTokenizer& ReportTokenizer::operator=(ReportTokenizer&&) noexcept = default;
 ReportTokenizer::~ReportTokenizer() = default;
 
-ReportTokenizer ReportTokenizer::train(const std::vector<std::string>& reports, const model::TokenizerConfig& config) {
+ReportTokenizer ReportTokenizer::train(const std::vector<std::string>& reports, const TokenizerConfig& config) {
   std::size_t non_empty = 0;
   for (const auto& r : reports) non_empty += !r.empty();
   if (non_empty == 0) throw Error("cannot train the report tokenizer: the training split has no report text");

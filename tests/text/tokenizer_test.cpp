@@ -21,8 +21,8 @@ std::vector<std::string> synthetic_reports(std::size_t count, std::uint64_t seed
   return reports;
 }
 
-model::TokenizerConfig config(std::int64_t vocab, std::string type) {
-  model::TokenizerConfig c;
+TokenizerConfig config(std::int64_t vocab, std::string type) {
+  TokenizerConfig c;
   c.vocab_size = vocab;
   c.model_type = std::move(type);
   c.character_coverage = 1.0;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "unict/core/config_schema.h"
+#include "unict/text/tokenizer_config.h"
 
 namespace unict::model {
 
@@ -67,13 +68,6 @@ struct DecodeConfig {
 };
 const core::Section<DecodeConfig>& decode_section();
 
-struct TokenizerConfig {
-  std::int64_t vocab_size = 0;
-  std::string model_type;
-  double character_coverage = 0;
-};
-const core::Section<TokenizerConfig>& tokenizer_section();
-
 struct LossConfig {
   double cls_weight = 0, seg_weight = 0, rep_weight = 0;
   std::vector<double> cls_pos_weight;  // empty: none; else one per class
@@ -91,7 +85,7 @@ struct ModelSettings {
   SegDecoderConfig seg_decoder;
   ReportDecoderConfig report_decoder;
   DecodeConfig decode;
-  TokenizerConfig tokenizer;
+  text::TokenizerConfig tokenizer;
   LossConfig loss;
 
   bool has_task(const std::string& task) const;

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "unict/model/model_config.h"
+#include "unict/text/tokenizer_config.h"
 #include "unict/text/special_tokens.h"
 
 namespace unict::text::detail {
@@ -24,7 +24,7 @@ class ReportTokenizer {
 
   // Trains on `reports` (deterministic: one thread, input order kept). The vocabulary may come
   // out smaller than config.vocab_size when the reports hold fewer distinct pieces.
-  static ReportTokenizer train(const std::vector<std::string>& reports, const model::TokenizerConfig& config);
+  static ReportTokenizer train(const std::vector<std::string>& reports, const TokenizerConfig& config);
   // Reads a model written by save(); an unreadable or foreign file is an Error naming it.
   static ReportTokenizer load(const std::filesystem::path& file);
   // Writes the model atomically.
