@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "unict/core/log.h"
+#include "unict/experiments/run_folder.h"
 
 namespace unict::cli {
 
@@ -11,11 +12,22 @@ void add_config_options(CLI::App& command, ConfigOptions& options) {
   command.add_option("--set", options.overrides, "Override a key: --set train.lr=0.0003 (repeatable)")->allow_extra_args(false);
 }
 
-LoadedConfig load_config(const ConfigOptions& options, const GlobalOptions& globals) {
-  core::ResolvedConfig resolved = experiments::resolve_config(options.file, options.overrides);
+namespace {
+
+LoadedConfig typed_and_applied(core::ResolvedConfig resolved, const GlobalOptions& globals) {
   experiments::Config typed = experiments::typed_config(resolved);
   if (!globals.log_level) core::set_log_level(typed.run.log_level);
   return {std::move(resolved), std::move(typed)};
+}
+
+}  // namespace
+
+LoadedConfig load_config(const ConfigOptions& options, const GlobalOptions& globals) {
+  return typed_and_applied(experiments::resolve_config(options.file, options.overrides), globals);
+}
+
+LoadedConfig load_run_config(const std::filesystem::path& run_dir, const GlobalOptions& globals) {
+  return typed_and_applied(experiments::resolve_config(experiments::config_file(run_dir)), globals);
 }
 
 }  // namespace unict::cli

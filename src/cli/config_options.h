@@ -1,6 +1,7 @@
 // The --config / --set options that every config-driven subcommand takes, and loading them.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -23,5 +24,7 @@ struct LoadedConfig {
 
 // Resolves the config and applies run.log_level (unless --log-level was given).
 LoadedConfig load_config(const ConfigOptions& options, const GlobalOptions& globals);
+// The same for the config.yaml of a run folder (`train --resume`, `evaluate`, `predict`).
+LoadedConfig load_run_config(const std::filesystem::path& run_dir, const GlobalOptions& globals);
 
 }  // namespace unict::cli

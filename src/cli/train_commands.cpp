@@ -27,8 +27,7 @@ struct TrainOptions {
 
 void train(const TrainOptions& o, const GlobalOptions& globals) {
   if (!o.resume.empty()) {
-    const auto resolved = experiments::resolve_config(std::filesystem::path(o.resume) / "config.yaml");
-    core::configure_torch_threads(experiments::typed_config(resolved).run.threads);
+    core::configure_torch_threads(load_run_config(o.resume, globals).typed.run.threads);
     const auto outcome = experiments::resume_fold(o.resume, true);
     std::cout << (outcome.signal ? "stopped; checkpoint in " : "trained: ") << o.resume << "\n";
     return;
@@ -51,12 +50,11 @@ struct EvaluateOptions {
   std::size_t bootstrap = 1000;
 };
 
-void evaluate(const EvaluateOptions& o) {
-  const auto resolved = experiments::resolve_config(std::filesystem::path(o.run) / "config.yaml");
-  core::configure_torch_threads(experiments::typed_config(resolved).run.threads);
+void evaluate(const EvaluateOptions& o, const GlobalOptions& globals) {
+  core::configure_torch_threads(load_run_config(o.run, globals).typed.run.threads);
   const auto results = experiments::evaluate_run(o.run, {o.dataset, o.split, o.force, o.bootstrap});
   for (const auto& [name, value] : results["metrics"].items()) std::printf("%-28s %.4f\n", name.c_str(), value.get<double>());
-  std::cout << "results: " << (std::filesystem::path(o.run) / (o.dataset == "radchestct" ? "radchestct" : o.split) / "results.json").string()
+  std::cout << "results: " << experiments::results_file(experiments::evaluation_folder(o.run, o.dataset, o.split)).string()
             << "\n";
 }
 
@@ -85,13 +83,16 @@ struct AblateCommandOptions {
   bool external = false;
 };
 
-void ablate(const AblateCommandOptions& o) {
+void ablate(const AblateCommandOptions& o, const GlobalOptions& globals) {
   experiments::AblateOptions options;
   options.out = o.out;
   options.overrides = o.overrides;
   options.external = o.external;
   const auto suite = experiments::read_ablation_suite(o.suite);
-  const auto first = experiments::typed_config(experiments::resolve_config(suite.variants.front().config, o.overrides));
+  // run.threads and run.log_level: the first variant's, as it trains first.
+  auto first_overrides = suite.variants.front().overrides;
+  first_overrides.insert(first_overrides.end(), o.overrides.begin(), o.overrides.end());
+  const auto first = load_config({suite.variants.front().config.string(), first_overrides}, globals).typed;
   core::configure_torch_threads(first.run.threads);
   if (!o.folds.empty()) options.folds = experiments::parse_folds(o.folds, first.split.folds);
   const auto table = experiments::run_ablation(o.suite, options);
@@ -104,8 +105,8 @@ struct PredictOptions {
   bool force = false;
 };
 
-void predict(const PredictOptions& o) {
-  core::configure_torch_threads(experiments::typed_config(experiments::resolve_config(std::filesystem::path(o.run) / "config.yaml")).run.threads);
+void predict(const PredictOptions& o, const GlobalOptions& globals) {
+  core::configure_torch_threads(load_run_config(o.run, globals).typed.run.threads);
   const auto result = experiments::predict_scan(o.run, o.input, o.out, o.force);
   if (result["probabilities"].is_object())
     for (const auto& [name, p] : result["probabilities"].items()) std::printf("%-30s %.4f\n", name.c_str(), p.get<double>());
@@ -134,7 +135,7 @@ void add_train_commands(CLI::App& app, const GlobalOptions& globals) {
       ->check(CLI::IsMember({"rexgroundingct", "radchestct"}))->capture_default_str();
   eval_cmd->add_option("--bootstrap", e->bootstrap, "Resamples of the 95 % intervals")->capture_default_str();
   eval_cmd->add_flag("--force", e->force, "Redo an evaluation that exists");
-  eval_cmd->callback([e] { evaluate(*e); });
+  eval_cmd->callback([e, &globals] { evaluate(*e, globals); });
 
   auto c = std::make_shared<CvCommandOptions>();
   CLI::App* cv_cmd = app.add_subcommand("cv", "Cross-validation: train and evaluate every fold, then summary.{json,md,csv}");
@@ -151,7 +152,7 @@ void add_train_commands(CLI::App& app, const GlobalOptions& globals) {
   ablate_cmd->add_option("--folds", a->folds, "Folds to run: 0-4, 0,2 (default: all)");
   ablate_cmd->add_option("--set", a->overrides, "Override a key in every variant (repeatable)")->allow_extra_args(false);
   ablate_cmd->add_flag("--external", a->external, "Also evaluate every variant on RAD-ChestCT");
-  ablate_cmd->callback([a] { ablate(*a); });
+  ablate_cmd->callback([a, &globals] { ablate(*a, globals); });
 
   auto p = std::make_shared<PredictOptions>();
   CLI::App* predict_cmd = app.add_subcommand("predict", "One new scan through a trained fold: probabilities, masks, report");
@@ -159,7 +160,7 @@ void add_train_commands(CLI::App& app, const GlobalOptions& globals) {
   predict_cmd->add_option("--input,-i", p->input, "CT volume (NIfTI, HU)")->required()->check(CLI::ExistingFile);
   predict_cmd->add_option("--out,-o", p->out, "Output folder")->required();
   predict_cmd->add_flag("--force", p->force, "Replace an earlier prediction in --out");
-  predict_cmd->callback([p] { predict(*p); });
+  predict_cmd->callback([p, &globals] { predict(*p, globals); });
 }
 
 }  // namespace unict::cli

@@ -78,7 +78,7 @@ nlohmann::json summarize_folds(const fs::path& experiment, const std::vector<std
   std::size_t attention_folds = 0;
   for (std::size_t i = 0; i < folds.size(); ++i) {
     for (const auto& [part, prefix] : {std::pair<std::string, std::string>{"test", ""}, {"radchestct", "radchestct."}}) {
-      const auto file = fold_folder(experiment, folds[i]) / part / "results.json";
+      const auto file = results_file(fold_folder(experiment, folds[i]) / part);
       if (!fs::exists(file)) continue;
       const auto results = io::read_json(file);
       for (const auto& [name, value] : flat_metrics(results)) {

@@ -68,7 +68,7 @@ Predictions predict(TrainedRun& run, const std::vector<data::LoaderItem>& items,
     const at::Tensor labels = batch->labels.to(torch::kCPU, torch::kUInt8).contiguous();
     at::Tensor masks, attention;
     if (segment && out.seg_logits.defined())
-      masks = (train::seg_probabilities_at(out.seg_logits, sizes.slice(2)) >= 0.5).to(torch::kUInt8).cpu().contiguous();
+      masks = train::predicted_masks(out.seg_logits, sizes.slice(2)).to(torch::kUInt8).cpu().contiguous();
     if (out.attention.defined()) attention = out.attention.to(torch::kFloat64).cpu().contiguous();
     model::Generated generated;
     if (generate && run.model->has_task("rep")) generated = run.model->generate(batch->ct, run.config.model.decode, finding_thresholds);
@@ -255,8 +255,8 @@ nlohmann::json evaluate_run(const fs::path& run_dir, const EvaluateOptions& opti
   if (!external && options.split != "test" && options.split != "val")
     throw Error("unknown split").key("--split").value(options.split).expected("test or val");
   const fs::path folder = evaluation_folder(run_dir, options.dataset, options.split);
-  if (fs::exists(folder / "results.json") && !options.force)
-    throw Error("this evaluation exists").file((folder / "results.json").string()).hint("pass --force to redo it");
+  if (fs::exists(results_file(folder)) && !options.force)
+    throw Error("this evaluation exists").file(results_file(folder).string()).hint("pass --force to redo it");
   TrainedRun run = load_trained_run(run_dir);
   const FoldVolumes volumes = read_fold_volumes(run_dir);
   const RunData training_data = load_run_data(run.config, "rexgroundingct");
@@ -293,7 +293,7 @@ nlohmann::json evaluate_run(const fs::path& run_dir, const EvaluateOptions& opti
     write_cls_csv(folder, cases);
     std::vector<double> thresholds;
     if (!chosen.empty()) {
-      eval::write_thresholds(folder / "thresholds.json", chosen, "maximum F1 on the fold's validation volumes");
+      eval::write_thresholds(thresholds_file(folder), chosen, "maximum F1 on the fold's validation volumes");
       for (const auto& c : cases.classes) thresholds.push_back(chosen.at(c));
     }
     const auto report = eval::classification_report(cases, thresholds, options.bootstrap, static_cast<std::uint64_t>(run.config.run.seed));
@@ -334,9 +334,9 @@ nlohmann::json evaluate_run(const fs::path& run_dir, const EvaluateOptions& opti
                            "task attention, mean over " + std::to_string(p.attention.size()) + " volumes", folder / "figures" / "attention.png");
   }
   if (!external) plot_example_figure(p, items, folder / "figures" / "example.png");
-  if (fs::exists(run_dir / "metrics.jsonl")) eval::plot_training_curves(run_dir / "metrics.jsonl", run_dir / "training_curves.png");
+  if (fs::exists(train::metrics_file(run_dir))) eval::plot_training_curves(train::metrics_file(run_dir), run_dir / "training_curves.png");
   results["metrics"] = flat_metrics(results);
-  io::write_json(folder / "results.json", results);  // last: marks the evaluation finished
+  io::write_json(results_file(folder), results);  // last: marks the evaluation finished
   return results;
 }
 

@@ -27,7 +27,7 @@ train::TrainOutcome train_in(const fs::path& run_dir, const core::ResolvedConfig
   const Config c = typed_config(resolved);
   const FoldVolumes volumes = read_fold_volumes(run_dir);
   const RunData data = load_run_data(c, "rexgroundingct");
-  const auto tokenizer = std::make_shared<const text::ReportTokenizer>(text::ReportTokenizer::load(run_dir / "tokenizer.model"));
+  const auto tokenizer = std::make_shared<const text::ReportTokenizer>(text::ReportTokenizer::load(tokenizer_file(run_dir)));
 
   train::TrainerInputs in;
   in.run_dir = run_dir;
@@ -45,7 +45,7 @@ train::TrainOutcome train_in(const fs::path& run_dir, const core::ResolvedConfig
     core::Rng rng(in.seed, "shuffled-targets-control");
     std::vector<std::size_t> order(in.train_items.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[static_cast<std::size_t>(rng.below(i))]);
+    rng.shuffle(order);
     for (std::size_t i = 0; i < order.size(); ++i) in.train_items[i].targets = in.train_items[order[i]].file;
     spdlog::warn("control run: the training targets are shuffled across volumes (train.shuffled_targets_control)");
   }
@@ -72,22 +72,22 @@ train::TrainOutcome train_fold(const core::ResolvedConfig& resolved, const FoldT
   // The tokenizer sees this fold's training reports only.
   const auto tokenizer = text::ReportTokenizer::train(data::training_reports(data.samples, splits.fold[static_cast<std::size_t>(options.fold)]),
                                                       c.model.tokenizer);
-  tokenizer.save(run_dir / "tokenizer.model");
-  io::write_json(run_dir / "split.json", to_json(volumes));
-  io::write_json(run_dir / "run.json", {{"fold", options.fold}, {"dataset", "rexgroundingct"}, {"unict_version", UNICT_VERSION}});
+  tokenizer.save(tokenizer_file(run_dir));
+  io::write_json(split_file(run_dir), to_json(volumes));
+  io::write_json(run_info_file(run_dir), {{"fold", options.fold}, {"dataset", "rexgroundingct"}, {"unict_version", UNICT_VERSION}});
   // Last: config.yaml marks the folder as holding a run.
-  core::write_file_atomic(run_dir / "config.yaml", resolved.to_yaml(core::ResolvedConfig::YamlOptions{true, false}));
+  core::write_file_atomic(config_file(run_dir), resolved.to_yaml(core::ResolvedConfig::YamlOptions{true, false}));
   spdlog::info("fold {}: {} training, {} validation, {} test volumes; tokenizer of {} pieces; run folder {}", options.fold,
                volumes.train.size(), volumes.val.size(), volumes.test.size(), tokenizer.vocab_size(), run_dir.string());
   return train_in(run_dir, resolved, false, options.show_progress, std::move(hooks));
 }
 
 train::TrainOutcome resume_fold(const fs::path& run_dir, bool show_progress, train::TrainerHooks hooks) {
-  if (!fs::exists(run_dir / "config.yaml")) throw Error("not a run folder (no config.yaml)").file(run_dir.string());
+  if (!fs::exists(config_file(run_dir))) throw Error("not a run folder (no config.yaml)").file(run_dir.string());
   if (training_finished(run_dir)) throw Error("this run has finished; nothing to resume").file(run_dir.string());
   if (!training_started(run_dir))
     throw Error("the run has no checkpoint yet").file(run_dir.string()).hint("start it again with --force");
-  return train_in(run_dir, resolve_config(run_dir / "config.yaml"), true, show_progress, std::move(hooks));
+  return train_in(run_dir, resolve_config(config_file(run_dir)), true, show_progress, std::move(hooks));
 }
 
 }  // namespace unict::experiments

@@ -8,6 +8,7 @@
 #include "unict/data/preprocess.h"
 #include "unict/data/resample.h"
 #include "unict/eval/classification_report.h"
+#include "unict/experiments/run_folder.h"
 #include "unict/experiments/run_setup.h"
 #include "unict/io/json.h"
 #include "unict/io/nifti.h"
@@ -46,16 +47,16 @@ nlohmann::json predict_scan(const fs::path& run_dir, const fs::path& scan, const
   torch::NoGradGuard no_grad;
   const auto output = run.model->forward(batch->ct);
 
-  const fs::path thresholds_file = run_dir / "test" / "thresholds.json";
+  const fs::path thresholds_path = thresholds_file(run_dir / "test");
   nlohmann::json result{{"VolumeName", sample.name}, {"run", run_dir.string()}, {"probabilities", nullptr}, {"thresholds", nullptr}};
   if (output.cls_logits.defined()) {
     const auto p = torch::sigmoid(output.cls_logits.to(torch::kFloat64)).cpu();
     result["probabilities"] = nlohmann::json::object();
     for (std::size_t c = 0; c < run.classes.size(); ++c) result["probabilities"][run.classes[c]] = p[0][static_cast<std::int64_t>(c)].item<double>();
-    if (fs::exists(thresholds_file)) result["thresholds"] = io::read_json(thresholds_file)["thresholds"];
+    if (fs::exists(thresholds_path)) result["thresholds"] = io::read_json(thresholds_path)["thresholds"];
   }
   if (output.seg_logits.defined()) {
-    const auto masks = (train::seg_probabilities_at(output.seg_logits, batch->ct.sizes().slice(2)) >= 0.5).to(torch::kUInt8).cpu().contiguous();
+    const auto masks = train::predicted_masks(output.seg_logits, batch->ct.sizes().slice(2)).to(torch::kUInt8).cpu().contiguous();
     const auto info = io::read_nifti_info(scan);
     const std::array<std::int64_t, 3> grid{masks.size(2), masks.size(3), masks.size(4)};
     const io::Volume volume =
@@ -70,7 +71,7 @@ nlohmann::json predict_scan(const fs::path& run_dir, const fs::path& scan, const
     if (result["thresholds"].is_object())
       for (const auto& c : run.classes) {
         if (!result["thresholds"].contains(c) || !result["thresholds"][c].is_number())
-          throw Error("the run's thresholds lack a class").file(thresholds_file.string()).key("thresholds." + c).expected("a number");
+          throw Error("the run's thresholds lack a class").file(thresholds_path.string()).key("thresholds." + c).expected("a number");
         finding_thresholds.push_back(result["thresholds"][c].get<double>());
       }
     const auto ids = run.model->generate(batch->ct, run.config.model.decode, finding_thresholds);

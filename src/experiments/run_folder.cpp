@@ -10,6 +10,13 @@ namespace fs = std::filesystem;
 
 fs::path fold_folder(const fs::path& experiment, std::int64_t fold) { return experiment / ("fold" + std::to_string(fold)); }
 
+fs::path config_file(const fs::path& run_dir) { return run_dir / "config.yaml"; }
+fs::path run_info_file(const fs::path& run_dir) { return run_dir / "run.json"; }
+fs::path split_file(const fs::path& run_dir) { return run_dir / "split.json"; }
+fs::path tokenizer_file(const fs::path& run_dir) { return run_dir / "tokenizer.model"; }
+fs::path results_file(const fs::path& evaluation_folder) { return evaluation_folder / "results.json"; }
+fs::path thresholds_file(const fs::path& evaluation_folder) { return evaluation_folder / "thresholds.json"; }
+
 bool training_finished(const fs::path& run_dir) { return fs::exists(train::training_outcome_file(run_dir)); }
 bool training_started(const fs::path& run_dir) { return fs::exists(train::last_checkpoint(run_dir)); }
 
@@ -18,12 +25,12 @@ fs::path evaluation_folder(const fs::path& run_dir, const std::string& dataset, 
 }
 
 bool evaluation_finished(const fs::path& run_dir, const std::string& dataset, const std::string& split) {
-  return fs::exists(evaluation_folder(run_dir, dataset, split) / "results.json");
+  return fs::exists(results_file(evaluation_folder(run_dir, dataset, split)));
 }
 
 void claim_run_folder(const fs::path& run_dir, bool force) {
   if (fs::exists(run_dir) && !fs::is_empty(run_dir)) {
-    const bool holds_run = training_started(run_dir) || training_finished(run_dir) || fs::exists(run_dir / "config.yaml");
+    const bool holds_run = training_started(run_dir) || training_finished(run_dir) || fs::exists(config_file(run_dir));
     if (holds_run && !force)
       throw Error(training_finished(run_dir) ? "the folder holds a finished run" : "the folder holds an unfinished run")
           .file(run_dir.string())
@@ -58,7 +65,7 @@ FoldVolumes fold_volumes(const data::Splits& splits, std::int64_t fold) {
 nlohmann::json to_json(const FoldVolumes& v) { return {{"fold", v.fold}, {"train", v.train}, {"val", v.val}, {"test", v.test}}; }
 
 FoldVolumes read_fold_volumes(const fs::path& run_dir) {
-  const auto file = run_dir / "split.json";
+  const auto file = split_file(run_dir);
   const auto j = io::read_json(file);
   try {
     return {j.at("fold"), j.at("train"), j.at("val"), j.at("test")};

@@ -29,6 +29,8 @@ namespace unict::train {
 std::filesystem::path last_checkpoint(const std::filesystem::path& run_dir) { return run_dir / "checkpoints" / "last.pt"; }
 std::filesystem::path best_checkpoint(const std::filesystem::path& run_dir) { return run_dir / "checkpoints" / "best.pt"; }
 std::filesystem::path training_outcome_file(const std::filesystem::path& run_dir) { return run_dir / "training.json"; }
+std::filesystem::path metrics_file(const std::filesystem::path& run_dir) { return run_dir / "metrics.jsonl"; }
+std::filesystem::path train_log_file(const std::filesystem::path& run_dir) { return run_dir / "train.log"; }
 
 namespace {
 
@@ -62,7 +64,7 @@ class Trainer {
     if (in_.train_items.empty()) throw Error("no training volumes").file(in_.run_dir.string());
     model_->to(device_);
     model_->train();
-    optimizer_ = make_optimizer(*model_, in_.train);
+    optimizer_ = make_optimizer(*model_, *model_->encoder(), in_.train);
     if (cuda_) at::globalContext().setBenchmarkCuDNN(in_.train.cudnn_benchmark);
     batches_per_epoch_ = loader_.batches_per_epoch();
     updates_per_epoch_ = (batches_per_epoch_ + in_.train.grad_accum_steps - 1) / in_.train.grad_accum_steps;
@@ -76,23 +78,23 @@ class Trainer {
   }
 
   TrainOutcome run(bool resume) {
-    const auto metrics_file = in_.run_dir / "metrics.jsonl";
+    const auto metrics_path = metrics_file(in_.run_dir);
     if (resume) {
       const auto checkpoint = load_checkpoint(last_checkpoint(in_.run_dir), *model_, optimizer_.adamw.get(), in_.device, true);
       state_ = checkpoint.state;
       if (!state_.stop_reason.empty())
         throw Error("this run has finished (" + state_.stop_reason + "); nothing to resume").file(last_checkpoint(in_.run_dir).string());
       if (checkpoint.window.defined()) window_ = checkpoint.window.to(device_);
-      truncate_metrics(metrics_file, state_.step);
+      truncate_metrics(metrics_path, state_.step);
       spdlog::info("resuming at update {} of {} (epoch {}, batch {})", state_.step, total_, state_.epoch, state_.batch_in_epoch);
     } else {
       if (std::filesystem::exists(last_checkpoint(in_.run_dir)))
         throw Error("the run folder already holds a run").file(in_.run_dir.string()).hint("resume it, or pass --force to start over");
-      std::filesystem::remove(metrics_file);
+      std::filesystem::remove(metrics_path);
       state_.total_updates = total_;
     }
-    metrics_.open(metrics_file, std::ios::app);
-    if (!metrics_) throw Error("cannot write").file(metrics_file.string());
+    metrics_.open(metrics_path, std::ios::app);
+    if (!metrics_) throw Error("cannot write").file(metrics_path.string());
     spdlog::info("training {} volumes ({} batches of {}, {} per update) for {} updates ({} per epoch), validating {} volumes every {} "
                  "updates, on {}{}",
                  in_.train_items.size(), batches_per_epoch_, in_.train.batch_size, in_.train.grad_accum_steps, total_, updates_per_epoch_,
@@ -321,7 +323,7 @@ struct RunLog {
 
 TrainOutcome run_training(const TrainerInputs& inputs, bool resume, TrainerHooks hooks) {
   std::filesystem::create_directories(inputs.run_dir);
-  RunLog log(inputs.run_dir / "train.log");
+  RunLog log(train_log_file(inputs.run_dir));
   Trainer trainer(inputs, std::move(hooks));
   return trainer.run(resume);
 }

@@ -29,12 +29,12 @@ std::optional<double> ValidationResult::metric(const std::string& name) const {
 
 bool higher_is_better(const std::string& metric) { return metric != "val.loss"; }
 
-at::Tensor seg_probabilities_at(const at::Tensor& seg_logits, at::IntArrayRef input_zyx) {
+at::Tensor predicted_masks(const at::Tensor& seg_logits, at::IntArrayRef input_zyx) {
   at::Tensor logits = seg_logits.to(torch::kFloat32);
   if (logits.sizes().slice(2) != input_zyx)
     logits = torch::nn::functional::interpolate(
         logits, torch::nn::functional::InterpolateFuncOptions().size(input_zyx.vec()).mode(torch::kTrilinear).align_corners(false));
-  return torch::sigmoid(logits);
+  return torch::sigmoid(logits) >= kMaskProbability;
 }
 
 DiceTable dice_table(const at::Tensor& predicted, const at::Tensor& truth) {
@@ -68,7 +68,7 @@ ValidationResult validate(model::UniCTImpl& model, data::BatchLoader& loader, co
       labels.push_back(batch->labels);
     }
     if (out.seg_logits.defined()) {
-      const auto predicted = seg_probabilities_at(out.seg_logits, batch->ct.sizes().slice(2)) >= 0.5;
+      const auto predicted = predicted_masks(out.seg_logits, batch->ct.sizes().slice(2));
       const auto table = dice_table(predicted, batch->masks);
       const auto present = table.present & batch->has_mask.view({-1, 1});
       dice_sums.push_back((table.dice * present).sum(0));

@@ -192,6 +192,13 @@ TEST_F(Training, CrossValidationWritesEveryFileAndSkipsFinishedFolds) {
   EXPECT_EQ(fs::last_write_time(out / "fold1/test/results.json"), evaluated_at);
   EXPECT_CONTAINS(test::slurp(*dir_ / "cv2.log"), "fold 1: finished earlier");
 
+  // Fold 0 again on its validation volumes: the run's config says run.log_level: warn, and
+  // evaluate reads it, so its "evaluating ..." line stays off the console.
+  ASSERT_EQ(unict("evaluate --run " + (out / "fold0").string() + " --split val --bootstrap 10", *dir_ / "evaluate.log"), 0)
+      << test::slurp(*dir_ / "evaluate.log");
+  EXPECT_TRUE(fs::exists(out / "fold0/val/results.json"));
+  EXPECT_EQ(test::slurp(*dir_ / "evaluate.log").find(" info] "), std::string::npos) << test::slurp(*dir_ / "evaluate.log");
+
   // One new scan through fold 0: probabilities, masks in the scan's geometry, a report.
   const std::string name = io::read_json(out / "fold1/split.json")["test"][0];
   const fs::path scan = ct_file(name), prediction = *dir_ / "prediction";
@@ -222,6 +229,8 @@ TEST_F(Training, KilledRunResumesToBitwiseTheSameWeightsAndMetrics) {
   ASSERT_TRUE(WIFSIGNALED(raw));
   ASSERT_FALSE(fs::exists(killed / "training.json")) << "the run finished before it was killed";
   ASSERT_EQ(unict("train --resume " + killed.string(), *dir_ / "resumed.log"), 0) << test::slurp(*dir_ / "resumed.log");
+  // The run's config says run.log_level: warn, and --resume reads it: no info line on the console.
+  EXPECT_EQ(test::slurp(*dir_ / "resumed.log").find(" info] "), std::string::npos) << test::slurp(*dir_ / "resumed.log");
 
   EXPECT_EQ(test::slurp(killed / "metrics.jsonl"), test::slurp(whole / "metrics.jsonl"));
   expect_bitwise_equal(weights(whole, whole / "checkpoints/last.pt"), weights(killed, killed / "checkpoints/last.pt"));

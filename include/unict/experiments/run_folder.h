@@ -20,6 +20,14 @@ namespace unict::experiments {
 
 std::filesystem::path fold_folder(const std::filesystem::path& experiment, std::int64_t fold);
 
+// The files named above (the trainer's own: train/trainer.h), and those of an evaluation folder.
+std::filesystem::path config_file(const std::filesystem::path& run_dir);
+std::filesystem::path run_info_file(const std::filesystem::path& run_dir);
+std::filesystem::path split_file(const std::filesystem::path& run_dir);
+std::filesystem::path tokenizer_file(const std::filesystem::path& run_dir);
+std::filesystem::path results_file(const std::filesystem::path& evaluation_folder);     // written last: the evaluation is done
+std::filesystem::path thresholds_file(const std::filesystem::path& evaluation_folder);  // the per-class operating points
+
 bool training_finished(const std::filesystem::path& run_dir);   // training.json exists
 bool training_started(const std::filesystem::path& run_dir);    // a checkpoint exists
 // The folder of an evaluation: <run>/<split> for ReXGroundingCT, <run>/radchestct for RAD-ChestCT.

@@ -21,7 +21,7 @@ struct ModelOptimizer {
   void set_lr(double lr);
 };
 
-// Parameters named "encoder.*" form the encoder groups.
-ModelOptimizer make_optimizer(torch::nn::Module& model, const TrainConfig& config);
+// The parameters of `encoder` (a submodule of `model`) form the encoder groups.
+ModelOptimizer make_optimizer(torch::nn::Module& model, const torch::nn::Module& encoder, const TrainConfig& config);
 
 }  // namespace unict::train

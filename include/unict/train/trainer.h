@@ -63,9 +63,11 @@ struct TrainerHooks {
 // state); so does a resume of a finished run.
 TrainOutcome run_training(const TrainerInputs& inputs, bool resume, TrainerHooks hooks = {});
 
-// Files of a run folder.
+// The files the trainer writes in a run folder (the rest: experiments/run_folder.h).
 std::filesystem::path last_checkpoint(const std::filesystem::path& run_dir);
 std::filesystem::path best_checkpoint(const std::filesystem::path& run_dir);
 std::filesystem::path training_outcome_file(const std::filesystem::path& run_dir);
+std::filesystem::path metrics_file(const std::filesystem::path& run_dir);
+std::filesystem::path train_log_file(const std::filesystem::path& run_dir);
 
 }  // namespace unict::train

@@ -41,8 +41,11 @@ bool higher_is_better(const std::string& metric);
 ValidationResult validate(model::UniCTImpl& model, data::BatchLoader& loader, const model::LossConfig& loss,
                           const std::vector<std::string>& classes, bool autocast);
 
-// Seg logits brought to the input size (trilinear) when the decoder predicts a coarser grid.
-at::Tensor seg_probabilities_at(const at::Tensor& seg_logits, at::IntArrayRef input_zyx);
+// The binary masks every consumer scores and writes (validation, evaluation, prediction): the seg
+// logits brought to the input size (trilinear) when the decoder predicts a coarser grid, at
+// probability >= kMaskProbability. Bool, [B, C, Z, Y, X].
+constexpr double kMaskProbability = 0.5;
+at::Tensor predicted_masks(const at::Tensor& seg_logits, at::IntArrayRef input_zyx);
 
 // Per (volume, class): Dice of binary masks, and whether the truth has the class. [B, C] each.
 struct DiceTable {
