@@ -30,8 +30,7 @@ def dice(p, g):
 
 def fold_dice(test_dir):
     classes = json.load(open(os.path.join(test_dir, "masks_grid", "pred", "classes.json")))["classes"]
-    thresholds = json.load(open(os.path.join(test_dir, "thresholds.json")))
-    thresholds = thresholds.get("thresholds", thresholds)
+    thresholds = json.load(open(os.path.join(test_dir, "thresholds.json")))["thresholds"]
     rows = list(csv.reader(open(os.path.join(test_dir, "predictions_cls.csv"))))
     column = {c: rows[0].index(c) for c in classes}
     scores = {r[0]: {c: float(r[column[c]]) for c in classes} for r in rows[1:]}

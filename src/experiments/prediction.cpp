@@ -47,7 +47,7 @@ nlohmann::json predict_scan(const fs::path& run_dir, const fs::path& scan, const
   torch::NoGradGuard no_grad;
   const auto output = run.model->forward(batch->ct);
 
-  const fs::path thresholds_path = thresholds_file(run_dir / "test");
+  const fs::path thresholds_path = thresholds_file(evaluation_folder(run_dir, "rexgroundingct", "test"));
   nlohmann::json result{{"VolumeName", sample.name}, {"run", run_dir.string()}, {"probabilities", nullptr}, {"thresholds", nullptr}};
   if (output.cls_logits.defined()) {
     const auto p = torch::sigmoid(output.cls_logits.to(torch::kFloat64)).cpu();
