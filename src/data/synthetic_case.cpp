@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "unict/core/error.h"
 #include "unict/data/phantom.h"
@@ -251,129 +252,184 @@ class CasePainter {
     if (i >= 0) mark(c, i, id, value);
   }
 
+  // 2d, nodules / masses: solid spheres
+  void paint_nodules(LesionCanvas& c, int side) {
+    const double k = spec_.lesion_scale;
+    const int count = 1 + static_cast<int>(rng_.below(2));
+    for (int n = 0; n < count; ++n) {
+      const double r = rng_.bernoulli(0.25) ? k * rng_.uniform(12, 18) : k * rng_.uniform(4, 9);
+      const Vec3 p = random_point_in_lung(n == 0 ? side : static_cast<int>(rng_.below(2)), -1);
+      sphere(c, p, r, static_cast<std::uint8_t>(n + 1), 35.0f);
+      note_location(c, p);
+      c.finding.size_mm = std::max(c.finding.size_mm, 2 * r);
+    }
+  }
+
+  // 1e, micronodules: a cluster of tiny nodules in one lobe
+  void paint_micronodules(LesionCanvas& c, int side) {
+    const double k = spec_.lesion_scale;
+    const Vec3 centre = random_point_in_lung(side, static_cast<int>(rng_.below(3)));
+    const int count = 18 + static_cast<int>(rng_.below(18));
+    for (int n = 0; n < count; ++n) {
+      const Vec3 p{centre[0] + k * rng_.uniform(-22, 22), centre[1] + k * rng_.uniform(-22, 22), centre[2] + k * rng_.uniform(-22, 22)};
+      const std::int64_t i = phantom_.index_at(p);
+      if (i < 0 || phantom_.tissue()[static_cast<std::size_t>(i)] != Tissue::lung) continue;
+      sphere(c, p, k * rng_.uniform(1.5, 3.0), static_cast<std::uint8_t>(std::min(n + 1, 255)), 20.0f);
+    }
+    note_location(c, centre);
+    c.finding.size_mm = 5 * k;
+  }
+
+  // 2c, ground glass: a hazy region, vessels still visible through it
+  void paint_ground_glass(LesionCanvas& c, int side) {
+    const double s = anatomy_.scale, k = spec_.lesion_scale;
+    const Vec3 p = random_point_in_lung(side, -1);
+    const Vec3 r{k * rng_.uniform(14, 28) * s, k * rng_.uniform(14, 28) * s, k * rng_.uniform(14, 28)};
+    paint(sub(p, r), add(p, r), [&](const Vec3& q) { return Phantom::in_ellipsoid(q, p, r); },
+          [&](std::int64_t i, const Vec3&) {
+            if (phantom_.tissue()[static_cast<std::size_t>(i)] == Tissue::lung) mark(c, i, 1, -560.0f);
+          });
+    note_location(c, p);
+    c.finding.size_mm = 2 * std::max({r[0], r[1], r[2]});
+  }
+
+  // 2b, atelectasis / consolidation: dense, posterior and basal
+  void paint_consolidation(LesionCanvas& c, int side) {
+    const double s = anatomy_.scale, k = spec_.lesion_scale;
+    Vec3 p = random_point_in_lung(side, 2);
+    p[1] = std::max(p[1], anatomy_.lung_centre[side][1] + 20 * s);
+    const Vec3 r{k * rng_.uniform(20, 34) * s, k * rng_.uniform(18, 30) * s, k * rng_.uniform(20, 36)};
+    paint(sub(p, r), add(p, r), [&](const Vec3& q) { return Phantom::in_ellipsoid(q, p, r); },
+          [&](std::int64_t i, const Vec3&) { mark(c, i, 1, 32.0f); });
+    note_location(c, p);
+    c.finding.size_mm = 2 * std::max({r[0], r[1], r[2]});
+  }
+
+  // 2e, pleural effusion: fluid in the dependent (posterior) base
+  void paint_effusion(LesionCanvas& c, int side) {
+    const Vec3 lc = anatomy_.lung_centre[side], lr = anatomy_.lung_radii[side];
+    const double depth = rng_.uniform(0.35, 0.6);  // how far forward the fluid reaches
+    const double top = anatomy_.centre[2] - rng_.uniform(0.05, 0.35) * anatomy_.half_z;
+    paint(sub(lc, lr), add(lc, lr), [&](const Vec3& q) {
+            return Phantom::in_ellipsoid(q, lc, lr) && q[1] > lc[1] + (1 - 2 * depth) * lr[1] && q[2] < top;
+          },
+          [&](std::int64_t i, const Vec3&) {
+            auto& t = phantom_.tissue()[static_cast<std::size_t>(i)];
+            if (t != Tissue::lung && t != Tissue::vessel) return;
+            mark(c, i, 1, 12.0f);
+            t = Tissue::fluid;
+          });
+    c.finding.locations.push_back(side == 0 ? "right pleural space" : "left pleural space");
+    c.finding.size_mm = 2 * depth * lr[1];
+  }
+
+  // 1c, emphysema: low-attenuation areas, upper zones
+  void paint_emphysema(LesionCanvas& c, int side) {
+    const double k = spec_.lesion_scale;
+    const int count = 4 + static_cast<int>(rng_.below(5));
+    for (int n = 0; n < count; ++n) {
+      const Vec3 p = random_point_in_lung(n % 2 == 0 ? side : 1 - side, 0);
+      const Vec3 r{k * rng_.uniform(6, 15), k * rng_.uniform(6, 15), k * rng_.uniform(6, 15)};
+      paint(sub(p, r), add(p, r), [&](const Vec3& q) { return Phantom::in_ellipsoid(q, p, r); },
+            [&](std::int64_t i, const Vec3&) {
+              if (phantom_.tissue()[static_cast<std::size_t>(i)] == Tissue::lung) mark(c, i, static_cast<std::uint8_t>(n + 1), -975.0f);
+            });
+      note_location(c, p);
+    }
+    c.finding.size_mm = 30 * k;
+  }
+
+  // 1a, bronchial wall thickening: thick walls along lobar bronchi
+  void paint_bronchial_walls(LesionCanvas& c, int side) {
+    const double s = anatomy_.scale, k = spec_.lesion_scale;
+    int id = 0;
+    for (int lung = 0; lung < 2; ++lung) {
+      if (lung != side && rng_.bernoulli(0.5)) continue;
+      const Vec3 hilum{anatomy_.centre[0] + (lung == 0 ? -40 : 40) * s, anatomy_.centre[1] + 2 * s, anatomy_.centre[2] + 0.12 * anatomy_.half_z};
+      for (const auto& end : anatomy_.lobar_end[lung]) {
+        const auto wall_id = static_cast<std::uint8_t>(++id);
+        const double lumen = 3.8 * s, wall = lumen + k * rng_.uniform(3.0, 4.5);
+        for_tube(hilum, end, wall, [&](std::int64_t i, const Vec3& q) {
+          if (Phantom::distance_to_segment(q, hilum, end) > lumen) mark(c, i, wall_id, 25.0f);
+        });
+        note_location(c, end);
+      }
+    }
+    c.finding.size_mm = 4 * k;
+  }
+
+  // 1b, bronchiectasis: dilated, thin-walled airways reaching the periphery
+  void paint_bronchiectasis(LesionCanvas& c, int side) {
+    const double k = spec_.lesion_scale;
+    const int count = 2 + static_cast<int>(rng_.below(2));
+    for (int n = 0; n < count; ++n) {
+      const Vec3 from = anatomy_.lobar_end[side][1 + rng_.below(2)];
+      const Vec3 to = random_point_in_lung(side, zone_of(from));
+      const double lumen = k * rng_.uniform(4.5, 7.0);
+      const auto id = static_cast<std::uint8_t>(n + 1);
+      for_tube(from, to, lumen + 1.5 * k, [&](std::int64_t i, const Vec3& q) {
+        mark(c, i, id, Phantom::distance_to_segment(q, from, to) <= lumen ? -990.0f : 10.0f);
+      });
+      note_location(c, to);
+      c.finding.size_mm = std::max(c.finding.size_mm, 2 * lumen);
+    }
+  }
+
+  // 1d, septal thickening: a subpleural reticular lattice, lower zone
+  void paint_septal_thickening(LesionCanvas& c, int side) {
+    const double k = spec_.lesion_scale;
+    const Vec3 p = random_point_in_lung(side, 2);
+    const Vec3 r{k * rng_.uniform(22, 34), k * rng_.uniform(22, 34), k * rng_.uniform(22, 34)};
+    const double period = 9.0 * k, line = 2.2 * k;
+    const auto on_line = [&](double v) { return std::fmod(std::fabs(v), period) < line; };
+    paint(sub(p, r), add(p, r), [&](const Vec3& q) { return Phantom::in_ellipsoid(q, p, r); },
+          [&](std::int64_t i, const Vec3& q) {
+            if (phantom_.tissue()[static_cast<std::size_t>(i)] != Tissue::lung) return;
+            if (on_line(q[0]) || on_line(q[1]) || on_line(q[2])) mark(c, i, 1, -320.0f);
+          });
+    note_location(c, p);
+    c.finding.size_mm = 2 * r[0];
+  }
+
+  // 2a, linear opacities / scarring / fibrosis: thin dense bands
+  void paint_linear_opacities(LesionCanvas& c, int side) {
+    const double k = spec_.lesion_scale;
+    const int count = 2 + static_cast<int>(rng_.below(3));
+    for (int n = 0; n < count; ++n) {
+      const Vec3 a = random_point_in_lung(n == 0 ? side : static_cast<int>(rng_.below(2)), -1);
+      const double length = k * rng_.uniform(25, 50), theta = rng_.uniform(0, 6.283185), phi = rng_.uniform(-0.6, 0.6);
+      const Vec3 b{a[0] + length * std::cos(theta) * std::cos(phi), a[1] + length * std::sin(theta) * std::cos(phi), a[2] + length * std::sin(phi)};
+      const auto id = static_cast<std::uint8_t>(n + 1);
+      for_tube(a, b, k * rng_.uniform(1.5, 2.5), [&](std::int64_t i, const Vec3&) { mark(c, i, id, 15.0f); });
+      note_location(c, a);
+    }
+    c.finding.size_mm = 40 * k;
+  }
+
+  // One painter per lesion code; each draws from rng_ in its own fixed order.
+  using LesionPainter = void (CasePainter::*)(LesionCanvas&, int);
+  static const std::map<std::string, LesionPainter>& lesion_painters() {
+    static const std::map<std::string, LesionPainter> painters{
+      {"2d", &CasePainter::paint_nodules},
+      {"1e", &CasePainter::paint_micronodules},
+      {"2c", &CasePainter::paint_ground_glass},
+      {"2b", &CasePainter::paint_consolidation},
+      {"2e", &CasePainter::paint_effusion},
+      {"1c", &CasePainter::paint_emphysema},
+      {"1a", &CasePainter::paint_bronchial_walls},
+      {"1b", &CasePainter::paint_bronchiectasis},
+      {"1d", &CasePainter::paint_septal_thickening},
+      {"2a", &CasePainter::paint_linear_opacities},
+    };
+    return painters;
+  }
+
   void paint_lesion(const std::string& code) {
+    const auto painter = lesion_painters().find(code);
+    if (painter == lesion_painters().end()) throw internal_error("no painter for lesion code").value(code);
     LesionCanvas c = canvas(code);
     const int side = static_cast<int>(rng_.below(2));
-    const double s = anatomy_.scale;
-    const double k = spec_.lesion_scale;  // lesion dimensions in mm are multiplied by it
-    if (code == "2d") {  // nodules / masses: solid spheres
-      const int count = 1 + static_cast<int>(rng_.below(2));
-      for (int n = 0; n < count; ++n) {
-        const double r = rng_.bernoulli(0.25) ? k * rng_.uniform(12, 18) : k * rng_.uniform(4, 9);
-        const Vec3 p = random_point_in_lung(n == 0 ? side : static_cast<int>(rng_.below(2)), -1);
-        sphere(c, p, r, static_cast<std::uint8_t>(n + 1), 35.0f);
-        note_location(c, p);
-        c.finding.size_mm = std::max(c.finding.size_mm, 2 * r);
-      }
-    } else if (code == "1e") {  // micronodules: a cluster of tiny nodules in one lobe
-      const Vec3 centre = random_point_in_lung(side, static_cast<int>(rng_.below(3)));
-      const int count = 18 + static_cast<int>(rng_.below(18));
-      for (int n = 0; n < count; ++n) {
-        const Vec3 p{centre[0] + k * rng_.uniform(-22, 22), centre[1] + k * rng_.uniform(-22, 22), centre[2] + k * rng_.uniform(-22, 22)};
-        const std::int64_t i = phantom_.index_at(p);
-        if (i < 0 || phantom_.tissue()[static_cast<std::size_t>(i)] != Tissue::lung) continue;
-        sphere(c, p, k * rng_.uniform(1.5, 3.0), static_cast<std::uint8_t>(std::min(n + 1, 255)), 20.0f);
-      }
-      note_location(c, centre);
-      c.finding.size_mm = 5 * k;
-    } else if (code == "2c") {  // ground glass: a hazy region, vessels still visible through it
-      const Vec3 p = random_point_in_lung(side, -1);
-      const Vec3 r{k * rng_.uniform(14, 28) * s, k * rng_.uniform(14, 28) * s, k * rng_.uniform(14, 28)};
-      paint(sub(p, r), add(p, r), [&](const Vec3& q) { return Phantom::in_ellipsoid(q, p, r); },
-            [&](std::int64_t i, const Vec3&) {
-              if (phantom_.tissue()[static_cast<std::size_t>(i)] == Tissue::lung) mark(c, i, 1, -560.0f);
-            });
-      note_location(c, p);
-      c.finding.size_mm = 2 * std::max({r[0], r[1], r[2]});
-    } else if (code == "2b") {  // atelectasis / consolidation: dense, posterior and basal
-      Vec3 p = random_point_in_lung(side, 2);
-      p[1] = std::max(p[1], anatomy_.lung_centre[side][1] + 20 * s);
-      const Vec3 r{k * rng_.uniform(20, 34) * s, k * rng_.uniform(18, 30) * s, k * rng_.uniform(20, 36)};
-      paint(sub(p, r), add(p, r), [&](const Vec3& q) { return Phantom::in_ellipsoid(q, p, r); },
-            [&](std::int64_t i, const Vec3&) { mark(c, i, 1, 32.0f); });
-      note_location(c, p);
-      c.finding.size_mm = 2 * std::max({r[0], r[1], r[2]});
-    } else if (code == "2e") {  // pleural effusion: fluid in the dependent (posterior) base
-      const Vec3 lc = anatomy_.lung_centre[side], lr = anatomy_.lung_radii[side];
-      const double depth = rng_.uniform(0.35, 0.6);  // how far forward the fluid reaches
-      const double top = anatomy_.centre[2] - rng_.uniform(0.05, 0.35) * anatomy_.half_z;
-      paint(sub(lc, lr), add(lc, lr), [&](const Vec3& q) {
-              return Phantom::in_ellipsoid(q, lc, lr) && q[1] > lc[1] + (1 - 2 * depth) * lr[1] && q[2] < top;
-            },
-            [&](std::int64_t i, const Vec3&) {
-              auto& t = phantom_.tissue()[static_cast<std::size_t>(i)];
-              if (t != Tissue::lung && t != Tissue::vessel) return;
-              mark(c, i, 1, 12.0f);
-              t = Tissue::fluid;
-            });
-      c.finding.locations.push_back(side == 0 ? "right pleural space" : "left pleural space");
-      c.finding.size_mm = 2 * depth * lr[1];
-    } else if (code == "1c") {  // emphysema: low-attenuation areas, upper zones
-      const int count = 4 + static_cast<int>(rng_.below(5));
-      for (int n = 0; n < count; ++n) {
-        const Vec3 p = random_point_in_lung(n % 2 == 0 ? side : 1 - side, 0);
-        const Vec3 r{k * rng_.uniform(6, 15), k * rng_.uniform(6, 15), k * rng_.uniform(6, 15)};
-        paint(sub(p, r), add(p, r), [&](const Vec3& q) { return Phantom::in_ellipsoid(q, p, r); },
-              [&](std::int64_t i, const Vec3&) {
-                if (phantom_.tissue()[static_cast<std::size_t>(i)] == Tissue::lung) mark(c, i, static_cast<std::uint8_t>(n + 1), -975.0f);
-              });
-        note_location(c, p);
-      }
-      c.finding.size_mm = 30 * k;
-    } else if (code == "1a") {  // bronchial wall thickening: thick walls along lobar bronchi
-      int id = 0;
-      for (int lung = 0; lung < 2; ++lung) {
-        if (lung != side && rng_.bernoulli(0.5)) continue;
-        const Vec3 hilum{anatomy_.centre[0] + (lung == 0 ? -40 : 40) * s, anatomy_.centre[1] + 2 * s, anatomy_.centre[2] + 0.12 * anatomy_.half_z};
-        for (const auto& end : anatomy_.lobar_end[lung]) {
-          const auto wall_id = static_cast<std::uint8_t>(++id);
-          const double lumen = 3.8 * s, wall = lumen + k * rng_.uniform(3.0, 4.5);
-          for_tube(hilum, end, wall, [&](std::int64_t i, const Vec3& q) {
-            if (Phantom::distance_to_segment(q, hilum, end) > lumen) mark(c, i, wall_id, 25.0f);
-          });
-          note_location(c, end);
-        }
-      }
-      c.finding.size_mm = 4 * k;
-    } else if (code == "1b") {  // bronchiectasis: dilated, thin-walled airways reaching the periphery
-      const int count = 2 + static_cast<int>(rng_.below(2));
-      for (int n = 0; n < count; ++n) {
-        const Vec3 from = anatomy_.lobar_end[side][1 + rng_.below(2)];
-        const Vec3 to = random_point_in_lung(side, zone_of(from));
-        const double lumen = k * rng_.uniform(4.5, 7.0);
-        const auto id = static_cast<std::uint8_t>(n + 1);
-        for_tube(from, to, lumen + 1.5 * k, [&](std::int64_t i, const Vec3& q) {
-          mark(c, i, id, Phantom::distance_to_segment(q, from, to) <= lumen ? -990.0f : 10.0f);
-        });
-        note_location(c, to);
-        c.finding.size_mm = std::max(c.finding.size_mm, 2 * lumen);
-      }
-    } else if (code == "1d") {  // septal thickening: a subpleural reticular lattice, lower zone
-      const Vec3 p = random_point_in_lung(side, 2);
-      const Vec3 r{k * rng_.uniform(22, 34), k * rng_.uniform(22, 34), k * rng_.uniform(22, 34)};
-      const double period = 9.0 * k, line = 2.2 * k;
-      const auto on_line = [&](double v) { return std::fmod(std::fabs(v), period) < line; };
-      paint(sub(p, r), add(p, r), [&](const Vec3& q) { return Phantom::in_ellipsoid(q, p, r); },
-            [&](std::int64_t i, const Vec3& q) {
-              if (phantom_.tissue()[static_cast<std::size_t>(i)] != Tissue::lung) return;
-              if (on_line(q[0]) || on_line(q[1]) || on_line(q[2])) mark(c, i, 1, -320.0f);
-            });
-      note_location(c, p);
-      c.finding.size_mm = 2 * r[0];
-    } else if (code == "2a") {  // linear opacities / scarring / fibrosis: thin dense bands
-      const int count = 2 + static_cast<int>(rng_.below(3));
-      for (int n = 0; n < count; ++n) {
-        const Vec3 a = random_point_in_lung(n == 0 ? side : static_cast<int>(rng_.below(2)), -1);
-        const double length = k * rng_.uniform(25, 50), theta = rng_.uniform(0, 6.283185), phi = rng_.uniform(-0.6, 0.6);
-        const Vec3 b{a[0] + length * std::cos(theta) * std::cos(phi), a[1] + length * std::sin(theta) * std::cos(phi), a[2] + length * std::sin(phi)};
-        const auto id = static_cast<std::uint8_t>(n + 1);
-        for_tube(a, b, k * rng_.uniform(1.5, 2.5), [&](std::int64_t i, const Vec3&) { mark(c, i, id, 15.0f); });
-        note_location(c, a);
-      }
-      c.finding.size_mm = 40 * k;
-    } else {
-      throw internal_error("no painter for lesion code").value(code);
-    }
+    (this->*painter->second)(c, side);
     c.finding.mask = std::move(c.mask);
     const bool visible = std::any_of(c.finding.mask.begin(), c.finding.mask.end(), [](std::uint8_t v) { return v != 0; });
     if (visible) {
