@@ -35,9 +35,11 @@ echo "configure + build: $(( $(date +%s) - start )) s"
 grep -n "set_autocast_enabled\|set_autocast_dtype" "$torch_prefix/../../include/ATen/autocast_mode.h" | head -4
 
 bench=build/gpu/scripts/bench/model_bench
+status=0  # 1 when a CUDA forward differs from the CPU forward beyond model_bench's tolerance
 echo; echo "== quick-start config, batch 2"
-$bench --config configs/quickstart.yaml --input 48,64,64 --batch 2 --vocab 500 --text 100 --steps 10 --warmup 3 --device cuda --decode --compare-cpu
+$bench --config configs/quickstart.yaml --input 48,64,64 --batch 2 --vocab 500 --text 100 --steps 10 --warmup 3 --device cuda --decode --compare-cpu || status=1
 echo; echo "== paper-size config (resnet2p5d, 240 x 480 x 480), batch 1"
 $bench --config configs/rexgroundingct/unict.yaml --input 240,480,480 --batch 1 --steps 5 --warmup 2 --device cuda --decode
 echo; echo "== paper config at 48 x 128 x 128: CUDA against CPU"
-$bench --config configs/rexgroundingct/unict.yaml --input 48,128,128 --batch 2 --steps 0 --device cuda --compare-cpu
+$bench --config configs/rexgroundingct/unict.yaml --input 48,128,128 --batch 2 --steps 0 --device cuda --compare-cpu || status=1
+exit $status

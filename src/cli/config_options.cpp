@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "unict/core/log.h"
+#include "unict/data/dataset_registry.h"
 #include "unict/experiments/run_folder.h"
 
 namespace unict::cli {
@@ -28,6 +29,13 @@ LoadedConfig load_config(const ConfigOptions& options, const GlobalOptions& glob
 
 LoadedConfig load_run_config(const std::filesystem::path& run_dir, const GlobalOptions& globals) {
   return typed_and_applied(experiments::resolve_config(experiments::config_file(run_dir)), globals);
+}
+
+std::string dataset_choices() {
+  std::string text;
+  for (const auto& d : data::dataset_registry())
+    text += (text.empty() ? "" : " or ") + d.id + (d.trains ? " (training; the fold's volumes)" : " (external validation)");
+  return text;
 }
 
 }  // namespace unict::cli

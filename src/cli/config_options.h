@@ -27,4 +27,7 @@ LoadedConfig load_config(const ConfigOptions& options, const GlobalOptions& glob
 // The same for the config.yaml of a run folder (`train --resume`, `evaluate`, `predict`).
 LoadedConfig load_run_config(const std::filesystem::path& run_dir, const GlobalOptions& globals);
 
+// --dataset's help: the registered data sets and what each is for.
+std::string dataset_choices();
+
 }  // namespace unict::cli

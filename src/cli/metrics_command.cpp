@@ -57,7 +57,7 @@ struct ReportOptions {
 void metrics_reports(const ReportOptions& o) {
   const auto labels = data::load_label_set(o.label_set);
   const text::ReportLabeler labeler(text::load_labeler_config(o.vocabulary, labels.names()));
-  nlohmann::json doc = eval::evaluate_report_files(o.pred, o.refs, labeler, labels.names());
+  nlohmann::json doc = eval::evaluate_report_files(o.pred, o.refs, labeler, labels.names()).details;
   doc["ce"]["labeler"] = o.vocabulary;
   if (o.json) {
     std::cout << doc.dump(2) << "\n";

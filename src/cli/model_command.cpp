@@ -33,7 +33,7 @@ void summary(const SummaryOptions& options, const GlobalOptions& globals) {
   auto net = model::build_model(config.model, shape, static_cast<std::uint64_t>(config.run.seed));
   std::cout << model::module_tree(*net, options.depth);
   std::cout << "tasks: ";
-  for (const auto& t : net->tasks()) std::cout << t << " ";
+  for (const auto t : net->tasks()) std::cout << core::task_name(t) << " ";
   std::cout << "| adapters " << (config.model.model.adapters ? "on" : "off") << ", fusion " << (config.model.model.fusion ? "on" : "off")
             << ", scf " << (config.model.model.scf ? "on" : "off") << "\n";
   if (options.no_forward) return;
@@ -54,7 +54,7 @@ void summary(const SummaryOptions& options, const GlobalOptions& globals) {
   ct_shape.insert(ct_shape.end(), shape.input_size.begin(), shape.input_size.end());
   const auto ct = torch::rand(ct_shape, torch::TensorOptions().device(device));
   at::Tensor tokens;
-  if (net->has_task("rep")) {
+  if (net->has_task(core::Task::rep)) {
     tokens = torch::randint(text::kEosId + 1, shape.vocab_size, {batch, config.model.report_decoder.max_tokens},
                             torch::TensorOptions().dtype(torch::kLong).device(device));
     tokens.select(1, 0).fill_(text::kBosId);

@@ -7,6 +7,7 @@
 #include "config_options.h"
 #include "unict/core/error.h"
 #include "unict/core/torch_runtime.h"
+#include "unict/eval/metric_registry.h"
 #include "unict/experiments/ablation.h"
 #include "unict/experiments/cross_validation.h"
 #include "unict/experiments/evaluation.h"
@@ -45,7 +46,7 @@ void train(const TrainOptions& o, const GlobalOptions& globals) {
 }
 
 struct EvaluateOptions {
-  std::string run, split = "test", dataset = "rexgroundingct";
+  std::string run, split = "test", dataset = data::training_dataset().id;
   bool force = false;
   std::size_t bootstrap = 1000;
 };
@@ -53,9 +54,10 @@ struct EvaluateOptions {
 void evaluate(const EvaluateOptions& o, const GlobalOptions& globals) {
   core::configure_torch_threads(load_run_config(o.run, globals).typed.run.threads);
   const auto results = experiments::evaluate_run(o.run, {o.dataset, o.split, o.force, o.bootstrap});
-  for (const auto& [name, value] : results["metrics"].items()) std::printf("%-28s %.4f\n", name.c_str(), value.get<double>());
-  std::cout << "results: " << experiments::results_file(experiments::evaluation_folder(o.run, o.dataset, o.split)).string()
-            << "\n";
+  for (const auto& [id, value] : results.metrics.entries())
+    std::printf("%-28s %s\n", id.c_str(), value ? eval::format_metric(eval::metric_spec(id), *value).c_str() : "undefined");
+  const auto folder = experiments::evaluation_folder(o.run, data::dataset_spec(o.dataset), o.split);
+  std::cout << "results: " << experiments::results_file(folder).string() << "\n";
 }
 
 struct CvCommandOptions {
@@ -73,7 +75,7 @@ void cv(const CvCommandOptions& o, const GlobalOptions& globals) {
   options.external = !o.no_external;
   const auto experiment = experiments::run_cross_validation(loaded.resolved, options);
   if (!std::filesystem::exists(experiment / "summary.json")) return;  // stopped by a signal
-  std::cout << "\n" << experiments::summary_markdown(io::read_json(experiment / "summary.json")) << "\n";
+  std::cout << "\n" << experiments::summary_markdown(experiments::read_fold_summary(experiment / "summary.json")) << "\n";
   std::cout << "summary: " << (experiment / "summary.md").string() << " (also .json, .csv); folds in " << experiment.string() << "/fold<k>/\n";
 }
 
@@ -131,8 +133,7 @@ void add_train_commands(CLI::App& app, const GlobalOptions& globals) {
   CLI::App* eval_cmd = app.add_subcommand("evaluate", "Evaluate a trained fold: predictions, masks, reports, results.json");
   eval_cmd->add_option("--run", e->run, "Run folder of a trained fold")->required()->check(CLI::ExistingDirectory);
   eval_cmd->add_option("--split", e->split, "Volumes of the fold to evaluate")->check(CLI::IsMember({"test", "val"}))->capture_default_str();
-  eval_cmd->add_option("--dataset", e->dataset, "rexgroundingct (the fold's volumes) or radchestct (external validation)")
-      ->check(CLI::IsMember({"rexgroundingct", "radchestct"}))->capture_default_str();
+  eval_cmd->add_option("--dataset", e->dataset, dataset_choices())->check(CLI::IsMember(data::dataset_ids()))->capture_default_str();
   eval_cmd->add_option("--bootstrap", e->bootstrap, "Resamples of the 95 % intervals")->capture_default_str();
   eval_cmd->add_flag("--force", e->force, "Redo an evaluation that exists");
   eval_cmd->callback([e, &globals] { evaluate(*e, globals); });

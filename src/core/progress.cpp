@@ -8,18 +8,14 @@
 #include <cstdio>
 #include <iostream>
 
+#include "unict/core/number_format.h"
+
 namespace unict::core {
 namespace {
 
 double steady_seconds() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
-std::string fixed(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
 }
 
 }  // namespace

@@ -21,21 +21,15 @@ constexpr int kCacheFormat = 1;
 
 }  // namespace
 
-nlohmann::json cache_settings(const SampleSet& samples, const PreprocessConfig& c, const DataConfig& data, const std::string& dataset) {
+nlohmann::json cache_settings(const SampleSet& samples, const PreprocessConfig& c, const DataConfig& data, const DatasetSpec& dataset) {
   nlohmann::json s;
   s["format"] = kCacheFormat;
-  s["dataset"] = dataset;
+  s["dataset"] = dataset.id;
   s["preprocess"] = {{"spacing", c.spacing}, {"size", c.size}, {"hu_min", c.hu_min}, {"hu_max", c.hu_max},
                      {"padding_below", c.padding_below}, {"pad_hu", c.pad_hu}, {"mask_threshold", c.mask_threshold}, {"storage", c.storage}};
   s["classes"] = samples.class_names;
   s["label_set"] = core::read_file(data.label_set);
-  if (dataset == "radchestct") {
-    s["data"] = {{"radchestct_root", data.radchestct_root.string()}, {"radchestct_spacing", data.radchestct_spacing}};
-  } else {
-    s["data"] = {{"ctrate_root", data.ctrate_root.string()}, {"ctrate_tree", data.ctrate_tree},
-                 {"rexgrounding_root", data.rexgrounding_root.string()}, {"rexgrounding_json", data.rexgrounding_json},
-                 {"report_source", data.report_source}};
-  }
+  s["data"] = dataset.source_settings(data);
   return s;
 }
 

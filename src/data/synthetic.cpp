@@ -12,9 +12,11 @@
 
 #include "unict/core/atomic_file.h"
 #include "unict/core/error.h"
+#include "unict/core/number_format.h"
 #include "unict/core/progress.h"
 #include "unict/core/seed.h"
 #include "unict/core/thread_pool.h"
+#include "unict/data/dataset_registry.h"
 #include "unict/data/grid_case.h"
 #include "unict/data/synthetic_case.h"
 #include "unict/data/synthetic_report.h"
@@ -64,16 +66,11 @@ std::string rad_location(const std::string& lobe) {
   return it == map.end() ? "lung" : it->second;
 }
 
-std::string number_text(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.10g", value);
-  return buffer;
-}
 
 // CT-RATE writes list-valued metadata as a quoted Python list: "[0.341796875, 0.341796875]".
 std::string format_list(const std::vector<double>& values) {
   std::string text = "[";
-  for (std::size_t i = 0; i < values.size(); ++i) text += (i ? ", " : "") + number_text(values[i]);
+  for (std::size_t i = 0; i < values.size(); ++i) text += (i ? ", " : "") + core::significant(values[i], 10);
   return text + "]";
 }
 
@@ -107,8 +104,8 @@ class Writer {
     plan();
     const auto ctrate = root_ / "ctrate" / "dataset";
     for (const auto* dir : {"metadata", "radiology_text_reports", "multi_abnormality_labels"}) fs::create_directories(ctrate / dir);
-    fs::create_directories(root_ / "rexgroundingct" / "segmentations");
-    fs::create_directories(root_ / "radchestct");
+    fs::create_directories(root_ / kReXGroundingCT / "segmentations");
+    fs::create_directories(root_ / kRadChestCT);
 
     core::ThreadPool pool(options_.threads);
     std::vector<VolumeOutput> outputs(volumes_.size());
@@ -264,8 +261,8 @@ class Writer {
     VolumeOutput out;
     for (const auto& f : c.findings) out.codes.push_back(f.code);
     out.metadata = {file, "SYNTHETIC", v.sex, std::to_string(v.age) + "Y",
-                    format_list({c.spacing_zyx[2], c.spacing_zyx[1]}), number_text(c.spacing_zyx[0]),
-                    number_text(v.rescale_intercept), "1", format_list({c.origin_xyz[0], c.origin_xyz[1], c.origin_xyz[2]}),
+                    format_list({c.spacing_zyx[2], c.spacing_zyx[1]}), core::significant(c.spacing_zyx[0], 10),
+                    core::significant(v.rescale_intercept, 10), "1", format_list({c.origin_xyz[0], c.origin_xyz[1], c.origin_xyz[2]}),
                     "[1, 0, 0, 0, 1, 0]", std::to_string(c.size_zyx[0])};
     out.report = {file, clinical_information(index), "Non-contrast thin-section chest CT.", report.findings, report.impressions};
     // The labels file names volumes with or without the extension (both occur in CT-RATE).
@@ -296,7 +293,7 @@ class Writer {
         entry["entity_counts"] = counts;
         entry["shape"] = {c.size_zyx[2], c.size_zyx[1], c.size_zyx[0]};
         entry["protocol"] = "non-contrast chest CT";
-        write_mask(c, root_ / "rexgroundingct" / "segmentations" / file);
+        write_mask(c, root_ / kReXGroundingCT / "segmentations" / file);
       }
       out.rex_entry = entry;
       out.rex_entry["split"] = v.rex_split;  // removed when the JSON is assembled
@@ -340,7 +337,7 @@ class Writer {
       for (std::size_t i = 0; i < slice; ++i)
         out[static_cast<std::size_t>(k) * slice + i] = static_cast<std::int16_t>(std::clamp<int>(c.hu[from + i], -1000, 1000));
     }
-    io::write_npz(root_ / "radchestct" / (plan.id + ".npz"), {{"ct", &ct, true}}, true);
+    io::write_npz(root_ / kRadChestCT / (plan.id + ".npz"), {{"ct", &ct, true}}, true);
     RadOutput result;
     core::Rng rng(plan.spec.seed, "labels");
     for (const auto& f : c.findings) {
@@ -388,7 +385,7 @@ class Writer {
       entry.erase("split");
       dataset[split].push_back(entry);
     }
-    io::write_json(root_ / "rexgroundingct" / "dataset.json", dataset, 1);
+    io::write_json(root_ / kReXGroundingCT / "dataset.json", dataset, 1);
   }
 
   void write_rad_labels(const std::vector<RadOutput>& rad_outputs) {
@@ -407,7 +404,7 @@ class Writer {
           row.push_back(std::find(rad_outputs[r].labels.begin(), rad_outputs[r].labels.end(), header[h]) != rad_outputs[r].labels.end() ? "1" : "0");
         rows.push_back(std::move(row));
       }
-      io::write_csv(root_ / "radchestct" / (csv + "_Abnormality_and_Location_Labels.csv"), header, rows);
+      io::write_csv(root_ / kRadChestCT / (csv + "_Abnormality_and_Location_Labels.csv"), header, rows);
     }
   }
 
@@ -423,7 +420,7 @@ class Writer {
     truth["ctrate"] = ctrate;
     json rad = json::object();
     for (std::size_t r = 0; r < rads_.size(); ++r) rad[rads_[r].id] = {{"codes", rad_outputs[r].codes}};  // what was painted
-    truth["radchestct"] = rad;
+    truth[kRadChestCT] = rad;
     io::write_json(root_ / "synthetic_truth.json", truth);
   }
 

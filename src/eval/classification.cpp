@@ -160,6 +160,14 @@ std::optional<double> best_f1_threshold(const std::vector<double>& scores, const
   return best_threshold;
 }
 
+MetricValues macro_metric_values(const ClassificationResult& result) {
+  MetricValues values;
+  const auto& names = classification_metric_names();
+  for (std::size_t k = 0; k < names.size(); ++k)
+    values.set(classification_metric(names[k]).id, k < result.macro.size() ? result.macro[k] : std::nullopt);
+  return values;
+}
+
 const std::vector<std::string>& classification_metric_names() {
   static const std::vector<std::string> names{"auroc", "ap", "f1", "precision", "recall", "specificity", "accuracy"};
   return names;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "unict/core/error.h"
+#include "unict/core/number_format.h"
 #include "unict/io/csv.h"
 #include "unict/io/json.h"
 
@@ -45,12 +46,6 @@ std::unordered_map<std::string, Row> read_rows(const io::CsvTable& table, const 
   return rows;
 }
 
-std::string fixed(std::optional<double> v, int digits = 4) {
-  if (!v) return "-";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.*f", digits, *v);
-  return buffer;
-}
 
 nlohmann::json optional_number(std::optional<double> v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
@@ -169,19 +164,19 @@ std::string to_table(const ClassificationReport& report) {
   out += "   threshold  pos/neg\n";
   for (const auto& c : report.result.per_class) {
     out += (std::snprintf(line, sizeof line, "%-28s", c.name.c_str()), line);
-    for (const auto& v : c.values) out += (std::snprintf(line, sizeof line, "%12s", fixed(v).c_str()), line);
+    for (const auto& v : c.values) out += (std::snprintf(line, sizeof line, "%12s", core::fixed(v, 4, "-").c_str()), line);
     out += (std::snprintf(line, sizeof line, "%12.3f  %lld/%lld", c.threshold, static_cast<long long>(c.positives), static_cast<long long>(c.negatives)), line);
     if (!c.undefined_reason.empty()) out += "  undefined: " + c.undefined_reason;
     out += "\n";
   }
   out += (std::snprintf(line, sizeof line, "%-28s", ("macro (" + std::to_string(report.result.defined_classes) + " classes)").c_str()), line);
   for (std::size_t k = 0; k < names.size(); ++k)
-    out += (std::snprintf(line, sizeof line, "%12s", report.result.macro.empty() ? "-" : fixed(report.result.macro[k]).c_str()), line);
+    out += (std::snprintf(line, sizeof line, "%12s", report.result.macro.empty() ? "-" : core::fixed(report.result.macro[k], 4, "-").c_str()), line);
   out += "\n";
   if (!report.macro_intervals.empty()) {
     out += (std::snprintf(line, sizeof line, "%-28s", "macro 95 % CI"), line);
     for (const auto& i : report.macro_intervals)
-      out += (std::snprintf(line, sizeof line, "%12s", i ? (fixed(i->lower, 3) + "-" + fixed(i->upper, 3)).c_str() : "-"), line);
+      out += (std::snprintf(line, sizeof line, "%12s", i ? (core::fixed(i->lower, 3) + "-" + core::fixed(i->upper, 3)).c_str() : "-"), line);
     out += "\n(" + std::to_string(report.resamples) + " bootstrap resamples of patients, seed " + std::to_string(report.seed) + ")\n";
   }
   out += std::to_string(report.result.cases) + " cases\n";

@@ -200,10 +200,10 @@ struct CurvePanel {
 };
 
 std::vector<CurvePanel> training_curve_panels() {
-  return {{"total loss", {{"loss", "training"}, {"val.loss", "validation"}}},
-          {"classification loss", {{"loss_cls", "training"}, {"val.loss_cls", "validation"}}},
-          {"segmentation loss", {{"loss_seg", "training"}, {"val.loss_seg", "validation"}}},
-          {"report loss", {{"loss_rep", "training"}, {"val.loss_rep", "validation"}}},
+  return {{"total loss", {{"train.loss", "training"}, {"val.loss", "validation"}}},
+          {"classification loss", {{"train.cls.loss", "training"}, {"val.cls.loss", "validation"}}},
+          {"segmentation loss", {{"train.seg.loss", "training"}, {"val.seg.loss", "validation"}}},
+          {"report loss", {{"train.rep.loss", "training"}, {"val.rep.loss", "validation"}}},
           {"validation task metrics", {{"val.cls.auroc_macro", "macro AUROC"}, {"val.seg.dice_mean", "mean Dice"}}, true}};
 }
 

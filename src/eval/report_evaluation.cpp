@@ -9,7 +9,7 @@
 
 namespace unict::eval {
 
-nlohmann::json evaluate_report_files(const std::filesystem::path& generated_file, const std::filesystem::path& reference_file,
+ReportEvaluation evaluate_report_files(const std::filesystem::path& generated_file, const std::filesystem::path& reference_file,
                                      const text::ReportLabeler& labeler, const std::vector<std::string>& classes) {
   const auto generated = read_report_lines(generated_file, true);
   const auto references = read_report_lines(reference_file, false);
@@ -35,12 +35,21 @@ nlohmann::json evaluate_report_files(const std::filesystem::path& generated_file
   const auto s = score_reports(hyps, refs);
   nlohmann::json doc{{"bleu1", s.bleu[0]}, {"bleu2", s.bleu[1]}, {"bleu3", s.bleu[2]}, {"bleu4", s.bleu[3]},
                      {"meteor", s.meteor}, {"rouge_l", s.rouge_l}, {"cider", s.cider}, {"reports", hyps.size()}};
-  doc["ce"] = to_json(clinical_efficacy(generated_labels, reference_labels, classes));
+  const auto ce = clinical_efficacy(generated_labels, reference_labels, classes);
+  doc["ce"] = to_json(ce);
   doc["conventions"] =
       "tokens: lower case, split on white space, punctuation stripped from token ends; BLEU corpus-level, closest reference "
       "length, no smoothing; METEOR exact-match stage only (no stems, synonyms or paraphrases), mean of sentence scores; "
       "ROUGE-L beta 1.2; CIDEr-D sigma 6, x10, document frequencies from these references";
-  return doc;
+  ReportEvaluation out{doc, {}};
+  for (int n = 0; n < 4; ++n) out.metrics.set("rep.bleu" + std::to_string(n + 1), s.bleu[static_cast<std::size_t>(n)]);
+  out.metrics.set("rep.meteor", s.meteor);
+  out.metrics.set("rep.rouge_l", s.rouge_l);
+  out.metrics.set("rep.cider", s.cider);
+  out.metrics.set("rep.ce_precision_macro", ce.precision);
+  out.metrics.set("rep.ce_recall_macro", ce.recall);
+  out.metrics.set("rep.ce_f1_macro", ce.f1);
+  return out;
 }
 
 }  // namespace unict::eval

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "unict/core/error.h"
+#include "unict/core/number_format.h"
 #include "unict/eval/segmentation.h"
 #include "unict/io/json.h"
 #include "unict/io/nifti.h"
@@ -55,12 +56,6 @@ std::optional<double> ratio(std::int64_t a, std::int64_t b) {
 
 nlohmann::json number_or_null(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
-std::string fixed(const std::optional<double>& v, int digits = 4) {
-  if (!v) return "-";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.*f", digits, *v);
-  return buffer;
-}
 
 }  // namespace
 
@@ -144,6 +139,14 @@ SegmentationReport evaluate_segmentation(const fs::path& predictions, const fs::
   return report;
 }
 
+MetricValues metric_values(const SegmentationReport& report) {
+  MetricValues values;
+  values.set("seg.dice_mean", report.dice_mean);
+  values.set("seg.hit_rate", report.hit_rate);
+  values.set("seg.instance_f1", report.instance_f1);
+  return values;
+}
+
 nlohmann::json to_json(const SegmentationReport& report) {
   nlohmann::json doc;
   doc["volumes"] = report.volumes;
@@ -177,13 +180,13 @@ std::string to_table(const SegmentationReport& report) {
                 "fp_ml", "with");
   out += line;
   for (const auto& c : report.per_class) {
-    std::snprintf(line, sizeof line, "%-28s%10s%10s%10s%10s%10s%12s%8lld\n", c.name.c_str(), fixed(c.dice).c_str(), fixed(c.hit_rate).c_str(),
-                  fixed(c.instance_precision).c_str(), fixed(c.instance_recall).c_str(), fixed(c.instance_f1).c_str(),
-                  fixed(c.false_positive_ml, 2).c_str(), static_cast<long long>(c.with_class));
+    std::snprintf(line, sizeof line, "%-28s%10s%10s%10s%10s%10s%12s%8lld\n", c.name.c_str(), core::fixed(c.dice, 4, "-").c_str(), core::fixed(c.hit_rate, 4, "-").c_str(),
+                  core::fixed(c.instance_precision, 4, "-").c_str(), core::fixed(c.instance_recall, 4, "-").c_str(), core::fixed(c.instance_f1, 4, "-").c_str(),
+                  core::fixed(c.false_positive_ml, 2, "-").c_str(), static_cast<long long>(c.with_class));
     out += line;
   }
-  std::snprintf(line, sizeof line, "dice_mean %s, hit_rate %s, instance_f1 %s over %zu volumes\n", fixed(report.dice_mean).c_str(),
-                fixed(report.hit_rate).c_str(), fixed(report.instance_f1).c_str(), report.volumes);
+  std::snprintf(line, sizeof line, "dice_mean %s, hit_rate %s, instance_f1 %s over %zu volumes\n", core::fixed(report.dice_mean, 4, "-").c_str(),
+                core::fixed(report.hit_rate, 4, "-").c_str(), core::fixed(report.instance_f1, 4, "-").c_str(), report.volumes);
   return out + line;
 }
 

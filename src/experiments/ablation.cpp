@@ -1,13 +1,14 @@
 #include "unict/experiments/ablation.h"
 
+#include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
 #include "unict/core/atomic_file.h"
 #include "unict/core/error.h"
+#include "unict/core/number_format.h"
 #include "unict/eval/classification_report.h"
 #include "unict/experiments/config.h"
 #include "unict/experiments/cross_validation.h"
@@ -66,11 +67,10 @@ double sign_flip_p_value(const std::vector<double>& d) {
 
 namespace {
 
-const std::vector<std::pair<std::string, std::string>>& table_columns() {
-  static const std::vector<std::pair<std::string, std::string>> columns{
-      {"cls.f1_macro", "F1"},     {"cls.auroc_macro", "AUROC"}, {"cls.ap_macro", "mAP"},     {"seg.dice_mean", "Dice"},
-      {"rep.bleu4", "BLEU-4"},    {"rep.meteor", "METEOR"},     {"rep.rouge_l", "ROUGE-L"}, {"rep.cider", "CIDEr"},
-      {"rep.ce_f1_macro", "CE F1"}};
+std::vector<const eval::MetricSpec*> table_columns() {
+  std::vector<const eval::MetricSpec*> columns;
+  for (const auto& m : eval::metric_registry())
+    if (!m.table_title.empty()) columns.push_back(&m);
   return columns;
 }
 
@@ -94,92 +94,111 @@ eval::ScoredCases reorder(const eval::ScoredCases& cases, const eval::ScoredCase
   return out;
 }
 
-std::string fixed(const nlohmann::json& v, const char* format = "%.4f") {
-  if (!v.is_number()) return "–";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, format, v.get<double>());
-  return buffer;
+nlohmann::json json_or_null(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+
+// The p-value of the paired patient bootstrap for a classification metric, when both variants'
+// pooled predictions exist.
+std::optional<double> bootstrap_p_value(const eval::MetricSpec& metric, const std::optional<eval::Comparison>& comparison) {
+  if (!comparison) return std::nullopt;
+  for (std::size_t k = 0; k < comparison->metrics.size(); ++k)
+    if (comparison->metrics[k] == metric.statistic && comparison->macro[k]) return comparison->macro[k]->p_value;
+  return std::nullopt;
+}
+
+AblationCell table_cell(const eval::MetricSpec& metric, const MetricSummary& m, const MetricSummary* reference,
+                        const std::optional<eval::Comparison>& comparison) {
+  AblationCell cell{m.mean, m.std, std::nullopt, std::nullopt, ""};
+  if (!reference || !m.mean || !reference->mean) return cell;
+  cell.difference = *m.mean - *reference->mean;
+  if (metric.paired_test == eval::PairedTest::patient_bootstrap) {
+    cell.p_value = bootstrap_p_value(metric, comparison);
+    if (cell.p_value) cell.test = "paired bootstrap of patients (pooled test predictions)";
+  } else {
+    std::vector<double> differences;
+    for (std::size_t i = 0; i < m.folds.size() && i < reference->folds.size(); ++i)
+      if (m.folds[i] && reference->folds[i]) differences.push_back(*m.folds[i] - *reference->folds[i]);
+    cell.p_value = sign_flip_p_value(differences);
+    cell.test = "exact sign-flip permutation over folds";
+  }
+  return cell;
+}
+
+// The variant's summary of `metric`; nullptr when its model lacks the task (an empty cell).
+const MetricSummary* summary_of(const FoldSummary& summary, const eval::MetricSpec& metric, const std::string& variant, const fs::path& file) {
+  const auto found = summary.metrics.find(metric.id);
+  if (found != summary.metrics.end()) return &found->second;
+  if (metric.task && std::find(summary.tasks.begin(), summary.tasks.end(), *metric.task) == summary.tasks.end()) return nullptr;
+  throw Error("the variant's summary lacks a metric of a task it has").file(file.string()).key(variant).value(metric.id);
 }
 
 }  // namespace
 
-nlohmann::json ablation_table(const AblationSuite& suite, const fs::path& out) {
-  std::map<std::string, nlohmann::json> summaries;
-  for (const auto& v : suite.variants) summaries[v.name] = io::read_json(out / v.name / "summary.json");
+nlohmann::json to_json(const AblationTable& table) {
+  nlohmann::json j{{"reference", table.reference}, {"columns", nlohmann::json::array()}, {"rows", nlohmann::json::array()}};
+  for (const auto* c : table.columns) j["columns"].push_back({{"metric", c->id}, {"title", c->table_title}});
+  for (const auto& row : table.rows) {
+    nlohmann::json cells = nlohmann::json::object();
+    for (std::size_t k = 0; k < table.columns.size(); ++k) {
+      const auto& c = row.cells[k];
+      cells[table.columns[k]->id] = {{"mean", json_or_null(c.mean)}, {"std", json_or_null(c.std)}, {"difference", json_or_null(c.difference)},
+                                     {"p_value", json_or_null(c.p_value)}, {"test", c.test.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.test)}};
+    }
+    j["rows"].push_back({{"variant", row.variant}, {"cells", cells}});
+  }
+  return j;
+}
+
+AblationTable ablation_table(const AblationSuite& suite, const fs::path& out) {
+  std::map<std::string, FoldSummary> summaries;
+  for (const auto& v : suite.variants) summaries[v.name] = read_fold_summary(out / v.name / "summary.json");
   const auto& reference = summaries.at(suite.reference);
-  const auto folds = reference["folds"].get<std::vector<std::int64_t>>();
-  const auto reference_cases = pooled_predictions(out / suite.reference, folds, "test");
-  nlohmann::json table{{"reference", suite.reference}, {"columns", nlohmann::json::array()}, {"rows", nlohmann::json::array()}};
-  for (const auto& [metric, title] : table_columns()) table["columns"].push_back({{"metric", metric}, {"title", title}});
+  const auto reference_cases = pooled_predictions(out / suite.reference, reference.folds, "test");
+  AblationTable table{suite.reference, table_columns(), {}};
   for (const auto& v : suite.variants) {
     const auto& summary = summaries.at(v.name);
-    nlohmann::json row{{"variant", v.name}, {"cells", nlohmann::json::object()}};
+    const bool is_reference = v.name == suite.reference;
     std::optional<eval::Comparison> comparison;
-    if (v.name != suite.reference && reference_cases) {
-      if (const auto cases = pooled_predictions(out / v.name, folds, "test")) {
-        const auto aligned = reorder(*cases, *reference_cases);
-        comparison = eval::compare_predictions(aligned, *reference_cases, {}, 1000, 0);
-      }
+    if (!is_reference && reference_cases)
+      if (const auto cases = pooled_predictions(out / v.name, reference.folds, "test"))
+        comparison = eval::compare_predictions(reorder(*cases, *reference_cases), *reference_cases, {}, 1000, 0);
+    AblationRow row{v.name, {}};
+    for (const auto* metric : table.columns) {
+      const auto* m = summary_of(summary, *metric, v.name, out / v.name / "summary.json");
+      const auto* r = is_reference ? nullptr : summary_of(reference, *metric, suite.reference, out / suite.reference / "summary.json");
+      row.cells.push_back(m ? table_cell(*metric, *m, r, comparison) : AblationCell{});
     }
-    for (const auto& [metric, title] : table_columns()) {
-      nlohmann::json cell{{"mean", nullptr}, {"std", nullptr}, {"difference", nullptr}, {"p_value", nullptr}, {"test", nullptr}};
-      if (!summary["metrics"].contains(metric)) {
-        row["cells"][metric] = cell;
-        continue;
-      }
-      const auto& m = summary["metrics"][metric];
-      cell["mean"] = m["mean"];
-      cell["std"] = m["std"];
-      if (v.name != suite.reference && reference["metrics"].contains(metric) && m["mean"].is_number() &&
-          reference["metrics"][metric]["mean"].is_number()) {
-        cell["difference"] = m["mean"].get<double>() - reference["metrics"][metric]["mean"].get<double>();
-        const std::string name = metric.substr(4, metric.size() - 4 - 6);  // cls.<name>_macro
-        if (metric.rfind("cls.", 0) == 0 && comparison) {
-          for (std::size_t k = 0; k < comparison->metrics.size(); ++k)
-            if (comparison->metrics[k] == name && comparison->macro[k]) {
-              cell["p_value"] = comparison->macro[k]->p_value;
-              cell["test"] = "paired bootstrap of patients (pooled test predictions)";
-            }
-        } else {
-          std::vector<double> differences;
-          const auto& a = m["folds"];
-          const auto& b = reference["metrics"][metric]["folds"];
-          for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
-            if (a[i].is_number() && b[i].is_number()) differences.push_back(a[i].get<double>() - b[i].get<double>());
-          cell["p_value"] = sign_flip_p_value(differences);
-          cell["test"] = "exact sign-flip permutation over folds";
-        }
-      }
-      row["cells"][metric] = cell;
-    }
-    table["rows"].push_back(row);
+    table.rows.push_back(std::move(row));
   }
   return table;
 }
 
-std::string ablation_markdown(const nlohmann::json& table) {
+std::string ablation_markdown(const AblationTable& table) {
   std::string out = "| variant |";
-  for (const auto& c : table["columns"]) out += " " + c["title"].get<std::string>() + " |";
+  for (const auto* c : table.columns) out += " " + c->table_title + " |";
   out += "\n|---|";
-  for (std::size_t i = 0; i < table["columns"].size(); ++i) out += "---|";
+  for (std::size_t i = 0; i < table.columns.size(); ++i) out += "---|";
   out += "\n";
-  for (const auto& row : table["rows"]) {
-    out += "| " + row["variant"].get<std::string>() + " |";
-    for (const auto& c : table["columns"]) {
-      const auto& cell = row["cells"][c["metric"].get<std::string>()];
-      std::string text = fixed(cell["mean"]) + " ± " + fixed(cell["std"]);
-      if (cell["difference"].is_number()) text += " (" + fixed(cell["difference"], "%+.4f") + ", p " + fixed(cell["p_value"], "%.3f") + ")";
-      if (!cell["mean"].is_number()) text = "–";
+  for (const auto& row : table.rows) {
+    out += "| " + row.variant + " |";
+    for (std::size_t k = 0; k < table.columns.size(); ++k) {
+      const auto& metric = *table.columns[k];
+      const auto& cell = row.cells[k];
+      std::string text = "–";
+      if (cell.mean) {
+        text = eval::format_metric(metric, *cell.mean) + " ± " + (cell.std ? eval::format_metric(metric, *cell.std) : "–");
+        if (cell.difference)
+          text += " (" + core::fixed(*cell.difference, metric.decimals, true) + ", p " + core::fixed(cell.p_value, 3, "–") + ")";
+      }
       out += " " + text + " |";
     }
     out += "\n";
   }
-  out += "\nEach cell: mean ± std over folds (difference to " + table["reference"].get<std::string>() +
+  out += "\nEach cell: mean ± std over folds (difference to " + table.reference +
          ", p of the paired test: classification a paired patient bootstrap, the others an exact sign-flip test over folds).\n";
   return out;
 }
 
-nlohmann::json run_ablation(const fs::path& suite_file, const AblateOptions& options) {
+AblationTable run_ablation(const fs::path& suite_file, const AblateOptions& options) {
   const AblationSuite suite = read_ablation_suite(suite_file);
   const fs::path out = options.out.empty() ? fs::path("runs") / ("ablation_" + suite_file.stem().string()) : options.out;
   fs::create_directories(out);
@@ -196,16 +215,17 @@ nlohmann::json run_ablation(const fs::path& suite_file, const AblateOptions& opt
     if (!fs::exists(out / v.name / "summary.json")) throw Error("the variant's cross-validation did not finish").value(v.name);
   }
   const auto table = ablation_table(suite, out);
-  io::write_json(out / "ablation.json", table);
+  io::write_json(out / "ablation.json", to_json(table));
   core::write_file_atomic(out / "ablation.md", ablation_markdown(table));
   std::vector<std::string> header{"variant"};
+  for (const auto* c : table.columns)
+    for (const char* part : {"mean", "std", "difference", "p_value"}) header.push_back(c->id + "." + part);
   std::vector<std::vector<std::string>> rows;
-  for (const auto& c : table["columns"])
-    for (const char* part : {"mean", "std", "difference", "p_value"}) header.push_back(c["metric"].get<std::string>() + "." + part);
-  for (const auto& row : table["rows"]) {
-    rows.push_back({row["variant"].get<std::string>()});
-    for (const auto& c : table["columns"])
-      for (const char* part : {"mean", "std", "difference", "p_value"}) rows.back().push_back(fixed(row["cells"][c["metric"].get<std::string>()][part], "%.6g"));
+  const auto number = [](const std::optional<double>& v) { return v ? core::significant(*v, 6) : std::string(); };
+  for (const auto& row : table.rows) {
+    rows.push_back({row.variant});
+    for (const auto& c : row.cells)
+      for (const auto& v : {c.mean, c.std, c.difference, c.p_value}) rows.back().push_back(number(v));
   }
   io::write_csv(out / "ablation.csv", header, rows);
   return table;

@@ -1,7 +1,7 @@
 #include "unict/experiments/cross_validation.h"
 
+#include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <set>
 #include <sstream>
 
@@ -9,6 +9,7 @@
 
 #include "unict/core/atomic_file.h"
 #include "unict/core/error.h"
+#include "unict/data/dataset_registry.h"
 #include "unict/eval/classification_report.h"
 #include "unict/eval/figures.h"
 #include "unict/experiments/config.h"
@@ -63,116 +64,183 @@ std::optional<eval::ScoredCases> pooled_predictions(const fs::path& experiment, 
 
 namespace {
 
-std::string fixed(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.4f", v);
-  return buffer;
+std::optional<double> number_or_null(const nlohmann::json& v) { return v.is_number() ? std::optional<double>(v.get<double>()) : std::nullopt; }
+nlohmann::json json_or_null(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+
+// A summary name's external data set, if it starts with one's id, and the metric id.
+std::pair<std::string, std::string> split_summary_name(const std::string& name) {
+  for (const auto& d : data::dataset_registry())
+    if (!d.trains && name.rfind(d.id + ".", 0) == 0) return {d.id, name.substr(d.id.size() + 1)};
+  return {"", name};
+}
+
+MetricSummary summarize_metric(std::vector<std::optional<double>> per_fold) {
+  MetricSummary m;
+  m.folds = std::move(per_fold);
+  std::vector<double> present;
+  for (const auto& x : m.folds)
+    if (x) present.push_back(*x);
+  if (present.empty()) return m;
+  double mean = 0, ss = 0;
+  for (double x : present) mean += x / static_cast<double>(present.size());
+  for (double x : present) ss += (x - mean) * (x - mean);
+  m.mean = mean;
+  if (present.size() > 1) m.std = std::sqrt(ss / static_cast<double>(present.size() - 1));
+  return m;
+}
+
+std::string cell(const std::string& name, const std::optional<double>& v, const std::string& missing) {
+  return v ? eval::format_metric(summary_metric(name), *v) : missing;
+}
+
+void write_summary_csv(const fs::path& file, const FoldSummary& summary) {
+  std::vector<std::string> header{"metric", "mean", "std", "pooled", "ci95_lower", "ci95_upper"};
+  for (auto f : summary.folds) header.push_back("fold" + std::to_string(f));
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& name : summary_order(summary.metrics)) {
+    const auto& m = summary.metrics.at(name);
+    std::string lower, upper;
+    if (m.ci95) lower = cell(name, m.ci95->first, ""), upper = cell(name, m.ci95->second, "");
+    rows.push_back({name, cell(name, m.mean, ""), cell(name, m.std, ""), cell(name, m.pooled, ""), lower, upper});
+    for (const auto& v : m.folds) rows.back().push_back(cell(name, v, ""));
+  }
+  io::write_csv(file, header, rows);
 }
 
 }  // namespace
 
-nlohmann::json summarize_folds(const fs::path& experiment, const std::vector<std::int64_t>& folds) {
+const eval::MetricSpec& summary_metric(const std::string& name) {
+  const auto& spec = eval::metric_spec(split_summary_name(name).second);
+  if (spec.stage != eval::MetricStage::evaluation) throw Error("not an evaluation metric").value(name);
+  return spec;
+}
+
+std::vector<std::string> summary_order(const std::map<std::string, MetricSummary>& metrics) {
+  const auto rank = [](const std::string& name) {
+    const std::string dataset = split_summary_name(name).first;
+    const auto& registry = eval::metric_registry();
+    const auto& spec = summary_metric(name);
+    const auto& datasets = data::dataset_registry();
+    const auto d = std::find_if(datasets.begin(), datasets.end(), [&](const data::DatasetSpec& s) { return dataset.empty() ? s.trains : s.id == dataset; });
+    return std::pair<std::ptrdiff_t, std::ptrdiff_t>{d - datasets.begin(), &spec - registry.data()};
+  };
+  std::vector<std::string> names;
+  for (const auto& [name, m] : metrics) names.push_back(name);
+  std::stable_sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+  return names;
+}
+
+nlohmann::json to_json(const FoldSummary& s) {
+  nlohmann::json j{{"folds", s.folds}, {"tasks", core::task_names(s.tasks)}, {"metrics", nlohmann::json::object()},
+                   {"pooled", nlohmann::json::object()}, {"attention", nullptr}};
+  for (const auto& [name, m] : s.metrics) {
+    nlohmann::json per_fold = nlohmann::json::array();
+    for (const auto& v : m.folds) per_fold.push_back(json_or_null(v));
+    j["metrics"][name] = {{"mean", json_or_null(m.mean)}, {"std", json_or_null(m.std)}, {"folds", per_fold}, {"pooled", json_or_null(m.pooled)},
+                          {"ci95", m.ci95 ? nlohmann::json{m.ci95->first, m.ci95->second} : nlohmann::json(nullptr)}};
+  }
+  if (s.pooled_cls) j["pooled"][std::string(core::task_name(core::Task::cls))] = eval::to_json(*s.pooled_cls);
+  if (s.attention) j["attention"] = {{"tasks", s.attention->tasks}, {"mean", s.attention->mean}, {"folds", s.attention_folds}};
+  return j;
+}
+
+FoldSummary read_fold_summary(const fs::path& file) {
+  const auto j = io::read_json(file);
+  FoldSummary s;
+  try {
+    s.folds = j.at("folds").get<std::vector<std::int64_t>>();
+    s.tasks = core::parse_tasks(j.at("tasks").get<std::vector<std::string>>());
+    for (const auto& [name, m] : j.at("metrics").items()) {
+      summary_metric(name);  // declared
+      MetricSummary out;
+      for (const auto& v : m.at("folds")) out.folds.push_back(number_or_null(v));
+      out.mean = number_or_null(m.at("mean")), out.std = number_or_null(m.at("std")), out.pooled = number_or_null(m.at("pooled"));
+      if (m.at("ci95").is_array()) out.ci95 = {{m["ci95"][0].get<double>(), m["ci95"][1].get<double>()}};
+      s.metrics[name] = out;
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("not a fold summary: ") + e.what()).file(file.string()).hint("summarize the folds again with `unict cv`");
+  } catch (Error& e) {
+    throw e.file(file.string());
+  }
+  return s;
+}
+
+FoldSummary summarize_folds(const fs::path& experiment, const std::vector<std::int64_t>& folds) {
+  FoldSummary summary;
+  summary.folds = folds;
   std::map<std::string, std::vector<std::optional<double>>> values;
   std::vector<std::vector<double>> attention_sum;
-  std::vector<std::string> tasks;
-  std::size_t attention_folds = 0;
+  std::vector<std::string> attention_tasks;
   for (std::size_t i = 0; i < folds.size(); ++i) {
-    for (const auto& [part, prefix] : {std::pair<std::string, std::string>{"test", ""}, {"radchestct", "radchestct."}}) {
-      const auto file = results_file(fold_folder(experiment, folds[i]) / part);
+    for (const auto& dataset : data::dataset_registry()) {
+      const auto file = results_file(evaluation_folder(fold_folder(experiment, folds[i]), dataset, "test"));
       if (!fs::exists(file)) continue;
-      const auto results = io::read_json(file);
-      for (const auto& [name, value] : flat_metrics(results)) {
-        auto& v = values[prefix + name];
+      const auto scored = read_scored_metrics(file);
+      if (dataset.trains) summary.tasks = scored.tasks;
+      const std::string prefix = dataset.trains ? "" : dataset.id + ".";
+      for (const auto& [id, value] : scored.metrics.entries()) {
+        auto& v = values[prefix + id];
         v.resize(folds.size());
         v[i] = value;
       }
-      if (part == "test" && results.contains("attention")) {
-        const auto m = results["attention"]["mean"].get<std::vector<std::vector<double>>>();
-        if (attention_sum.empty()) attention_sum.assign(m.size(), std::vector<double>(m.size(), 0.0)), tasks = results["attention"]["tasks"].get<std::vector<std::string>>();
-        for (std::size_t r = 0; r < m.size(); ++r)
-          for (std::size_t c = 0; c < m.size(); ++c) attention_sum[r][c] += m[r][c];
-        ++attention_folds;
+      if (!dataset.trains) continue;
+      const auto results = io::read_json(file);
+      if (!results.contains("attention")) continue;
+      const auto m = results["attention"]["mean"].get<std::vector<std::vector<double>>>();
+      if (attention_sum.empty()) {
+        attention_sum.assign(m.size(), std::vector<double>(m.size(), 0.0));
+        attention_tasks = results["attention"]["tasks"].get<std::vector<std::string>>();
       }
+      for (std::size_t r = 0; r < m.size(); ++r)
+        for (std::size_t c = 0; c < m.size(); ++c) attention_sum[r][c] += m[r][c];
+      ++summary.attention_folds;
     }
   }
-  nlohmann::json summary{{"folds", folds}, {"metrics", nlohmann::json::object()}, {"pooled", nlohmann::json::object()}};
-  // Threshold-free metrics of all folds' test predictions pooled, with patient-bootstrap
-  // intervals. (Threshold metrics are left out: each fold has its own thresholds.)
-  struct Pooled {
-    double value = 0;
-    std::optional<std::pair<double, double>> interval;
-  };
-  std::map<std::string, Pooled> pooled_metrics;
-  // (RAD-ChestCT is not pooled: every fold's model saw the same volumes.)
-  if (const auto pooled = pooled_predictions(experiment, folds, "test")) {
-    const std::string prefix = "cls.";
-    const auto report = eval::classification_report(*pooled, {}, 1000, 0);
-    summary["pooled"]["cls"] = eval::to_json(report);
+  for (auto& [name, v] : values) {
+    v.resize(folds.size());
+    summary.metrics[name] = summarize_metric(v);
+  }
+  // The pooled metrics: all folds' test predictions together, with patient-bootstrap intervals.
+  // (An external data set is not pooled: every fold's model saw the same volumes.)
+  const auto pooled = pooled_predictions(experiment, folds, "test");
+  if (pooled) {
+    summary.pooled_cls = eval::classification_report(*pooled, {}, 1000, 0);
     const auto& names = eval::classification_metric_names();
+    const auto& report = *summary.pooled_cls;
     for (std::size_t k = 0; k < names.size() && k < report.result.macro.size(); ++k) {
-      if ((names[k] != "auroc" && names[k] != "ap") || !report.result.macro[k]) continue;
-      Pooled p{*report.result.macro[k], std::nullopt};
-      if (k < report.macro_intervals.size() && report.macro_intervals[k]) p.interval = {{report.macro_intervals[k]->lower, report.macro_intervals[k]->upper}};
-      pooled_metrics[prefix + names[k] + "_macro"] = p;
+      const auto& spec = eval::classification_metric(names[k]);
+      const auto found = summary.metrics.find(spec.id);
+      if (!spec.pooled || !report.result.macro[k] || found == summary.metrics.end()) continue;
+      found->second.pooled = report.result.macro[k];
+      if (k < report.macro_intervals.size() && report.macro_intervals[k])
+        found->second.ci95 = {{report.macro_intervals[k]->lower, report.macro_intervals[k]->upper}};
     }
   }
-  for (const auto& [name, v] : values) {
-    std::vector<double> present;
-    nlohmann::json per_fold = nlohmann::json::array();
-    for (const auto& x : v) {
-      per_fold.push_back(x ? nlohmann::json(*x) : nlohmann::json(nullptr));
-      if (x) present.push_back(*x);
-    }
-    double mean = 0, ss = 0;
-    for (double x : present) mean += x / static_cast<double>(present.size());
-    for (double x : present) ss += (x - mean) * (x - mean);
-    nlohmann::json entry{{"mean", present.empty() ? nlohmann::json(nullptr) : nlohmann::json(mean)},
-                         {"std", present.size() > 1 ? nlohmann::json(std::sqrt(ss / static_cast<double>(present.size() - 1))) : nlohmann::json(nullptr)},
-                         {"folds", per_fold},
-                         {"pooled", nullptr},
-                         {"ci95", nullptr}};
-    if (const auto found = pooled_metrics.find(name); found != pooled_metrics.end()) {
-      entry["pooled"] = found->second.value;
-      if (found->second.interval) entry["ci95"] = {found->second.interval->first, found->second.interval->second};
-    }
-    summary["metrics"][name] = entry;
-  }
-  summary["attention"] = nullptr;
-  if (attention_folds > 0) {
+  if (summary.attention_folds > 0) {
     for (auto& row : attention_sum)
-      for (auto& x : row) x /= static_cast<double>(attention_folds);
-    summary["attention"] = {{"tasks", tasks}, {"mean", attention_sum}, {"folds", attention_folds}};
-    if (tasks.size() > 1)
-      eval::plot_attention(attention_sum, tasks, "task attention, mean over " + std::to_string(attention_folds) + " folds",
+      for (auto& x : row) x /= static_cast<double>(summary.attention_folds);
+    summary.attention = TaskAttention{attention_tasks, attention_sum};
+    if (attention_tasks.size() > 1)
+      eval::plot_attention(attention_sum, attention_tasks, "task attention, mean over " + std::to_string(summary.attention_folds) + " folds",
                            experiment / "attention_mean.png");
   }
-  if (const auto pooled = pooled_predictions(experiment, folds, "test")) eval::plot_roc_pr(*pooled, experiment / "roc_pr_pooled.png");
+  if (pooled) eval::plot_roc_pr(*pooled, experiment / "roc_pr_pooled.png");
 
-  io::write_json(experiment / "summary.json", summary);
+  io::write_json(experiment / "summary.json", to_json(summary));
   core::write_file_atomic(experiment / "summary.md", summary_markdown(summary));
-  std::vector<std::string> header{"metric", "mean", "std", "pooled", "ci95_lower", "ci95_upper"};
-  for (auto f : folds) header.push_back("fold" + std::to_string(f));
-  std::vector<std::vector<std::string>> rows;
-  const auto cell = [](const nlohmann::json& v) { return v.is_number() ? fixed(v.get<double>()) : std::string(); };
-  for (const auto& [name, m] : summary["metrics"].items()) {
-    rows.push_back({name, cell(m["mean"]), cell(m["std"]), cell(m["pooled"]), m["ci95"].is_array() ? cell(m["ci95"][0]) : "",
-                    m["ci95"].is_array() ? cell(m["ci95"][1]) : ""});
-    for (const auto& v : m["folds"]) rows.back().push_back(cell(v));
-  }
-  io::write_csv(experiment / "summary.csv", header, rows);
+  write_summary_csv(experiment / "summary.csv", summary);
   return summary;
 }
 
-std::string summary_markdown(const nlohmann::json& summary) {
+std::string summary_markdown(const FoldSummary& summary) {
   std::string out = "| metric | mean ± std over folds | pooled (95 % CI) | folds |\n|---|---|---|---|\n";
-  for (const auto& [name, m] : summary["metrics"].items()) {
+  for (const auto& name : summary_order(summary.metrics)) {
+    const auto& m = summary.metrics.at(name);
     std::string folds;
-    for (const auto& v : m["folds"]) folds += (folds.empty() ? "" : " ") + (v.is_number() ? fixed(v.get<double>()) : std::string("-"));
-    out += "| " + name + " | " + (m["mean"].is_number() ? fixed(m["mean"].get<double>()) : "-") + " ± " +
-           (m["std"].is_number() ? fixed(m["std"].get<double>()) : "-") + " | " +
-           (m["pooled"].is_number() ? fixed(m["pooled"].get<double>()) : "") +
-           (m["ci95"].is_array() ? " (" + fixed(m["ci95"][0].get<double>()) + " – " + fixed(m["ci95"][1].get<double>()) + ")" : "") + " | " +
-           folds + " |\n";
+    for (const auto& v : m.folds) folds += (folds.empty() ? "" : " ") + cell(name, v, "-");
+    out += "| " + name + " | " + cell(name, m.mean, "-") + " ± " + cell(name, m.std, "-") + " | " + cell(name, m.pooled, "") +
+           (m.ci95 ? " (" + cell(name, m.ci95->first, "") + " – " + cell(name, m.ci95->second, "") + ")" : "") + " | " + folds + " |\n";
   }
   return out;
 }
@@ -182,10 +250,16 @@ fs::path run_cross_validation(const core::ResolvedConfig& resolved, const CvOpti
   const fs::path experiment = options.out.empty() ? c.run.output_root / c.run.name : options.out;
   const auto folds = options.folds.empty() ? parse_folds("0-" + std::to_string(c.split.folds - 1), c.split.folds) : options.folds;
   fs::create_directories(experiment);
-  const bool external = options.external && !c.data.radchestct_root.empty();
+  // The training data set's test volumes, then every external data set the config names.
+  std::vector<const data::DatasetSpec*> evaluated{&data::training_dataset()};
+  if (options.external)
+    for (const auto* d : data::external_datasets(c.data)) evaluated.push_back(d);
+  const auto all_evaluated = [&](const fs::path& run_dir) {
+    return std::all_of(evaluated.begin(), evaluated.end(), [&](const data::DatasetSpec* d) { return evaluation_finished(run_dir, *d, "test"); });
+  };
   for (auto fold : folds) {
     const fs::path run_dir = fold_folder(experiment, fold);
-    if (evaluation_finished(run_dir, "rexgroundingct", "test") && (!external || evaluation_finished(run_dir, "radchestct", "test"))) {
+    if (all_evaluated(run_dir)) {
       spdlog::info("fold {}: finished earlier ({}), skipped", fold, run_dir.string());
       continue;
     }
@@ -203,8 +277,8 @@ fs::path run_cross_validation(const core::ResolvedConfig& resolved, const CvOpti
         if (outcome.signal) return experiment;
       }
     }
-    if (!evaluation_finished(run_dir, "rexgroundingct", "test")) evaluate_run(run_dir, {"rexgroundingct", "test", true, 1000});
-    if (external && !evaluation_finished(run_dir, "radchestct", "test")) evaluate_run(run_dir, {"radchestct", "test", true, 1000});
+    for (const auto* d : evaluated)
+      if (!evaluation_finished(run_dir, *d, "test")) evaluate_run(run_dir, {d->id, "test", true, 1000});
   }
   summarize_folds(experiment, folds);
   return experiment;

@@ -1,16 +1,16 @@
 #include "unict/experiments/evaluation.h"
 
-#include <cstdio>
-
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include "unict/core/error.h"
+#include "unict/core/number_format.h"
 #include "unict/core/progress.h"
 #include "unict/data/cache_item.h"
 #include "unict/data/resample.h"
 #include "unict/eval/classification_report.h"
 #include "unict/eval/figures.h"
+#include "unict/eval/metric_values_json.h"
 #include "unict/eval/report_evaluation.h"
 #include "unict/eval/report_files.h"
 #include "unict/eval/segmentation_report.h"
@@ -29,12 +29,6 @@ namespace unict::experiments {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string number(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.9g", v);
-  return buffer;
-}
 
 // What one pass of the model over some volumes gives.
 struct Predictions {
@@ -71,7 +65,7 @@ Predictions predict(TrainedRun& run, const std::vector<data::LoaderItem>& items,
       masks = train::predicted_masks(out.seg_logits, sizes.slice(2)).to(torch::kUInt8).cpu().contiguous();
     if (out.attention.defined()) attention = out.attention.to(torch::kFloat64).cpu().contiguous();
     model::Generated generated;
-    if (generate && run.model->has_task("rep")) generated = run.model->generate(batch->ct, run.config.model.decode, finding_thresholds);
+    if (generate && run.model->has_task(core::Task::rep)) generated = run.model->generate(batch->ct, run.config.model.decode, finding_thresholds);
     const at::Tensor truth = batch->masks.to(torch::kCPU, torch::kUInt8).contiguous();
     for (std::int64_t b = 0; b < b_count; ++b) {
       p.cls.names.push_back(batch->names[static_cast<std::size_t>(b)]);
@@ -93,10 +87,10 @@ Predictions predict(TrainedRun& run, const std::vector<data::LoaderItem>& items,
   return p;
 }
 
-// Internal class probabilities -> RAD-ChestCT classes: a merge combines its members (max or
-// noisy OR); labels stay the data set's own (already per external class).
-eval::ScoredCases to_external(const eval::ScoredCases& internal, const data::LabelSet& labels, bool map_labels) {
-  const auto external = labels.radchestct_classes();
+// Internal class probabilities -> a data set's own classes: a merge combines its members (max or
+// noisy OR). map_labels: OR the members' labels too; otherwise the labels stay the data set's own
+// (already per external class).
+eval::ScoredCases to_external(const eval::ScoredCases& internal, const std::vector<data::LabelSet::ExternalClass>& external, bool map_labels) {
   eval::ScoredCases out;
   out.names = internal.names;
   for (const auto& e : external) out.classes.push_back(e.name);
@@ -128,7 +122,7 @@ void write_cls_csv(const fs::path& folder, const eval::ScoredCases& cases) {
     scores.push_back({cases.names[i]});
     labels.push_back({cases.names[i]});
     for (std::size_t k = 0; k < c; ++k) {
-      scores.back().push_back(number(cases.scores[i * c + k]));
+      scores.back().push_back(core::significant(cases.scores[i * c + k], 9));
       labels.back().push_back(std::to_string(cases.labels[i * c + k]));
     }
   }
@@ -173,8 +167,9 @@ void write_original_geometry_masks(const fs::path& folder, const Predictions& p,
   }
 }
 
-nlohmann::json attention_json(const Predictions& p, const std::vector<std::string>& tasks) {
-  if (p.attention.empty()) return nullptr;
+// attention.json: per volume and the mean; nullopt without the fusion block.
+std::optional<TaskAttention> write_attention(const fs::path& file, const Predictions& p, const std::vector<std::string>& tasks) {
+  if (p.attention.empty()) return std::nullopt;
   const std::size_t t = tasks.size();
   std::vector<std::vector<double>> mean(t, std::vector<double>(t, 0.0));
   nlohmann::json per_volume = nlohmann::json::object();
@@ -187,7 +182,8 @@ nlohmann::json attention_json(const Predictions& p, const std::vector<std::strin
       }
     per_volume[p.cls.names[v]] = m;
   }
-  return {{"tasks", tasks}, {"mean", mean}, {"volumes", per_volume}};
+  io::write_json(file, {{"tasks", tasks}, {"mean", mean}, {"volumes", per_volume}});
+  return TaskAttention{tasks, mean};
 }
 
 // The example figure: the test volume with the largest lesion, on the axial slice where it is widest.
@@ -232,112 +228,152 @@ fs::path labeler_file(const fs::path& label_set) {
 
 }  // namespace
 
-std::map<std::string, double> flat_metrics(const nlohmann::json& results) {
-  std::map<std::string, double> out;
-  const auto put = [&](const std::string& name, const nlohmann::json& value) {
-    if (value.is_number()) out[name] = value.get<double>();
-  };
-  if (results.contains("cls") && results["cls"].is_object())
-    for (const auto& [k, v] : results["cls"]["macro"].items()) put("cls." + k + "_macro", v);
-  if (results.contains("seg") && results["seg"].is_object())
-    for (const char* k : {"dice_mean", "hit_rate", "instance_f1"}) put(std::string("seg.") + k, results["seg"][k]);
-  if (results.contains("rep") && results["rep"].is_object()) {
-    for (const char* k : {"bleu1", "bleu2", "bleu3", "bleu4", "meteor", "rouge_l", "cider"}) put(std::string("rep.") + k, results["rep"][k]);
-    for (const char* k : {"precision", "recall", "f1"}) put(std::string("rep.ce_") + k + "_macro", results["rep"]["ce"]["macro"][k]);
+nlohmann::json to_json(const EvaluationResult& r) {
+  nlohmann::json j{{"dataset", r.dataset}, {"volumes", r.volumes}, {"run", r.run.string()}, {"checkpoint", r.checkpoint.string()},
+                   {"tasks", core::task_names(r.tasks)}};
+  if (!r.split.empty()) j["split"] = r.split;
+  const auto key = [](core::Task t) { return std::string(core::task_name(t)); };
+  if (r.cls) j[key(core::Task::cls)] = eval::to_json(*r.cls);
+  if (r.seg) {
+    auto& seg = j[key(core::Task::seg)] = eval::to_json(*r.seg);
+    seg["scored_on"] = "the preprocessed grid (masks_grid/); masks/ holds the same masks in each CT's original geometry";
   }
+  if (r.rep) {
+    auto& rep = j[key(core::Task::rep)] = r.rep->details;
+    rep["ce"]["labeler"] = r.labeler.string();
+  }
+  if (r.attention) j["attention"] = {{"tasks", r.attention->tasks}, {"mean", r.attention->mean}};
+  j["metrics"] = eval::to_json(r.metrics);
+  return j;
+}
+
+ScoredMetrics read_scored_metrics(const fs::path& results_json) {
+  const auto j = io::read_json(results_json);
+  if (!j.contains("metrics") || !j.contains("tasks") || !j["tasks"].is_array())
+    throw Error("not an evaluation's results (no \"metrics\" or \"tasks\")").file(results_json.string()).hint("evaluate the run again with --force");
+  ScoredMetrics out;
+  try {
+    out.tasks = core::parse_tasks(j["tasks"].get<std::vector<std::string>>());
+  } catch (Error& e) {
+    throw e.file(results_json.string()).key("tasks");
+  }
+  out.metrics = eval::metric_values_from_json(j["metrics"], results_json.string());
   return out;
 }
 
-nlohmann::json evaluate_run(const fs::path& run_dir, const EvaluateOptions& options) {
-  const bool external = options.dataset == "radchestct";
-  if (!external && options.dataset != "rexgroundingct")
-    throw Error("unknown data set").key("--dataset").value(options.dataset).expected("rexgroundingct or radchestct");
-  if (!external && options.split != "test" && options.split != "val")
+namespace {
+
+// The volumes an evaluation scores: the fold's test or val volumes of the training data set, or
+// every volume of an external one (in the manifest's order; predictions follow it).
+std::vector<data::LoaderItem> evaluated_items(const data::DatasetSpec& dataset, const fs::path& cache, const FoldVolumes& volumes,
+                                              const std::string& split) {
+  if (!dataset.trains) return data::cache_items(cache);
+  return data::cache_items(cache, split == "test" ? volumes.test : volumes.val);
+}
+
+// Scores the classification in the data set's classes and writes its CSVs, thresholds and figure.
+eval::ClassificationReport score_classification(const fs::path& folder, const eval::ScoredCases& cases, const std::map<std::string, double>& chosen,
+                                                std::size_t bootstrap, std::uint64_t seed) {
+  write_cls_csv(folder, cases);
+  std::vector<double> thresholds;
+  if (!chosen.empty()) {
+    eval::write_thresholds(thresholds_file(folder), chosen, "maximum F1 on the fold's validation volumes");
+    for (const auto& c : cases.classes) thresholds.push_back(chosen.at(c));
+  }
+  eval::plot_roc_pr(cases, folder / "figures" / "roc_pr.png");
+  return eval::classification_report(cases, thresholds, bootstrap, seed);
+}
+
+// Writes the masks (grid and original geometry) and scores the grid ones as written.
+eval::SegmentationReport score_segmentation(const fs::path& folder, const Predictions& p, const std::vector<data::LoaderItem>& items,
+                                            const data::SampleSet& samples) {
+  const auto c = static_cast<std::int64_t>(p.cls.classes.size());
+  for (const char* part : {"pred", "truth"}) eval::write_mask_folder_classes(folder / "masks_grid" / part, p.cls.classes);
+  for (std::size_t i = 0; i < p.masks.size(); ++i) {
+    const auto geometry = grid_geometry(data::map_cache_item(items[i].file).header);
+    write_class_masks(folder / "masks_grid" / "pred" / (p.cls.names[i] + ".nii.gz"), p.masks[i], c, p.grid, geometry);
+    write_class_masks(folder / "masks_grid" / "truth" / (p.cls.names[i] + ".nii.gz"), p.truth[i], c, p.grid, geometry);
+  }
+  write_original_geometry_masks(folder / "masks", p, items, samples, c);
+  return eval::evaluate_segmentation(folder / "masks_grid" / "pred", folder / "masks_grid" / "truth");
+}
+
+// Writes the generated and reference reports and scores them as written.
+eval::ReportEvaluation score_reports(const fs::path& folder, const Predictions& p, const fs::path& labeler_vocabulary,
+                                     const std::vector<std::string>& classes) {
+  std::vector<std::pair<std::string, std::string>> generated, references;
+  for (std::size_t i = 0; i < p.cls.names.size(); ++i) {
+    generated.emplace_back(p.cls.names[i], p.reports[i]);
+    references.emplace_back(p.cls.names[i], p.references[i]);
+  }
+  eval::write_report_lines(folder / "reports.jsonl", generated);
+  eval::write_report_lines(folder / "references.jsonl", references);
+  const text::ReportLabeler labeler(text::load_labeler_config(labeler_vocabulary, classes));
+  return eval::evaluate_report_files(folder / "reports.jsonl", folder / "references.jsonl", labeler, classes);
+}
+
+}  // namespace
+
+EvaluationResult evaluate_run(const fs::path& run_dir, const EvaluateOptions& options) {
+  const data::DatasetSpec& dataset = options.dataset.empty() ? data::training_dataset() : data::dataset_spec(options.dataset);
+  if (dataset.trains && options.split != "test" && options.split != "val")
     throw Error("unknown split").key("--split").value(options.split).expected("test or val");
-  const fs::path folder = evaluation_folder(run_dir, options.dataset, options.split);
+  const fs::path folder = evaluation_folder(run_dir, dataset, options.split);
   if (fs::exists(results_file(folder)) && !options.force)
     throw Error("this evaluation exists").file(results_file(folder).string()).hint("pass --force to redo it");
   TrainedRun run = load_trained_run(run_dir);
   const FoldVolumes volumes = read_fold_volumes(run_dir);
-  const RunData training_data = load_run_data(run.config, "rexgroundingct");
-  const RunData data = external ? load_run_data(run.config, "radchestct") : training_data;
-
-  std::vector<data::LoaderItem> items = external ? data::cache_items(data.cache)
-                                                 : data::cache_items(data.cache, options.split == "test" ? volumes.test : volumes.val);
+  const RunData training_data = load_run_data(run.config, data::training_dataset());
+  const RunData data = dataset.trains ? training_data : load_run_data(run.config, dataset);
+  const auto items = evaluated_items(dataset, data.cache, volumes, options.split);
   if (items.empty()) throw Error("no volumes to evaluate").file(data.cache.string());
-  // cache_items keeps the manifest's order; predictions follow it.
   fs::remove_all(folder);
   fs::create_directories(folder / "figures");
-  spdlog::info("evaluating {} on {} {} volumes ({})", train::best_checkpoint(run_dir).string(), items.size(),
-               external ? "RAD-ChestCT" : options.split, run.device);
+  const std::string part = dataset.trains ? options.split : dataset.title;
+  spdlog::info("evaluating {} on {} {} volumes ({})", train::best_checkpoint(run_dir).string(), items.size(), part, run.device);
 
+  const auto in_scored_classes = [&](const eval::ScoredCases& internal, bool map_labels) {
+    return dataset.own_classes ? to_external(internal, dataset.own_classes(data.labels), map_labels) : internal;
+  };
   // Thresholds: best F1 on the fold's validation volumes (their classification only), in the
-  // classes being scored (RAD-ChestCT's for external validation).
+  // classes being scored.
+  const bool classify = run.model->has_task(core::Task::cls) && dataset.scores(core::Task::cls);
   const auto val_items = data::cache_items(training_data.cache, volumes.val);
   std::map<std::string, double> chosen;
-  if (run.model->has_task("cls") && !val_items.empty()) {
-    const auto val_cases = predict(run, val_items, false, false, "val").cls;
-    chosen = eval::choose_thresholds(external ? to_external(val_cases, data.labels, true) : val_cases);
-  }
+  if (classify && !val_items.empty()) chosen = eval::choose_thresholds(in_scored_classes(predict(run, val_items, false, false, "val").cls, true));
   // The reports state the findings at the same operating points as the classification metrics.
   std::vector<double> finding_thresholds;
-  if (!external && !chosen.empty())
+  if (!dataset.own_classes && !chosen.empty())
     for (const auto& c : run.classes) finding_thresholds.push_back(chosen.at(c));
-  Predictions p = predict(run, items, !external, !external, external ? "radchestct" : options.split, finding_thresholds);
-  nlohmann::json results{{"dataset", options.dataset}, {"volumes", items.size()}, {"run", run_dir.string()}};
-  if (!external) results["split"] = options.split;
-  results["checkpoint"] = train::best_checkpoint(run_dir).string();
+  const bool segment = run.model->has_task(core::Task::seg) && dataset.scores(core::Task::seg);
+  const bool report = run.model->has_task(core::Task::rep) && dataset.scores(core::Task::rep);
+  const Predictions p = predict(run, items, segment, report, dataset.trains ? options.split : dataset.id, finding_thresholds);
 
-  if (run.model->has_task("cls")) {
-    eval::ScoredCases cases = external ? to_external(p.cls, data.labels, false) : p.cls;
-    write_cls_csv(folder, cases);
-    std::vector<double> thresholds;
-    if (!chosen.empty()) {
-      eval::write_thresholds(thresholds_file(folder), chosen, "maximum F1 on the fold's validation volumes");
-      for (const auto& c : cases.classes) thresholds.push_back(chosen.at(c));
-    }
-    const auto report = eval::classification_report(cases, thresholds, options.bootstrap, static_cast<std::uint64_t>(run.config.run.seed));
-    results["cls"] = eval::to_json(report);
-    eval::plot_roc_pr(cases, folder / "figures" / "roc_pr.png");
+  EvaluationResult r;
+  r.dataset = dataset.id, r.volumes = items.size(), r.run = run_dir, r.checkpoint = train::best_checkpoint(run_dir), r.tasks = run.model->tasks();
+  if (dataset.trains) r.split = options.split;
+  if (classify) {
+    r.cls = score_classification(folder, in_scored_classes(p.cls, false), chosen, options.bootstrap, static_cast<std::uint64_t>(run.config.run.seed));
+    r.metrics.merge(eval::macro_metric_values(r.cls->result));
   }
-  if (!external && run.model->has_task("seg") && !p.masks.empty()) {
-    const auto c = static_cast<std::int64_t>(run.classes.size());
-    for (const char* part : {"pred", "truth"}) eval::write_mask_folder_classes(folder / "masks_grid" / part, run.classes);
-    for (std::size_t i = 0; i < p.masks.size(); ++i) {
-      const auto geometry = grid_geometry(data::map_cache_item(items[i].file).header);
-      write_class_masks(folder / "masks_grid" / "pred" / (p.cls.names[i] + ".nii.gz"), p.masks[i], c, p.grid, geometry);
-      write_class_masks(folder / "masks_grid" / "truth" / (p.cls.names[i] + ".nii.gz"), p.truth[i], c, p.grid, geometry);
-    }
-    write_original_geometry_masks(folder / "masks", p, items, data.samples, c);
-    results["seg"] = eval::to_json(eval::evaluate_segmentation(folder / "masks_grid" / "pred", folder / "masks_grid" / "truth"));
-    results["seg"]["scored_on"] = "the preprocessed grid (masks_grid/); masks/ holds the same masks in each CT's original geometry";
+  if (segment && !p.masks.empty()) {
+    r.seg = score_segmentation(folder, p, items, data.samples);
+    r.metrics.merge(eval::metric_values(*r.seg));
   }
-  if (!external && run.model->has_task("rep")) {
-    std::vector<std::pair<std::string, std::string>> generated, references;
-    for (std::size_t i = 0; i < p.cls.names.size(); ++i) {
-      generated.emplace_back(p.cls.names[i], p.reports[i]);
-      references.emplace_back(p.cls.names[i], p.references[i]);
-    }
-    eval::write_report_lines(folder / "reports.jsonl", generated);
-    eval::write_report_lines(folder / "references.jsonl", references);
-    const fs::path vocabulary = labeler_file(run.config.data.label_set);
-    const text::ReportLabeler labeler(text::load_labeler_config(vocabulary, run.classes));
-    results["rep"] = eval::evaluate_report_files(folder / "reports.jsonl", folder / "references.jsonl", labeler, run.classes);
-    results["rep"]["ce"]["labeler"] = vocabulary.string();
+  if (report) {
+    r.labeler = labeler_file(run.config.data.label_set);
+    r.rep = score_reports(folder, p, r.labeler, run.classes);
+    r.metrics.merge(r.rep->metrics);
   }
-  const auto attention = attention_json(p, run.model->tasks());
-  if (!attention.is_null()) {
-    io::write_json(folder / "attention.json", attention);
-    results["attention"] = {{"tasks", attention["tasks"]}, {"mean", attention["mean"]}};
-    if (run.model->tasks().size() > 1)
-      eval::plot_attention(attention["mean"].get<std::vector<std::vector<double>>>(), run.model->tasks(),
-                           "task attention, mean over " + std::to_string(p.attention.size()) + " volumes", folder / "figures" / "attention.png");
-  }
-  if (!external) plot_example_figure(p, items, folder / "figures" / "example.png");
+  const auto task_names = core::task_names(run.model->tasks());
+  r.attention = write_attention(folder / "attention.json", p, task_names);
+  if (r.attention && task_names.size() > 1)
+    eval::plot_attention(r.attention->mean, task_names, "task attention, mean over " + std::to_string(p.attention.size()) + " volumes",
+                         folder / "figures" / "attention.png");
+  if (segment) plot_example_figure(p, items, folder / "figures" / "example.png");
   if (fs::exists(train::metrics_file(run_dir))) eval::plot_training_curves(train::metrics_file(run_dir), run_dir / "training_curves.png");
-  results["metrics"] = flat_metrics(results);
-  io::write_json(results_file(folder), results);  // last: marks the evaluation finished
-  return results;
+  io::write_json(results_file(folder), to_json(r));  // last: marks the evaluation finished
+  return r;
 }
 
 }  // namespace unict::experiments

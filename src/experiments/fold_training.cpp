@@ -22,12 +22,21 @@ fs::path experiment_folder(const core::ResolvedConfig& resolved) {
 
 namespace {
 
-train::TrainOutcome train_in(const fs::path& run_dir, const core::ResolvedConfig& resolved, bool resume, bool show_progress,
-                             train::TrainerHooks hooks) {
-  const Config c = typed_config(resolved);
-  const FoldVolumes volumes = read_fold_volumes(run_dir);
-  const RunData data = load_run_data(c, "rexgroundingct");
-  const auto tokenizer = std::make_shared<const text::ReportTokenizer>(text::ReportTokenizer::load(tokenizer_file(run_dir)));
+// What a fold trains on: made by train_fold (and written to the run folder), or read back from
+// the folder by resume_fold.
+struct FoldInputs {
+  Config config;
+  FoldVolumes volumes;
+  RunData data;
+  std::shared_ptr<const text::ReportTokenizer> tokenizer;
+};
+
+train::TrainOutcome train_in(const fs::path& run_dir, const core::ResolvedConfig& resolved, const FoldInputs& fold, bool resume,
+                             bool show_progress, train::TrainerHooks hooks) {
+  const Config& c = fold.config;
+  const FoldVolumes& volumes = fold.volumes;
+  const RunData& data = fold.data;
+  const auto& tokenizer = fold.tokenizer;
 
   train::TrainerInputs in;
   in.run_dir = run_dir;
@@ -62,24 +71,27 @@ train::TrainOutcome train_in(const fs::path& run_dir, const core::ResolvedConfig
 }  // namespace
 
 train::TrainOutcome train_fold(const core::ResolvedConfig& resolved, const FoldTrainOptions& options, train::TrainerHooks hooks) {
-  const Config c = typed_config(resolved);
+  FoldInputs fold{typed_config(resolved), {}, {}, nullptr};
+  const Config& c = fold.config;
   const fs::path run_dir = options.run_dir.empty() ? fold_folder(c.run.output_root / c.run.name, options.fold) : options.run_dir;
   claim_run_folder(run_dir, options.force);
 
-  const RunData data = load_run_data(c, "rexgroundingct");
-  const data::Splits splits = data::make_splits(data.samples, c.split, static_cast<std::uint64_t>(c.run.seed));
-  const FoldVolumes volumes = fold_volumes(splits, options.fold);
+  fold.data = load_run_data(c, data::training_dataset());
+  const data::Splits splits = data::make_splits(fold.data.samples, c.split, static_cast<std::uint64_t>(c.run.seed));
+  fold.volumes = fold_volumes(splits, options.fold);
+  const FoldVolumes& volumes = fold.volumes;
   // The tokenizer sees this fold's training reports only.
-  const auto tokenizer = text::ReportTokenizer::train(data::training_reports(data.samples, splits.fold[static_cast<std::size_t>(options.fold)]),
-                                                      c.model.tokenizer);
+  fold.tokenizer = std::make_shared<const text::ReportTokenizer>(text::ReportTokenizer::train(
+      data::training_reports(fold.data.samples, splits.fold[static_cast<std::size_t>(options.fold)]), c.model.tokenizer));
+  const auto& tokenizer = *fold.tokenizer;
   tokenizer.save(tokenizer_file(run_dir));
   io::write_json(split_file(run_dir), to_json(volumes));
-  io::write_json(run_info_file(run_dir), {{"fold", options.fold}, {"dataset", "rexgroundingct"}, {"unict_version", UNICT_VERSION}});
+  io::write_json(run_info_file(run_dir), {{"fold", options.fold}, {"dataset", data::training_dataset().id}, {"unict_version", UNICT_VERSION}});
   // Last: config.yaml marks the folder as holding a run.
   core::write_file_atomic(config_file(run_dir), resolved.to_yaml(core::ResolvedConfig::YamlOptions{true, false}));
   spdlog::info("fold {}: {} training, {} validation, {} test volumes; tokenizer of {} pieces; run folder {}", options.fold,
                volumes.train.size(), volumes.val.size(), volumes.test.size(), tokenizer.vocab_size(), run_dir.string());
-  return train_in(run_dir, resolved, false, options.show_progress, std::move(hooks));
+  return train_in(run_dir, resolved, fold, false, options.show_progress, std::move(hooks));
 }
 
 train::TrainOutcome resume_fold(const fs::path& run_dir, bool show_progress, train::TrainerHooks hooks) {
@@ -87,7 +99,11 @@ train::TrainOutcome resume_fold(const fs::path& run_dir, bool show_progress, tra
   if (training_finished(run_dir)) throw Error("this run has finished; nothing to resume").file(run_dir.string());
   if (!training_started(run_dir))
     throw Error("the run has no checkpoint yet").file(run_dir.string()).hint("start it again with --force");
-  return train_in(run_dir, resolve_config(config_file(run_dir)), true, show_progress, std::move(hooks));
+  const auto resolved = resolve_config(config_file(run_dir));
+  FoldInputs fold{typed_config(resolved), read_fold_volumes(run_dir), {}, nullptr};
+  fold.data = load_run_data(fold.config, data::training_dataset());
+  fold.tokenizer = std::make_shared<const text::ReportTokenizer>(text::ReportTokenizer::load(tokenizer_file(run_dir)));
+  return train_in(run_dir, resolved, fold, true, show_progress, std::move(hooks));
 }
 
 }  // namespace unict::experiments

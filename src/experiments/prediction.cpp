@@ -47,7 +47,7 @@ nlohmann::json predict_scan(const fs::path& run_dir, const fs::path& scan, const
   torch::NoGradGuard no_grad;
   const auto output = run.model->forward(batch->ct);
 
-  const fs::path thresholds_path = thresholds_file(evaluation_folder(run_dir, "rexgroundingct", "test"));
+  const fs::path thresholds_path = thresholds_file(evaluation_folder(run_dir, data::training_dataset(), "test"));
   nlohmann::json result{{"VolumeName", sample.name}, {"run", run_dir.string()}, {"probabilities", nullptr}, {"thresholds", nullptr}};
   if (output.cls_logits.defined()) {
     const auto p = torch::sigmoid(output.cls_logits.to(torch::kFloat64)).cpu();
@@ -65,7 +65,7 @@ nlohmann::json predict_scan(const fs::path& run_dir, const fs::path& scan, const
     result["masks"] = (out / "masks.nii.gz").string();
     result["classes"] = run.classes;
   }
-  if (run.model->has_task("rep")) {
+  if (run.model->has_task(core::Task::rep)) {
     // The report states the findings at the thresholds the run's test evaluation chose, as there.
     std::vector<double> finding_thresholds;
     if (result["thresholds"].is_object())

@@ -20,11 +20,11 @@ fs::path thresholds_file(const fs::path& evaluation_folder) { return evaluation_
 bool training_finished(const fs::path& run_dir) { return fs::exists(train::training_outcome_file(run_dir)); }
 bool training_started(const fs::path& run_dir) { return fs::exists(train::last_checkpoint(run_dir)); }
 
-fs::path evaluation_folder(const fs::path& run_dir, const std::string& dataset, const std::string& split) {
-  return dataset == "radchestct" ? run_dir / "radchestct" : run_dir / split;
+fs::path evaluation_folder(const fs::path& run_dir, const data::DatasetSpec& dataset, const std::string& split) {
+  return dataset.trains ? run_dir / split : run_dir / dataset.id;
 }
 
-bool evaluation_finished(const fs::path& run_dir, const std::string& dataset, const std::string& split) {
+bool evaluation_finished(const fs::path& run_dir, const data::DatasetSpec& dataset, const std::string& split) {
   return fs::exists(results_file(evaluation_folder(run_dir, dataset, split)));
 }
 

@@ -11,13 +11,13 @@
 
 namespace unict::experiments {
 
-RunData load_run_data(const Config& c, const std::string& dataset) {
+RunData load_run_data(const Config& c, const data::DatasetSpec& dataset) {
   RunData out;
   out.labels = data::load_label_set(c.data.label_set);
-  out.samples = dataset == "radchestct" ? data::radchestct_samples(c.data, out.labels) : data::rexgrounding_samples(c.data, out.labels);
+  out.samples = dataset.read(c.data, out.labels);
   data::PrepareOptions options;
   options.cache_root = c.data.cache_dir;
-  options.dataset = dataset;
+  options.dataset = dataset.id;
   options.on_error = c.data.on_error;
   options.threads = static_cast<std::size_t>(c.run.threads);
   const auto settings = data::cache_settings(out.samples, c.preprocess, c.data, dataset);

@@ -9,6 +9,7 @@ namespace unict::model {
 namespace {
 
 using core::Range;
+using core::Task;
 using I64s = std::vector<std::int64_t>;
 
 std::string positive_elements(const core::Value& value) {
@@ -26,9 +27,9 @@ std::string distinct_tasks(const core::Value& value) {
 
 core::Section<ModelConfig> make_model_section() {
   core::Section<ModelConfig> s("model");
-  s.key("tasks", &ModelConfig::tasks, std::vector<std::string>{"cls", "seg", "rep"},
+  s.key("tasks", &ModelConfig::tasks, core::task_names(),
         "heads that are built (single-task models name one)")
-      .one_of(task_names())
+      .one_of(core::task_names())
       .satisfying("at least one task, each at most once", distinct_tasks);
   s.key("adapters", &ModelConfig::adapters, true,
         "task adapters f_cls, f_seg, f_rep; false = the plain multi-task baseline (heads read the embedded CT)");
@@ -172,8 +173,8 @@ UNICT_SECTION(decode_section, DecodeConfig, make_decode_section)
 UNICT_SECTION(loss_section, LossConfig, make_loss_section)
 #undef UNICT_SECTION
 
-bool ModelSettings::has_task(const std::string& task) const {
-  return std::find(model.tasks.begin(), model.tasks.end(), task) != model.tasks.end();
+bool ModelSettings::has_task(core::Task task) const {
+  return std::find(model.tasks.begin(), model.tasks.end(), core::task_name(task)) != model.tasks.end();
 }
 
 void declare_model_sections(core::Schema& schema) {
@@ -203,15 +204,15 @@ void validate_model_settings(const ModelSettings& s, const core::ResolvedConfig&
   if (m.fusion && !m.adapters)
     fail(config, "model.fusion", "multi-task fusion needs the task adapters (model.adapters is false)",
          "model.fusion: false for the plain multi-task baseline");
-  if (m.scf && !s.has_task("seg"))
+  if (m.scf && !s.has_task(Task::seg))
     fail(config, "model.scf", "segmentation modulation needs the segmentation task", "model.scf: false, or seg in model.tasks");
   if (m.scf && !m.adapters)
     fail(config, "model.scf", "segmentation modulation needs z_seg from the adapters (model.adapters is false)",
          "model.scf: false for the plain multi-task baseline");
-  if (m.cls_readout == "lesion_evidence" && !(s.has_task("cls") && s.has_task("seg")))
+  if (m.cls_readout == "lesion_evidence" && !(s.has_task(Task::cls) && s.has_task(Task::seg)))
     fail(config, "model.cls_readout", "the lesion-evidence readout needs both the classification and the segmentation task",
          "model.cls_readout: token, or cls and seg in model.tasks");
-  if (m.report_reads_cls && !(s.has_task("cls") && s.has_task("rep")))
+  if (m.report_reads_cls && !(s.has_task(Task::cls) && s.has_task(Task::rep)))
     fail(config, "model.report_reads_cls", "the report can read the classification only when both heads are built",
          "model.report_reads_cls: false, or cls and rep in model.tasks");
   if (m.embed_dim % m.fusion_heads != 0)
@@ -236,13 +237,13 @@ void validate_model_settings(const ModelSettings& s, const core::ResolvedConfig&
   struct Weighted {
     const char* key;
     double weight;
-    const char* task;
+    Task task;
   };
-  for (const auto& w : {Weighted{"loss.cls_weight", s.loss.cls_weight, "cls"}, Weighted{"loss.seg_weight", s.loss.seg_weight, "seg"},
-                        Weighted{"loss.rep_weight", s.loss.rep_weight, "rep"}}) {
+  for (const auto& w : {Weighted{"loss.cls_weight", s.loss.cls_weight, Task::cls}, Weighted{"loss.seg_weight", s.loss.seg_weight, Task::seg},
+                        Weighted{"loss.rep_weight", s.loss.rep_weight, Task::rep}}) {
+    const std::string task(core::task_name(w.task));
     if (w.weight > 0 && !s.has_task(w.task))
-      fail(config, w.key, std::string("supervises a head that is not built (") + w.task + " is not in model.tasks)",
-           std::string("0, or ") + w.task + " in model.tasks");
+      fail(config, w.key, "supervises a head that is not built (" + task + " is not in model.tasks)", "0, or " + task + " in model.tasks");
   }
   if (s.decode.max_tokens > r.max_tokens)
     fail(config, "decode.max_tokens", "is longer than the decoder's learned positions (report_decoder.max_tokens = " +

@@ -12,8 +12,10 @@
 
 namespace unict::model {
 
+using core::Task;
+
 UniCTImpl::UniCTImpl(const ModelSettings& settings, const ModelShape& shape) : settings_(settings), shape_(shape) {
-  for (const auto& task : task_names())
+  for (const auto task : core::all_tasks())
     if (settings.has_task(task)) tasks_.push_back(task);
   const auto& m = settings.model;
   encoder_ = register_module("encoder", VisualEncoder(settings.encoder, m.embed_dim, m.dropout));
@@ -21,24 +23,24 @@ UniCTImpl::UniCTImpl(const ModelSettings& settings, const ModelShape& shape) : s
   encoder_->backbone()->check_input_size(shape.input_size);
 
   if (m.adapters) {
-    for (const auto& task : tasks_) adapters_.push_back(register_module("adapter_" + task, TaskAdapter(m.embed_dim, m.dropout)));
+    for (const auto task : tasks_) adapters_.push_back(register_module("adapter_" + std::string(core::task_name(task)), TaskAdapter(m.embed_dim, m.dropout)));
     if (m.fusion) fusion_ = register_module("fusion", MultiTaskFusion(m.embed_dim, m.fusion_heads, m.dropout));
   }
-  if (has_task("cls"))
+  if (has_task(Task::cls))
     cls_head_ = register_module("cls_head", torch::nn::Sequential(torch::nn::Dropout(m.dropout), torch::nn::Linear(m.embed_dim, shape.classes)));
   if (m.cls_readout == "lesion_evidence")
     lesion_evidence_ = register_module("lesion_evidence", LesionEvidence(shape.classes, m.lesion_evidence_voxels));
-  if (has_task("seg")) {
+  if (has_task(Task::seg)) {
     if (m.scf) scf_ = register_module("scf", SegmentationModulation(m.embed_dim, encoder_->map_channels()));
     seg_decoder_ = register_module("seg_decoder", SegDecoder(encoder_->map_channels(), settings.seg_decoder, shape.classes));
   }
-  if (has_task("rep")) {
+  if (has_task(Task::rep)) {
     report_decoder_ = register_module("report_decoder", ReportDecoder(settings.report_decoder, m.embed_dim, encoder_->token_channels(),
                                                                       shape.vocab_size, m.report_reads_cls ? shape.classes : 0));
   }
 }
 
-bool UniCTImpl::has_task(const std::string& task) const { return std::find(tasks_.begin(), tasks_.end(), task) != tasks_.end(); }
+bool UniCTImpl::has_task(Task task) const { return std::find(tasks_.begin(), tasks_.end(), task) != tasks_.end(); }
 
 std::vector<std::int64_t> UniCTImpl::seg_output_size(const std::vector<std::int64_t>& input_zyx) const {
   std::vector<std::int64_t> size;
@@ -46,7 +48,7 @@ std::vector<std::int64_t> UniCTImpl::seg_output_size(const std::vector<std::int6
   return size;
 }
 
-at::Tensor UniCTImpl::task_latent(const ModelOutput& out, const std::string& task) const {
+at::Tensor UniCTImpl::task_latent(const ModelOutput& out, Task task) const {
   const auto index = std::find(tasks_.begin(), tasks_.end(), task) - tasks_.begin();
   return out.fused.select(1, index);
 }
@@ -95,17 +97,17 @@ ModelOutput UniCTImpl::forward(const at::Tensor& ct, const at::Tensor& tokens, c
   lap("encoder");
   auto out = task_tokens(encoded);
   lap("adapters+fusion");
-  if (cls_head_) out.cls_logits = cls_head_->forward(task_latent(out, "cls"));
+  if (cls_head_) out.cls_logits = cls_head_->forward(task_latent(out, Task::cls));
   lap("cls head");
   if (seg_decoder_) {
-    const auto maps = scf_ ? scf_->forward(encoded.maps, task_latent(out, "seg")) : encoded.maps;
+    const auto maps = scf_ ? scf_->forward(encoded.maps, task_latent(out, Task::seg)) : encoded.maps;
     out.seg_logits = seg_decoder_->forward(maps, seg_output_size({ct.size(2), ct.size(3), ct.size(4)}));
   }
   lap("seg head");
   if (lesion_evidence_) out.cls_logits = out.cls_logits + lesion_evidence_->forward(out.seg_logits);
   lap("cls head");
   if (report_decoder_ && tokens.defined())
-    out.rep_logits = report_decoder_->forward(task_latent(out, "rep"), out.slice_tokens, tokens.slice(1, 0, tokens.size(1) - 1),
+    out.rep_logits = report_decoder_->forward(task_latent(out, Task::rep), out.slice_tokens, tokens.slice(1, 0, tokens.size(1) - 1),
                                               report_findings(out, findings));
   lap("rep head");
   return out;
@@ -124,7 +126,7 @@ Generated UniCTImpl::generate(const at::Tensor& ct, const DecodeConfig& decode, 
   options.max_tokens = decode.max_tokens;
   options.beam_size = decode.method == "greedy" ? 1 : decode.beam_size;
   options.length_penalty = decode.length_penalty;
-  const auto z_rep = task_latent(out, "rep");
+  const auto z_rep = task_latent(out, Task::rep);
   const auto findings = report_findings(out, {}, finding_thresholds);
   auto reports = decode.method == "greedy" ? greedy_decode(*report_decoder_, z_rep, out.slice_tokens, options, findings)
                                            : beam_search(*report_decoder_, z_rep, out.slice_tokens, options, findings);

@@ -1,5 +1,6 @@
 #include "unict/train/train_config.h"
 
+#include "unict/eval/metric_registry.h"
 #include "unict/train/schedule.h"
 
 namespace unict::train {
@@ -42,8 +43,8 @@ core::Section<TrainConfig> make_train_section() {
         "rewrite checkpoints/last.pt this often (same units); also at validations, at the end and on SIGINT / SIGTERM")
       .satisfying(units, duration_rule);
   s.key("selection_metric", &TrainConfig::selection_metric, std::string("val.loss"),
-        "validation metric that picks checkpoints/best.pt (loss: lower is better; the others: higher)")
-      .one_of({"val.loss", "val.cls.auroc_macro", "val.seg.dice_mean"});
+        "validation metric that picks checkpoints/best.pt (the losses: lower is better; the others: higher)")
+      .one_of(eval::metric_ids(eval::MetricStage::validation));
   s.key("early_stopping_patience", &TrainConfig::early_stopping_patience, std::int64_t{0},
         "stop after this many validations without improvement of the selection metric; 0 = never")
       .in_range(Range::at_least(0));

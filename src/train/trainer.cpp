@@ -18,6 +18,7 @@
 #include "unict/core/log.h"
 #include "unict/core/phase_clock.h"
 #include "unict/core/progress.h"
+#include "unict/eval/metric_values_json.h"
 #include "unict/model/losses.h"
 #include "unict/train/optimizer.h"
 #include "unict/train/schedule.h"
@@ -238,21 +239,26 @@ class Trainer {
     const double* v = w.data_ptr<double>();
     window_.zero_();
     if (v[0] == 0) return;  // every update of the window was skipped
-    nlohmann::json line{{"step", state_.step}, {"epoch", state_.epoch}, {"lr", schedule_.lr(state_.step - 1)}, {"loss", v[1] / v[0]}};
+    eval::MetricValues losses;
     std::ostringstream status;
     status << "loss " << std::setprecision(3) << v[1] / v[0];
-    if (in_.model.loss.cls_weight > 0 && model_->has_task("cls")) {
-      line["loss_cls"] = v[2] / v[0];
+    losses.set("train.loss", v[1] / v[0]);
+    if (in_.model.loss.cls_weight > 0 && model_->has_task(core::Task::cls)) {
+      losses.set("train.cls.loss", v[2] / v[0]);
       status << " cls " << v[2] / v[0];
     }
     if (v[4] > 0) {
-      line["loss_seg"] = v[3] / v[4];
+      losses.set("train.seg.loss", v[3] / v[4]);
       status << " seg " << v[3] / v[4];
     }
-    if (in_.model.loss.rep_weight > 0 && model_->has_task("rep")) {
-      line["loss_rep"] = v[5] / v[0];
+    if (in_.model.loss.rep_weight > 0 && model_->has_task(core::Task::rep)) {
+      losses.set("train.rep.loss", v[5] / v[0]);
       status << " rep " << v[5] / v[0];
     }
+    nlohmann::json line = eval::to_json(losses);
+    line["step"] = state_.step;
+    line["epoch"] = state_.epoch;
+    line["lr"] = schedule_.lr(state_.step - 1);
     write_metrics(line);
     progress.set_status(status.str());
     spdlog::debug("update {}: {}", state_.step, line.dump());
@@ -281,7 +287,7 @@ class Trainer {
       spdlog::warn("{} is undefined on the validation volumes at update {}; best checkpoint unchanged", in_.train.selection_metric, state_.step);
       return;
     }
-    const bool better = !state_.has_best || (higher_is_better(in_.train.selection_metric) ? *value > state_.best_metric : *value < state_.best_metric);
+    const bool better = !state_.has_best || (eval::metric_spec(in_.train.selection_metric).higher_is_better ? *value > state_.best_metric : *value < state_.best_metric);
     if (better) {
       state_.has_best = true;
       state_.best_metric = *value;

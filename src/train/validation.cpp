@@ -5,29 +5,13 @@
 #include "unict/core/autocast.h"
 #include "unict/data/loader.h"
 #include "unict/eval/classification.h"
+#include "unict/eval/metric_values_json.h"
 #include "unict/model/losses.h"
 #include "unict/model/unict_model.h"
 
 namespace unict::train {
 
-nlohmann::json ValidationResult::to_json() const {
-  nlohmann::json j{{"val.loss", loss}};
-  if (cls_loss) j["val.loss_cls"] = *cls_loss;
-  if (seg_loss) j["val.loss_seg"] = *seg_loss;
-  if (rep_loss) j["val.loss_rep"] = *rep_loss;
-  if (cls_auroc_macro) j["val.cls.auroc_macro"] = *cls_auroc_macro;
-  if (seg_dice_mean) j["val.seg.dice_mean"] = *seg_dice_mean;
-  return j;
-}
-
-std::optional<double> ValidationResult::metric(const std::string& name) const {
-  if (name == "val.loss") return loss;
-  if (name == "val.cls.auroc_macro") return cls_auroc_macro;
-  if (name == "val.seg.dice_mean") return seg_dice_mean;
-  return std::nullopt;
-}
-
-bool higher_is_better(const std::string& metric) { return metric != "val.loss"; }
+nlohmann::json ValidationResult::to_json() const { return eval::to_json(metrics); }
 
 at::Tensor predicted_masks(const at::Tensor& seg_logits, at::IntArrayRef input_zyx) {
   at::Tensor logits = seg_logits.to(torch::kFloat32);
@@ -76,14 +60,18 @@ ValidationResult validate(model::UniCTImpl& model, data::BatchLoader& loader, co
     }
     result.volumes += batch->names.size();
   }
+  // A defined value only: metrics.jsonl leaves out what these volumes cannot measure.
+  const auto put = [&](const char* id, std::optional<double> value) {
+    if (value) result.metrics.set(id, value);
+  };
   const auto mean_of = [](const std::vector<at::Tensor>& v) -> std::optional<double> {
     if (v.empty()) return std::nullopt;
     return torch::stack(v).mean().item<double>();
   };
-  result.loss = mean_of(losses).value_or(0.0);
-  result.cls_loss = mean_of(cls_losses);
-  result.seg_loss = mean_of(seg_losses);
-  result.rep_loss = mean_of(rep_losses);
+  put("val.loss", mean_of(losses).value_or(0.0));
+  put("val.cls.loss", mean_of(cls_losses));
+  put("val.seg.loss", mean_of(seg_losses));
+  put("val.rep.loss", mean_of(rep_losses));
   if (!probabilities.empty()) {
     const auto p = torch::cat(probabilities).to(torch::kCPU, torch::kFloat64).contiguous();
     const auto y = torch::cat(labels).to(torch::kCPU, torch::kUInt8).contiguous();
@@ -92,8 +80,7 @@ ValidationResult validate(model::UniCTImpl& model, data::BatchLoader& loader, co
     cases.names.resize(static_cast<std::size_t>(p.size(0)));
     cases.scores.assign(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
     cases.labels.assign(y.data_ptr<std::uint8_t>(), y.data_ptr<std::uint8_t>() + y.numel());
-    const auto r = eval::evaluate_classification(cases);
-    if (!r.macro.empty()) result.cls_auroc_macro = r.macro[0];
+    put("val.cls.auroc_macro", eval::macro_metric_values(eval::evaluate_classification(cases)).get("cls.auroc_macro"));
   }
   if (!dice_sums.empty()) {
     const auto sums = torch::stack(dice_sums).sum(0).cpu(), counts = torch::stack(dice_counts).sum(0).cpu();
@@ -104,7 +91,7 @@ ValidationResult validate(model::UniCTImpl& model, data::BatchLoader& loader, co
       total += sums[c].item<double>() / counts[c].item<double>();
       ++classes_with_truth;
     }
-    if (classes_with_truth > 0) result.seg_dice_mean = total / classes_with_truth;
+    if (classes_with_truth > 0) put("val.seg.dice_mean", total / classes_with_truth);
   }
   model.train(was_training);
   return result;

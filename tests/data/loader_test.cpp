@@ -23,7 +23,7 @@ class Loader : public ::testing::Test {
     const DataConfig d = test::synthetic_data_config(dir_->path() / "s");
     const PreprocessConfig p = test::small_preprocess({12.0, 10.0, 10.0}, {20, 32, 32});
     const SampleSet samples = rexgrounding_samples(d, load_label_set(d.label_set));
-    folder_ = new fs::path(prepare_cache(samples, p, cache_settings(samples, p, d, "rexgroundingct"), {dir_->path() / "cache", "rexgroundingct", "fail", 2}).folder);
+    folder_ = new fs::path(prepare_cache(samples, p, cache_settings(samples, p, d, training_dataset()), {dir_->path() / "cache", "rexgroundingct", "fail", 2}).folder);
   }
   static void TearDownTestSuite() {
     delete folder_;

@@ -42,7 +42,7 @@ class Prepare : public ::testing::Test {
     d.on_error = on_error;
     const SampleSet samples = rexgrounding_samples(d, labels);
     PrepareOptions o{cache, "rexgroundingct", on_error, threads};
-    return prepare_cache(samples, p, cache_settings(samples, p, d, "rexgroundingct"), o);
+    return prepare_cache(samples, p, cache_settings(samples, p, d, training_dataset()), o);
   }
   static test::TempDir* dir_;
 };

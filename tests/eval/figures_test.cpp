@@ -58,12 +58,12 @@ TEST(Figures, EveryFigureIsAPngOfItsSize) {
   // Panels: total loss and classification loss (training and validation on the same axes) and the
   // validation task metrics: 3 panels in 2 x 2. Epoch and learning rate get no panel.
   const auto metrics = dir.write("metrics.jsonl",
-                                 "{\"step\": 1, \"epoch\": 0, \"lr\": 0.1, \"loss\": 2.0, \"loss_cls\": 0.7}\n"
-                                 "{\"step\": 2, \"epoch\": 0, \"lr\": 0.1, \"loss\": 1.5, \"loss_cls\": 0.6}\n"
-                                 "{\"step\": 2, \"val.loss\": 1.6, \"val.loss_cls\": 0.65, \"val.cls.auroc_macro\": 0.7}\n");
+                                 "{\"step\": 1, \"epoch\": 0, \"lr\": 0.1, \"train.loss\": 2.0, \"train.cls.loss\": 0.7}\n"
+                                 "{\"step\": 2, \"epoch\": 0, \"lr\": 0.1, \"train.loss\": 1.5, \"train.cls.loss\": 0.6}\n"
+                                 "{\"step\": 2, \"val.loss\": 1.6, \"val.cls.loss\": 0.65, \"val.cls.auroc_macro\": 0.7}\n");
   plot_training_curves(metrics, dir / "training.png");
   EXPECT_EQ(png_size(dir / "training.png"), (std::pair<std::uint32_t, std::uint32_t>{1200, 760}));
-  const auto losses_only = dir.write("losses.jsonl", "{\"step\": 1, \"epoch\": 0, \"loss\": 2.0}\n{\"step\": 2, \"epoch\": 0, \"loss\": 1.0}\n");
+  const auto losses_only = dir.write("losses.jsonl", "{\"step\": 1, \"epoch\": 0, \"train.loss\": 2.0}\n{\"step\": 2, \"epoch\": 0, \"train.loss\": 1.0}\n");
   plot_training_curves(losses_only, dir / "figures" / "one_panel.png");
   EXPECT_EQ(png_size(dir / "figures" / "one_panel.png"), (std::pair<std::uint32_t, std::uint32_t>{600, 380}));  // the total loss alone
 

@@ -163,7 +163,7 @@ TEST(Switches, FusionOffRemovesTheBlockAndPassesTheAdaptersThrough) {
   EXPECT_TRUE(torch::equal(out.fused, out.latents));
   // z_t is exactly what each adapter makes of the embedded CT.
   for (std::int64_t t = 0; t < 3; ++t) {
-    const auto name = "adapter_" + without->tasks()[static_cast<std::size_t>(t)];
+    const auto name = "adapter_" + std::string(core::task_name(without->tasks()[static_cast<std::size_t>(t)]));
     auto adapter = std::dynamic_pointer_cast<TaskAdapterImpl>(without->named_children()[name]);
     ASSERT_TRUE(adapter) << name;
     EXPECT_TRUE(torch::equal(out.fused.select(1, t), adapter->forward(out.embedded))) << name;
@@ -408,7 +408,7 @@ TEST(Switches, SingleTaskModelsBuildOneHead) {
     const auto names = child_names(*net);
     for (const auto& [other, other_head] : head_of) EXPECT_EQ(names.count(other_head), other == task ? 1u : 0u) << task;
     EXPECT_EQ(names.count("adapter_" + task), 1u);
-    EXPECT_EQ(net->tasks(), std::vector<std::string>{task});
+    EXPECT_EQ(net->tasks(), std::vector<core::Task>{core::parse_task(task)});
   }
 }
 

@@ -16,6 +16,7 @@
 #include "test_support.h"
 #include "unict/core/torch_runtime.h"
 #include "unict/data/synthetic.h"
+#include "unict/eval/metric_registry.h"
 #include "unict/experiments/config.h"
 #include "unict/experiments/fold_training.h"
 #include "unict/experiments/run_setup.h"
@@ -171,6 +172,12 @@ TEST_F(Training, CrossValidationWritesEveryFileAndSkipsFinishedFolds) {
     const auto results = io::read_json(run / "test/results.json");
     for (const char* metric : {"cls.auroc_macro", "cls.ap_macro", "cls.f1_macro", "seg.dice_mean", "rep.bleu4", "rep.ce_f1_macro"})
       EXPECT_TRUE(results["metrics"].contains(metric)) << metric;
+    // Every evaluation metric of the registry is recorded (the model has all three tasks).
+    EXPECT_EQ(results["tasks"], nlohmann::json({"cls", "seg", "rep"}));
+    for (const auto& m : eval::metric_registry()) {
+      if (m.stage != eval::MetricStage::evaluation) continue;
+      EXPECT_TRUE(results["metrics"].contains(m.id)) << m.id;
+    }
     EXPECT_EQ(io::read_json(run / "training.json")["stop_reason"], "finished");
   }
   for (const char* file : {"summary.json", "summary.md", "summary.csv"}) EXPECT_TRUE(fs::exists(out / file)) << file;
@@ -182,7 +189,9 @@ TEST_F(Training, CrossValidationWritesEveryFileAndSkipsFinishedFolds) {
   const double a = bleu["folds"][0], b = bleu["folds"][1];
   EXPECT_NEAR(bleu["mean"].get<double>(), (a + b) / 2, 1e-12);
   EXPECT_NEAR(bleu["std"].get<double>(), std::fabs(a - b) / std::sqrt(2.0), 1e-12);  // sample std of two values
-  EXPECT_TRUE(summary["metrics"].contains("radchestct.cls.auroc_macro") || summary["metrics"].contains("radchestct.cls.accuracy_macro"));
+  // Every declared classification metric is recorded, undefined ones as null.
+  EXPECT_TRUE(summary["metrics"].contains("radchestct.cls.auroc_macro"));
+  EXPECT_TRUE(summary["metrics"].contains("radchestct.cls.accuracy_macro"));
 
   // A second cv skips both folds: nothing is retrained or re-evaluated.
   const auto trained_at = fs::last_write_time(out / "fold0/training.json");

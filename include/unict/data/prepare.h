@@ -14,13 +14,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "unict/data/dataset_registry.h"
 #include "unict/data/preprocess.h"
 
 namespace unict::data {
 
 struct PrepareOptions {
   std::filesystem::path cache_root;
-  std::string dataset;   // rexgroundingct or radchestct
+  std::string dataset;   // the data set's id (dataset_registry.h): the cache folder's prefix
   std::string on_error;  // fail or skip
   std::size_t threads = 0;
 };
@@ -32,7 +33,7 @@ struct PrepareResult {
 };
 
 // What the cache key covers; its hash names the folder.
-nlohmann::json cache_settings(const SampleSet& samples, const PreprocessConfig& config, const DataConfig& data, const std::string& dataset);
+nlohmann::json cache_settings(const SampleSet& samples, const PreprocessConfig& config, const DataConfig& data, const DatasetSpec& dataset);
 std::string cache_key(const nlohmann::json& settings);
 
 PrepareResult prepare_cache(const SampleSet& samples, const PreprocessConfig& config, const nlohmann::json& settings,

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "unict/eval/metric_registry.h"
+
 namespace unict::eval {
 
 // Scores and 0 / 1 labels of n cases for C classes, case-major (case i, class c at i * C + c).
@@ -65,6 +67,9 @@ struct ClassificationResult {
   std::vector<std::optional<double>> macro;  // mean over defined classes; empty when none is defined
   std::size_t cases = 0, defined_classes = 0;
 };
+
+// The macro means as the registry's cls.<statistic>_macro metrics (undefined ones recorded as such).
+MetricValues macro_metric_values(const ClassificationResult& result);
 
 // Distinct scores ascending, and the group (index into `scores`) of each case.
 struct RankedScores {

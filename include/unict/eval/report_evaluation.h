@@ -10,15 +10,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include "unict/eval/metric_registry.h"
+
 namespace unict::text {
 class ReportLabeler;
 }
 
 namespace unict::eval {
 
-// {"bleu1".."bleu4", "meteor", "rouge_l", "cider", "reports", "ce": {...}, "conventions"}.
+struct ReportEvaluation {
+  // {"bleu1".."bleu4", "meteor", "rouge_l", "cider", "reports", "ce": {...}, "conventions"}
+  nlohmann::json details;
+  MetricValues metrics;  // rep.bleu1..4, rep.meteor, rep.rouge_l, rep.cider, rep.ce_{precision,recall,f1}_macro
+};
+
 // A volume in one file and not the other is an Error naming the file and the volume.
-nlohmann::json evaluate_report_files(const std::filesystem::path& generated, const std::filesystem::path& references,
+ReportEvaluation evaluate_report_files(const std::filesystem::path& generated, const std::filesystem::path& references,
                                      const text::ReportLabeler& labeler, const std::vector<std::string>& classes);
 
 }  // namespace unict::eval

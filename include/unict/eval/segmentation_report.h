@@ -19,6 +19,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "unict/eval/metric_registry.h"
+
 namespace unict::eval {
 
 struct SegmentationClassResult {
@@ -41,6 +43,8 @@ struct SegmentationReport {
 SegmentationReport evaluate_segmentation(const std::filesystem::path& predictions, const std::filesystem::path& truth);
 
 nlohmann::json to_json(const SegmentationReport& report);
+// seg.dice_mean, seg.hit_rate and seg.instance_f1.
+MetricValues metric_values(const SegmentationReport& report);
 std::string to_table(const SegmentationReport& report);
 
 // Writes a mask folder (classes.json + <name>.nii.gz): for tests and for the evaluator's output.

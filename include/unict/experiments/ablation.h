@@ -9,20 +9,26 @@
 // Paths are relative to the suite file. Each variant runs `cv` into <out>/<name>/ (finished folds
 // are skipped, so an interrupted ablation continues where it stopped).
 //
-// The table (<out>/ablation.{md,csv,json}): rows = variants; columns = classification F1, AUROC,
-// mAP, Dice, BLEU-4, METEOR, ROUGE-L, CIDEr, clinical-efficacy F1; each cell the mean ± std over
-// folds, the difference to the reference's mean and a paired test's two-sided p-value:
+// The table (<out>/ablation.{md,csv,json}): rows = variants; columns = the metrics the registry
+// gives a table title (eval/metric_registry.h: classification F1, AUROC, mAP, Dice, BLEU-4,
+// METEOR, ROUGE-L, CIDEr, clinical-efficacy F1); each cell the mean ± std over folds, the
+// difference to the reference's mean and the registry's paired test's two-sided p-value:
 //   classification: paired bootstrap of patients over the pooled test predictions (1000 resamples;
 //                   the volumes are the same in every variant, the splits depend on the seed only);
 //   the others:     exact paired sign-flip permutation test over the folds' values (with 5 folds
 //                   the smallest possible p is 2 / 32 = 0.0625).
+// A variant without a column's task has an empty cell; a variant with the task but without the
+// metric in its summary is an Error naming both.
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "unict/eval/metric_registry.h"
 
 namespace unict::experiments {
 
@@ -47,12 +53,30 @@ struct AblateOptions {
   bool external = false;
 };
 
-// Returns the table's JSON.
-nlohmann::json run_ablation(const std::filesystem::path& suite_file, const AblateOptions& options);
+struct AblationCell {
+  std::optional<double> mean, std, difference, p_value;  // difference and p: not for the reference
+  std::string test;                                       // the paired test behind p_value
+};
 
-// The table from the variants' finished cv folders.
-nlohmann::json ablation_table(const AblationSuite& suite, const std::filesystem::path& out);
-std::string ablation_markdown(const nlohmann::json& table);
+struct AblationRow {
+  std::string variant;
+  std::vector<AblationCell> cells;  // one per column
+};
+
+struct AblationTable {
+  std::string reference;
+  std::vector<const eval::MetricSpec*> columns;
+  std::vector<AblationRow> rows;  // in the suite's order
+};
+// {"reference", "columns": [{"metric", "title"}], "rows": [{"variant", "cells": {<metric>: {"mean", "std",
+// "difference", "p_value", "test"}}}]}
+nlohmann::json to_json(const AblationTable& table);
+
+AblationTable run_ablation(const std::filesystem::path& suite_file, const AblateOptions& options);
+
+// The table from the variants' finished cv folders (their summary.json and pooled predictions).
+AblationTable ablation_table(const AblationSuite& suite, const std::filesystem::path& out);
+std::string ablation_markdown(const AblationTable& table);
 
 // Two-sided exact sign-flip permutation p-value of paired differences (all 2^n sign patterns).
 double sign_flip_p_value(const std::vector<double>& differences);

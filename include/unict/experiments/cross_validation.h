@@ -5,26 +5,32 @@
 // <experiment>/summary.json (stable; scripts may rely on it):
 //   {"folds": [0, 1, ...],
 //    "metrics": {"<name>": {"mean": m, "std": s, "folds": [v0, v1, ...], "pooled": p or null, "ci95": [lo, hi] or null}, ...},
-//    "attention": {"tasks": [...], "mean": [[...]]} or null,
+//    "tasks": ["cls", "seg", "rep"],
+//    "attention": {"tasks": [...], "mean": [[...]], "folds": n} or null,
 //    "pooled": {"cls": <classification report of all folds' test predictions together>}}
-// Names: cls.<metric>_macro (auroc, ap, f1, precision, recall, specificity, accuracy), seg.dice_mean,
-// seg.hit_rate, seg.instance_f1, rep.bleu1..4, rep.meteor, rep.rouge_l, rep.cider,
-// rep.ce_{precision,recall,f1}_macro, and radchestct.cls.<metric>_macro for external validation.
+// Names: the evaluation metrics of eval/metric_registry.h (cls.auroc_macro, seg.dice_mean,
+// rep.bleu4, ...), an external data set's prefixed with its id (radchestct.cls.auroc_macro). A
+// fold's value is null where the metric is undefined on its volumes.
 // std is the sample standard deviation over folds (n - 1; null with one fold); pooled and ci95 are
-// the value and the patient-bootstrap interval on all folds' test predictions pooled, for AUROC and
-// AP only (threshold metrics depend on each fold's own thresholds; a pooled AUROC is lower than the
-// fold mean when the folds' models are calibrated differently).
+// the value and the patient-bootstrap interval on all folds' test predictions pooled, for the
+// metrics the registry marks pooled (AUROC and AP: threshold metrics depend on each fold's own
+// thresholds; a pooled AUROC is lower than the fold mean when the folds' models are calibrated
+// differently).
 // summary.md and summary.csv hold the same table.
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "unict/core/resolved_config.h"
+#include "unict/core/task.h"
 #include "unict/eval/classification.h"
+#include "unict/eval/classification_report.h"
+#include "unict/experiments/evaluation.h"
 
 namespace unict::experiments {
 
@@ -38,8 +44,35 @@ struct CvOptions {
 // Returns the experiment folder.
 std::filesystem::path run_cross_validation(const core::ResolvedConfig& resolved, const CvOptions& options);
 
-// Writes summary.{json,md,csv} from the folds' results; returns summary.json's content.
-nlohmann::json summarize_folds(const std::filesystem::path& experiment, const std::vector<std::int64_t>& folds);
+struct MetricSummary {
+  std::vector<std::optional<double>> folds;  // one per fold of the summary, empty where undefined
+  std::optional<double> mean, std;           // over the defined folds (std: n - 1, needs two)
+  std::optional<double> pooled;              // on all folds' test predictions together
+  std::optional<std::pair<double, double>> ci95;
+};
+
+struct FoldSummary {
+  std::vector<std::int64_t> folds;
+  std::vector<core::Task> tasks;                 // the folds' model's
+  std::map<std::string, MetricSummary> metrics;  // by name (see above)
+  std::optional<eval::ClassificationReport> pooled_cls;
+  std::optional<TaskAttention> attention;        // mean over the folds' test volumes' means
+  std::size_t attention_folds = 0;
+};
+nlohmann::json to_json(const FoldSummary& summary);
+// summary.json back (without the pooled classification report); Errors name the file and the
+// metric.
+FoldSummary read_fold_summary(const std::filesystem::path& summary_json);
+
+// Writes summary.{json,md,csv} and the pooled figures from the folds' results.
+FoldSummary summarize_folds(const std::filesystem::path& experiment, const std::vector<std::int64_t>& folds);
+
+// The declared metric behind a summary name ("radchestct.cls.auroc_macro" -> cls.auroc_macro);
+// an Error names an unknown one.
+const eval::MetricSpec& summary_metric(const std::string& name);
+// Summary names in table order: the training data set's metrics, then each external data set's,
+// each in the registry's order.
+std::vector<std::string> summary_order(const std::map<std::string, MetricSummary>& metrics);
 
 // The folds' predictions in <fold>/<part>/ (test or radchestct) as one set (each volume is in
 // one test set only); nullopt when a fold has none.
@@ -50,6 +83,6 @@ std::optional<eval::ScoredCases> pooled_predictions(const std::filesystem::path&
 std::vector<std::int64_t> parse_folds(const std::string& text, std::int64_t fold_count);
 
 // The summary table (metric, mean ± std, 95 % CI) as Markdown.
-std::string summary_markdown(const nlohmann::json& summary);
+std::string summary_markdown(const FoldSummary& summary);
 
 }  // namespace unict::experiments

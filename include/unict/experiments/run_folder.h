@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "unict/data/dataset_registry.h"
 #include "unict/data/splits.h"
 
 namespace unict::experiments {
@@ -30,9 +31,10 @@ std::filesystem::path thresholds_file(const std::filesystem::path& evaluation_fo
 
 bool training_finished(const std::filesystem::path& run_dir);   // training.json exists
 bool training_started(const std::filesystem::path& run_dir);    // a checkpoint exists
-// The folder of an evaluation: <run>/<split> for ReXGroundingCT, <run>/radchestct for RAD-ChestCT.
-std::filesystem::path evaluation_folder(const std::filesystem::path& run_dir, const std::string& dataset, const std::string& split);
-bool evaluation_finished(const std::filesystem::path& run_dir, const std::string& dataset, const std::string& split);
+// The folder of an evaluation: <run>/<split> for the training data set, <run>/<id> for an
+// external one (<run>/radchestct).
+std::filesystem::path evaluation_folder(const std::filesystem::path& run_dir, const data::DatasetSpec& dataset, const std::string& split);
+bool evaluation_finished(const std::filesystem::path& run_dir, const data::DatasetSpec& dataset, const std::string& split);
 
 // Makes `run_dir` ready for a new run: refuses (Error naming it) when it holds a run, unless
 // `force`, which removes it first.

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "unict/core/resolved_config.h"
+#include "unict/data/dataset_registry.h"
 #include "unict/data/label_set.h"
 #include "unict/data/loader.h"
 #include "unict/data/samples.h"
@@ -23,9 +24,9 @@ struct RunData {
   std::filesystem::path cache;  // the prepared cache folder (manifest.json, items/)
 };
 
-// Reads the data set (rexgroundingct or radchestct) and prepares its cache; finished items are
-// reused, so this is quick once `unict prepare` has run.
-RunData load_run_data(const Config& config, const std::string& dataset);
+// Reads the data set and prepares its cache; finished items are reused, so this is quick once
+// `unict prepare` has run.
+RunData load_run_data(const Config& config, const data::DatasetSpec& dataset);
 
 // Reports -> [B, L] int64: BOS, pieces, EOS, then PAD up to the longest report of the batch.
 data::Tokenize make_tokenize(std::shared_ptr<const text::ReportTokenizer> tokenizer, std::int64_t max_tokens);

@@ -10,18 +10,13 @@
 #include <vector>
 
 #include "unict/core/config_schema.h"
+#include "unict/core/task.h"
 #include "unict/text/tokenizer_config.h"
 
 namespace unict::model {
 
-// The three tasks, in the fixed order of the task tokens (and of the attention matrix).
-inline const std::vector<std::string>& task_names() {
-  static const std::vector<std::string> names{"cls", "seg", "rep"};
-  return names;
-}
-
 struct ModelConfig {
-  std::vector<std::string> tasks;  // heads that are built: a subset of cls, seg, rep
+  std::vector<std::string> tasks;  // heads that are built: names of core::Task (a subset of cls, seg, rep)
   bool adapters = true;            // false: the plain multi-task baseline (heads read the embedded CT)
   bool fusion = true;              // false: z_t = h_t
   bool scf = true;                 // false: the segmentation decoder reads the unmodulated maps
@@ -88,7 +83,7 @@ struct ModelSettings {
   text::TokenizerConfig tokenizer;
   LossConfig loss;
 
-  bool has_task(const std::string& task) const;
+  bool has_task(core::Task task) const;
 };
 
 void declare_model_sections(core::Schema& schema);

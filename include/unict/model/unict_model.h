@@ -60,9 +60,9 @@ class UniCTImpl : public torch::nn::Module {
   // operating points chosen on validation), or at 0.5 each where none are given.
   Generated generate(const at::Tensor& ct, const DecodeConfig& decode, const std::vector<double>& finding_thresholds = {});
 
-  // The built tasks, in the order of the task tokens ("cls", "seg", "rep").
-  const std::vector<std::string>& tasks() const { return tasks_; }
-  bool has_task(const std::string& task) const;
+  // The built tasks, in the order of the task tokens (core::all_tasks()).
+  const std::vector<core::Task>& tasks() const { return tasks_; }
+  bool has_task(core::Task task) const;
   std::vector<std::int64_t> seg_output_size(const std::vector<std::int64_t>& input_zyx) const;
   const ModelShape& shape() const { return shape_; }
 
@@ -76,7 +76,7 @@ class UniCTImpl : public torch::nn::Module {
  private:
   // The encoder's slice tokens and embedded CT, the task latents h and the fused z (with attention).
   ModelOutput task_tokens(const EncoderOutput& encoded);
-  at::Tensor task_latent(const ModelOutput& out, const std::string& task) const;
+  at::Tensor task_latent(const ModelOutput& out, core::Task task) const;
   // The findings the report decoder reads with model.report_reads_cls (`findings` where defined,
   // else the class head's at the per-class thresholds, 0.5 where empty); undefined without it.
   at::Tensor report_findings(const ModelOutput& out, const at::Tensor& findings, const std::vector<double>& thresholds = {}) const;
@@ -88,7 +88,7 @@ class UniCTImpl : public torch::nn::Module {
   ModelSettings settings_;
   ModelShape shape_;
   core::PhaseClock* clock_ = nullptr;
-  std::vector<std::string> tasks_;
+  std::vector<core::Task> tasks_;
   VisualEncoder encoder_{nullptr};
   std::vector<TaskAdapter> adapters_;
   MultiTaskFusion fusion_{nullptr};

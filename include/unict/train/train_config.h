@@ -20,7 +20,7 @@ struct TrainConfig {
   double min_lr_ratio = 0;        // the cosine ends at lr * this
   std::string val_every;          // same units
   std::string checkpoint_every;   // same units: how often checkpoints/last.pt is rewritten
-  std::string selection_metric;   // val.loss, val.cls.auroc_macro or val.seg.dice_mean
+  std::string selection_metric;   // a validation metric of eval/metric_registry.h (val.loss, val.cls.auroc_macro, ...)
   std::int64_t early_stopping_patience = 0;  // validations without improvement; 0 = off
   std::int64_t log_every = 0;     // updates between reads of the running losses from the device
   std::int64_t max_nonfinite = 0; // consecutive updates with a NaN / Inf loss before the run stops

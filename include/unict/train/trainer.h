@@ -5,8 +5,9 @@
 //
 // The run folder it writes:
 //   train.log                 everything logged (debug and up)
-//   metrics.jsonl             one line per log_every updates ({"step", "epoch", "lr", "loss", ...})
-//                             and one per validation ({"step", "val.loss", ...}); no wall-clock
+//   metrics.jsonl             one line per log_every updates ({"step", "epoch", "lr", "train.loss", "train.cls.loss", ...})
+//                             and one per validation ({"step", "val.loss", "val.cls.auroc_macro", ...}; the
+//                             ids are eval/metric_registry.h's); no wall-clock
 //                             figures, so that a resumed run writes the very same file
 //   checkpoints/last.pt       full state, rewritten every checkpoint_every and at the end
 //   checkpoints/best.pt       weights at the best validation (the last ones when nothing validates)

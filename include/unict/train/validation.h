@@ -1,9 +1,10 @@
-// Validation during training: the losses and the two selection metrics on the validation volumes,
-// one pass without gradients and without report decoding (teacher-forced report loss only).
-//   val.loss                weighted total loss, mean over batches
-//   val.cls.auroc_macro     macro AUROC (eval::classification's definition)
-//   val.seg.dice_mean       Dice of the thresholded masks (p >= 0.5), per class over the volumes
-//                           whose mask has the class, then the mean over those classes
+// Validation during training: the losses and the selection metrics on the validation volumes, one
+// pass without gradients and without report decoding (teacher-forced report loss only). The ids
+// are the registry's validation metrics (eval/metric_registry.h):
+//   val.loss, val.<task>.loss   weighted total loss and each head's loss, means over batches
+//   val.cls.auroc_macro         macro AUROC (eval::classification's definition)
+//   val.seg.dice_mean           Dice of the thresholded masks (p >= 0.5), per class over the volumes
+//                               whose mask has the class, then the mean over those classes
 #pragma once
 
 #include <optional>
@@ -13,6 +14,7 @@
 #include <ATen/core/Tensor.h>
 #include <nlohmann/json.hpp>
 
+#include "unict/eval/metric_registry.h"
 #include "unict/model/model_config.h"
 
 namespace unict::data {
@@ -25,18 +27,13 @@ class UniCTImpl;
 namespace unict::train {
 
 struct ValidationResult {
-  double loss = 0;
-  std::optional<double> cls_loss, seg_loss, rep_loss;
-  std::optional<double> cls_auroc_macro, seg_dice_mean;
+  eval::MetricValues metrics;  // only the metrics defined on these volumes (no AUROC without a labelled class)
   std::size_t volumes = 0;
-  // {"val.loss": .., "val.cls.auroc_macro": .., ...}; absent metrics are left out.
+  // {"val.loss": .., "val.cls.auroc_macro": .., ...}
   nlohmann::json to_json() const;
   // The value of `train.selection_metric`; nullopt when it is undefined on these volumes.
-  std::optional<double> metric(const std::string& name) const;
+  std::optional<double> metric(const std::string& name) const { return metrics.get(name); }
 };
-
-// True when a larger value of the metric is better.
-bool higher_is_better(const std::string& metric);
 
 ValidationResult validate(model::UniCTImpl& model, data::BatchLoader& loader, const model::LossConfig& loss,
                           const std::vector<std::string>& classes, bool autocast);
