@@ -3,8 +3,11 @@
 # core, model, model_bench; no ITK) against the LibTorch 2.x inside the machine's pip PyTorch,
 # then runs model_bench on CUDA: the quick-start and paper-size training steps with peak memory,
 # decoding speed, and the CUDA forward against the CPU forward of the same weights.
-# yaml-cpp, spdlog and fmt come from Debian 12 .deb files in DEBS_DIR, unpacked under /tmp
-# (on Debian: apt-get download libyaml-cpp-dev libyaml-cpp0.7 libspdlog-dev libspdlog1.10 libfmt-dev libfmt9).
+# Then the device-parameterised model tests (tests/model/device_test.cpp: CPU float32, CUDA float32
+# and CUDA bf16 against the CPU), when GoogleTest's .deb is among them.
+# yaml-cpp, spdlog, fmt and GoogleTest come from Debian 12 .deb files in DEBS_DIR, unpacked under /tmp
+# (on Debian: apt-get download libyaml-cpp-dev libyaml-cpp0.7 libspdlog-dev libspdlog1.10 libfmt-dev libfmt9
+# libgtest-dev).
 #   bash scripts/bench/gpu_model_check.sh [DEBS_DIR] [LOG_DIR]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -42,4 +45,10 @@ echo; echo "== paper-size config (resnet2p5d, 240 x 480 x 480), batch 1"
 $bench --config configs/rexgroundingct/unict.yaml --input 240,480,480 --batch 1 --steps 5 --warmup 2 --device cuda --decode
 echo; echo "== paper config at 48 x 128 x 128: CUDA against CPU"
 $bench --config configs/rexgroundingct/unict.yaml --input 48,128,128 --batch 2 --steps 0 --device cuda --compare-cpu || status=1
+if [ -x build/gpu/unict_device_tests ]; then
+  echo; echo "== device tests (CPU and CUDA)"
+  build/gpu/unict_device_tests || status=1
+else
+  echo; echo "== device tests not built (no libgtest-dev .deb in $debs)"; status=1
+fi
 exit $status
