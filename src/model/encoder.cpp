@@ -1,16 +1,23 @@
 #include "unict/model/encoder.h"
 
+#include <algorithm>
+
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 
 #include "unict/core/error.h"
+#include "unict/model/encoder_specs.h"
 
 namespace unict::model {
 
 EncoderRegistry::EncoderRegistry() {
   register_resnet2p5d(*this);
   register_resnet3d(*this);
+  // The config accepts exactly the encoders built here (encoder_specs.h).
+  auto specs = encoder_names();
+  std::sort(specs.begin(), specs.end());
+  if (specs != names()) throw internal_error("the registered backbones and encoder_specs.cpp name different encoders");
 }
 
 EncoderRegistry& EncoderRegistry::instance() {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "unict/core/resolved_config.h"
+#include "unict/model/encoder_specs.h"
 
 namespace unict::model {
 namespace {
@@ -58,7 +59,8 @@ core::Section<ModelConfig> make_model_section() {
 
 core::Section<EncoderConfig> make_encoder_section() {
   core::Section<EncoderConfig> s("encoder");
-  s.key("name", &EncoderConfig::name, std::string("resnet2p5d"), "registered encoder: resnet2p5d or resnet3d");
+  s.key("name", &EncoderConfig::name, std::string("resnet2p5d"), "the visual encoder; the rules across keys check only the chosen one's encoder.<name>.* keys")
+      .one_of(encoder_names());
   s.key("resnet2p5d.depth", &EncoderConfig::resnet2p5d_depth, std::int64_t{18}, "ResNet depth of the 2D trunk over 3-slice groups")
       .satisfying("18 or 34", [](const core::Value& v) {
         auto d = std::get<std::int64_t>(v);
@@ -222,18 +224,8 @@ void validate_model_settings(const ModelSettings& s, const core::ResolvedConfig&
   if (r.d_model % r.heads != 0)
     fail(config, "report_decoder.heads", "does not divide report_decoder.d_model (" + std::to_string(r.d_model) + ")",
          "a divisor of report_decoder.d_model");
-  const auto& e = s.encoder;
-  const auto stages = e.resnet3d_widths.size();
-  struct PerStage {
-    const char* key;
-    const std::vector<std::int64_t>* list;
-  };
-  for (const auto& p : {PerStage{"encoder.resnet3d.depths", &e.resnet3d_depths}, PerStage{"encoder.resnet3d.z_strides", &e.resnet3d_z_strides},
-                        PerStage{"encoder.resnet3d.xy_strides", &e.resnet3d_xy_strides}}) {
-    if (p.list->size() != stages)
-      fail(config, p.key, "has " + std::to_string(p.list->size()) + " entries",
-           std::to_string(stages) + ", one per stage of encoder.resnet3d.widths");
-  }
+  if (const auto* encoder = find_encoder_spec(s.encoder.name); encoder && encoder->check)
+    if (const auto problem = encoder->check(s.encoder)) fail(config, problem->key, problem->reason, problem->expected);
   struct Weighted {
     const char* key;
     double weight;

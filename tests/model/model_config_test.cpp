@@ -32,7 +32,8 @@ TEST(ModelConfig, RulesAcrossKeysNameTheKeyAndWhereItWasSet) {
       {{"model.adapters=false", "model.fusion=false"}, "model.scf", "adapters"},
       {{"model.fusion_heads=3"}, "model.fusion_heads", "does not divide"},
       {{"report_decoder.heads=5"}, "report_decoder.heads", "does not divide"},
-      {{"encoder.resnet3d.depths=1,1"}, "encoder.resnet3d.depths", "one per stage"},
+      {{"encoder.name=resnet3d", "encoder.resnet3d.depths=1,1"}, "encoder.resnet3d.depths", "one per stage"},
+      {{"encoder.name=resnet4d"}, "encoder.name", "resnet2p5d, resnet3d"},
       {{"model.tasks=seg", "model.fusion=false"}, "loss.cls_weight", "not built"},
       {{"decode.max_tokens=300"}, "decode.max_tokens", "report_decoder.max_tokens"},
       {{"encoder.resnet2p5d.depth=50"}, "encoder.resnet2p5d.depth", "18 or 34"},
@@ -48,6 +49,8 @@ TEST(ModelConfig, RulesAcrossKeysNameTheKeyAndWhereItWasSet) {
     EXPECT_CONTAINS(message, c.key);
     EXPECT_CONTAINS(message, c.words);
   }
+  // Only the chosen encoder's rules run: resnet3d's stage lists are not checked under resnet2p5d.
+  EXPECT_NO_THROW(load(file, {"encoder.resnet3d.depths=1,1"}));
   // Where the offending value came from is named when it is not a default.
   EXPECT_CONTAINS(test::error_of([&] { load(file, {"model.fusion_heads=3"}); }), "--set");
 }

@@ -4,6 +4,7 @@
 //
 // A backbone is added with one call, no switch to edit:
 //   EncoderRegistry::instance().add("resnet2p5d", [](const EncoderConfig& c) { ... });
+// and its config side in encoder_specs.cpp (the registry checks both name the same encoders).
 #pragma once
 
 #include <functional>
