@@ -15,20 +15,19 @@ void add_config_options(CLI::App& command, ConfigOptions& options) {
 
 namespace {
 
-LoadedConfig typed_and_applied(core::ResolvedConfig resolved, const GlobalOptions& globals) {
-  experiments::Config typed = experiments::typed_config(resolved);
-  if (!globals.log_level) core::set_log_level(typed.run.log_level);
-  return {std::move(resolved), std::move(typed)};
+LoadedConfig applied(LoadedConfig loaded, const GlobalOptions& globals) {
+  if (!globals.log_level) core::set_log_level(loaded.typed.run.log_level);
+  return loaded;
 }
 
 }  // namespace
 
 LoadedConfig load_config(const ConfigOptions& options, const GlobalOptions& globals) {
-  return typed_and_applied(experiments::resolve_config(options.file, options.overrides), globals);
+  return applied(experiments::load_config(options.file, options.overrides), globals);
 }
 
 LoadedConfig load_run_config(const std::filesystem::path& run_dir, const GlobalOptions& globals) {
-  return typed_and_applied(experiments::resolve_config(experiments::config_file(run_dir)), globals);
+  return applied(experiments::load_config(experiments::config_file(run_dir)), globals);
 }
 
 std::string dataset_choices() {

@@ -17,10 +17,7 @@ struct ConfigOptions {
 
 void add_config_options(CLI::App& command, ConfigOptions& options);
 
-struct LoadedConfig {
-  core::ResolvedConfig resolved;
-  experiments::Config typed;
-};
+using experiments::LoadedConfig;
 
 // Resolves the config and applies run.log_level (unless --log-level was given).
 LoadedConfig load_config(const ConfigOptions& options, const GlobalOptions& globals);

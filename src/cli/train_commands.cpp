@@ -40,8 +40,8 @@ void train(const TrainOptions& o, const GlobalOptions& globals) {
   options.fold = o.fold;
   options.run_dir = o.out;
   options.force = o.force;
-  if (options.run_dir.empty()) options.run_dir = experiments::fold_folder(experiments::experiment_folder(loaded.resolved), o.fold);
-  const auto outcome = experiments::train_fold(loaded.resolved, options);
+  if (options.run_dir.empty()) options.run_dir = experiments::fold_folder(experiments::experiment_folder(loaded.typed), o.fold);
+  const auto outcome = experiments::train_fold(loaded, options);
   std::cout << (outcome.signal ? "stopped; resume with: unict train --resume " : "trained: ") << options.run_dir.string() << "\n";
 }
 
@@ -73,7 +73,7 @@ void cv(const CvCommandOptions& o, const GlobalOptions& globals) {
   if (!o.folds.empty()) options.folds = experiments::parse_folds(o.folds, loaded.typed.split.folds);
   options.out = o.out;
   options.external = !o.no_external;
-  const auto experiment = experiments::run_cross_validation(loaded.resolved, options);
+  const auto experiment = experiments::run_cross_validation(loaded, options);
   if (!std::filesystem::exists(experiment / "summary.json")) return;  // stopped by a signal
   std::cout << "\n" << experiments::summary_markdown(experiments::read_fold_summary(experiment / "summary.json")) << "\n";
   std::cout << "summary: " << (experiment / "summary.md").string() << " (also .json, .csv); folds in " << experiment.string() << "/fold<k>/\n";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "unict/core/join.h"
 #include "unict/core/resolved_config.h"
 #include "unict/core/string_distance.h"
 
@@ -25,12 +26,6 @@ std::string Range::describe(bool integer_bounds) const {
 
 namespace {
 
-std::string join(const std::vector<std::string>& words, std::string_view separator) {
-  std::string text;
-  for (std::size_t i = 0; i < words.size(); ++i) text += (i ? std::string(separator) : "") + words[i];
-  return text;
-}
-
 std::string element_violation(const KeySpec& spec, double number) {
   if (spec.range && !spec.range->contains(number)) return spec.allowed();
   return {};
@@ -46,6 +41,14 @@ std::string string_violation(const KeySpec& spec, const std::string& text) {
 }
 
 }  // namespace
+
+KeySpec& KeySpec::all_positive() {
+  return satisfying("positive integers", [](const Value& value) {
+    for (auto v : std::get<std::vector<std::int64_t>>(value))
+      if (v < 1) return std::string("positive integers");
+    return std::string();
+  });
+}
 
 std::string KeySpec::allowed() const {
   std::string text;

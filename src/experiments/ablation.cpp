@@ -205,13 +205,13 @@ AblationTable run_ablation(const fs::path& suite_file, const AblateOptions& opti
   for (const auto& v : suite.variants) {
     auto overrides = v.overrides;
     overrides.insert(overrides.end(), options.overrides.begin(), options.overrides.end());
-    const auto resolved = resolve_config(v.config, overrides);
+    const auto config = load_config(v.config, overrides);
     spdlog::info("ablation variant {} ({}{})", v.name, v.config.string(), overrides.empty() ? "" : ", with --set");
     CvOptions cv;
     cv.out = out / v.name;
     cv.folds = options.folds;
     cv.external = options.external;
-    run_cross_validation(resolved, cv);
+    run_cross_validation(config, cv);
     if (!fs::exists(out / v.name / "summary.json")) throw Error("the variant's cross-validation did not finish").value(v.name);
   }
   const auto table = ablation_table(suite, out);

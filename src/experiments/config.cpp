@@ -23,7 +23,7 @@ core::ResolvedConfig resolve_config(const std::filesystem::path& file, const std
   return core::load_config(config_schema(), file, overrides);
 }
 
-Config typed_config(const core::ResolvedConfig& resolved) {
+LoadedConfig load_config(core::ResolvedConfig resolved) {
   Config config;
   config.run = core::run_section().read(resolved);
   config.data = data::data_section().read(resolved);
@@ -33,7 +33,11 @@ Config typed_config(const core::ResolvedConfig& resolved) {
   config.train = train::train_section().read(resolved);
   config.model = model::read_model_settings(resolved);
   model::validate_model_settings(config.model, resolved);
-  return config;
+  return {std::move(resolved), std::move(config)};
+}
+
+LoadedConfig load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  return load_config(resolve_config(file, overrides));
 }
 
 }  // namespace unict::experiments

@@ -245,8 +245,8 @@ std::string summary_markdown(const FoldSummary& summary) {
   return out;
 }
 
-fs::path run_cross_validation(const core::ResolvedConfig& resolved, const CvOptions& options) {
-  const Config c = typed_config(resolved);
+fs::path run_cross_validation(const LoadedConfig& config, const CvOptions& options) {
+  const Config& c = config.typed;
   const fs::path experiment = options.out.empty() ? c.run.output_root / c.run.name : options.out;
   const auto folds = options.folds.empty() ? parse_folds("0-" + std::to_string(c.split.folds - 1), c.split.folds) : options.folds;
   fs::create_directories(experiment);
@@ -273,7 +273,7 @@ fs::path run_cross_validation(const core::ResolvedConfig& resolved, const CvOpti
         train_options.fold = fold;
         train_options.run_dir = run_dir;
         train_options.show_progress = options.show_progress;
-        const auto outcome = train_fold(resolved, train_options);
+        const auto outcome = train_fold(config, train_options);
         if (outcome.signal) return experiment;
       }
     }

@@ -15,10 +15,7 @@ namespace unict::experiments {
 
 namespace fs = std::filesystem;
 
-fs::path experiment_folder(const core::ResolvedConfig& resolved) {
-  const auto c = typed_config(resolved);
-  return c.run.output_root / c.run.name;
-}
+fs::path experiment_folder(const Config& config) { return config.run.output_root / config.run.name; }
 
 namespace {
 
@@ -70,8 +67,9 @@ train::TrainOutcome train_in(const fs::path& run_dir, const core::ResolvedConfig
 
 }  // namespace
 
-train::TrainOutcome train_fold(const core::ResolvedConfig& resolved, const FoldTrainOptions& options, train::TrainerHooks hooks) {
-  FoldInputs fold{typed_config(resolved), {}, {}, nullptr};
+train::TrainOutcome train_fold(const LoadedConfig& config, const FoldTrainOptions& options, train::TrainerHooks hooks) {
+  const core::ResolvedConfig& resolved = config.resolved;
+  FoldInputs fold{config.typed, {}, {}, nullptr};
   const Config& c = fold.config;
   const fs::path run_dir = options.run_dir.empty() ? fold_folder(c.run.output_root / c.run.name, options.fold) : options.run_dir;
   claim_run_folder(run_dir, options.force);
@@ -99,11 +97,11 @@ train::TrainOutcome resume_fold(const fs::path& run_dir, bool show_progress, tra
   if (training_finished(run_dir)) throw Error("this run has finished; nothing to resume").file(run_dir.string());
   if (!training_started(run_dir))
     throw Error("the run has no checkpoint yet").file(run_dir.string()).hint("start it again with --force");
-  const auto resolved = resolve_config(config_file(run_dir));
-  FoldInputs fold{typed_config(resolved), read_fold_volumes(run_dir), {}, nullptr};
+  const LoadedConfig config = load_config(config_file(run_dir));
+  FoldInputs fold{config.typed, read_fold_volumes(run_dir), {}, nullptr};
   fold.data = load_run_data(fold.config, data::training_dataset());
   fold.tokenizer = std::make_shared<const text::ReportTokenizer>(text::ReportTokenizer::load(tokenizer_file(run_dir)));
-  return train_in(run_dir, resolved, fold, true, show_progress, std::move(hooks));
+  return train_in(run_dir, config.resolved, fold, true, show_progress, std::move(hooks));
 }
 
 }  // namespace unict::experiments

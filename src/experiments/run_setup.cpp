@@ -44,8 +44,8 @@ data::Tokenize make_tokenize(std::shared_ptr<const text::ReportTokenizer> tokeni
 TrainedRun load_trained_run(const std::filesystem::path& dir) {
   if (!training_finished(dir))
     throw Error("no finished training in this folder").file(dir.string()).hint("train it first (unict train / unict cv), or --resume it");
-  const auto resolved = resolve_config(config_file(dir));
-  TrainedRun run{dir, resolved, typed_config(resolved), nullptr, nullptr, "", {}};
+  LoadedConfig loaded = load_config(config_file(dir));
+  TrainedRun run{dir, std::move(loaded.resolved), std::move(loaded.typed), nullptr, nullptr, "", {}};
   run.device = core::resolve_device_name(run.config.run.device);
   run.tokenizer = std::make_shared<text::ReportTokenizer>(text::ReportTokenizer::load(tokenizer_file(dir)));
   run.classes = data::load_label_set(run.config.data.label_set).names();

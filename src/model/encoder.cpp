@@ -7,6 +7,7 @@
 #include <torch/nn/modules/linear.h>
 
 #include "unict/core/error.h"
+#include "unict/core/join.h"
 #include "unict/model/encoder_specs.h"
 
 namespace unict::model {
@@ -38,9 +39,7 @@ std::vector<std::string> EncoderRegistry::names() const {
 std::shared_ptr<BackboneImpl> EncoderRegistry::make(const EncoderConfig& config) const {
   const auto found = factories_.find(config.name);
   if (found == factories_.end()) {
-    std::string known;
-    for (const auto& name : names()) known += (known.empty() ? "" : ", ") + name;
-    throw Error("unknown encoder").key("encoder.name").value(config.name).expected("one of: " + known);
+    throw Error("unknown encoder").key("encoder.name").value(config.name).expected("one of: " + core::join(names()));
   }
   return found->second(config);
 }

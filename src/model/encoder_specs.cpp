@@ -1,29 +1,31 @@
 #include "unict/model/encoder_specs.h"
 
+#include "unict/core/error.h"
+
 namespace unict::model {
 namespace {
 
-// resnet3d: each stage has one depth and one stride of each kind.
-std::optional<KeyProblem> check_resnet3d(const EncoderConfig& e) {
-  const auto stages = e.resnet3d_widths.size();
-  struct PerStage {
-    const char* key;
-    const std::vector<std::int64_t>* list;
+// The spec of an encoder whose keys are `section` and whose rule is `rule` (none: no rule).
+template <class Options>
+EncoderSpec spec_of(std::string name, const core::Section<Options>& (*section)(),
+                    std::optional<core::KeyProblem> (*rule)(const Options&) = nullptr) {
+  EncoderSpec spec;
+  spec.name = std::move(name);
+  spec.declare = [section](core::Schema& schema) { section().declare_in(schema); };
+  spec.read = [section](const core::ResolvedConfig& config) { return EncoderOptions(section().read(config)); };
+  spec.check = [rule](const EncoderOptions& options) -> std::optional<core::KeyProblem> {
+    if (!rule) return std::nullopt;
+    return rule(std::get<Options>(options));
   };
-  for (const auto& p : {PerStage{"encoder.resnet3d.depths", &e.resnet3d_depths}, PerStage{"encoder.resnet3d.z_strides", &e.resnet3d_z_strides},
-                        PerStage{"encoder.resnet3d.xy_strides", &e.resnet3d_xy_strides}}) {
-    if (p.list->size() != stages)
-      return KeyProblem{p.key, "has " + std::to_string(p.list->size()) + " entries",
-                        std::to_string(stages) + ", one per stage of encoder.resnet3d.widths"};
-  }
-  return std::nullopt;
+  return spec;
 }
 
 }  // namespace
 
 const std::vector<EncoderSpec>& encoder_specs() {
   // resnet2p5d's keys need no rule across them (depth's values are checked by its key).
-  static const std::vector<EncoderSpec> specs{{"resnet2p5d", nullptr}, {"resnet3d", check_resnet3d}};
+  static const std::vector<EncoderSpec> specs{spec_of("resnet2p5d", resnet2p5d_section),
+                                              spec_of("resnet3d", resnet3d_section, check_resnet3d)};
   return specs;
 }
 
@@ -37,6 +39,10 @@ const EncoderSpec* find_encoder_spec(const std::string& name) {
   for (const auto& s : encoder_specs())
     if (s.name == name) return &s;
   return nullptr;
+}
+
+void EncoderConfig::throw_options_mismatch() const {
+  throw internal_error("the encoder config of '" + name + "' holds another encoder's options");
 }
 
 }  // namespace unict::model

@@ -13,12 +13,6 @@ using core::Range;
 using core::Task;
 using I64s = std::vector<std::int64_t>;
 
-std::string positive_elements(const core::Value& value) {
-  for (auto v : std::get<I64s>(value))
-    if (v < 1) return "positive integers";
-  return "";
-}
-
 std::string distinct_tasks(const core::Value& value) {
   const auto& tasks = std::get<std::vector<std::string>>(value);
   if (tasks.empty()) return "at least one of cls, seg, rep";
@@ -59,30 +53,8 @@ core::Section<ModelConfig> make_model_section() {
 
 core::Section<EncoderConfig> make_encoder_section() {
   core::Section<EncoderConfig> s("encoder");
-  s.key("name", &EncoderConfig::name, std::string("resnet2p5d"), "the visual encoder; the rules across keys check only the chosen one's encoder.<name>.* keys")
+  s.key("name", &EncoderConfig::name, std::string("resnet2p5d"), "the visual encoder; only its own keys (encoder.<name>.*) are read and checked")
       .one_of(encoder_names());
-  s.key("resnet2p5d.depth", &EncoderConfig::resnet2p5d_depth, std::int64_t{18}, "ResNet depth of the 2D trunk over 3-slice groups")
-      .satisfying("18 or 34", [](const core::Value& v) {
-        auto d = std::get<std::int64_t>(v);
-        return d == 18 || d == 34 ? std::string() : std::string("18 or 34");
-      });
-  s.key("resnet2p5d.pretrained", &EncoderConfig::resnet2p5d_pretrained, std::filesystem::path(""),
-        "torchvision ResNet weights exported by scripts/export_torchvision_resnet.py (.npz); empty = random init");
-  s.key("resnet3d.stem_channels", &EncoderConfig::resnet3d_stem_channels, std::int64_t{32}, "channels of the 3-D stem convolution")
-      .in_range(Range::closed(1, 4096));
-  s.key("resnet3d.stem_stride", &EncoderConfig::resnet3d_stem_stride, I64s{1, 2, 2}, "stride (z, y, x) of the stem")
-      .of_length(3).satisfying("positive integers", positive_elements);
-  s.key("resnet3d.widths", &EncoderConfig::resnet3d_widths, I64s{32, 64, 128, 256}, "channels of each stage")
-      .satisfying("positive integers", positive_elements);
-  s.key("resnet3d.depths", &EncoderConfig::resnet3d_depths, I64s{2, 2, 2, 2}, "residual blocks per stage (same length as widths)")
-      .satisfying("positive integers", positive_elements);
-  s.key("resnet3d.z_strides", &EncoderConfig::resnet3d_z_strides, I64s{1, 2, 2, 2}, "stride along z of each stage's first block")
-      .satisfying("positive integers", positive_elements);
-  s.key("resnet3d.xy_strides", &EncoderConfig::resnet3d_xy_strides, I64s{1, 2, 2, 2}, "in-plane stride of each stage's first block")
-      .satisfying("positive integers", positive_elements);
-  s.key("resnet3d.norm", &EncoderConfig::resnet3d_norm, std::string("group"),
-        "normalisation of the 3-D ResNet (group suits the small batches of 3-D training)")
-      .one_of({"group", "batch", "instance"});
   return s;
 }
 
@@ -90,7 +62,7 @@ core::Section<SegDecoderConfig> make_seg_decoder_section() {
   core::Section<SegDecoderConfig> s("seg_decoder");
   s.key("channels", &SegDecoderConfig::channels, I64s{256, 128, 64, 32},
         "channels of each U-Net stage, deepest first: one per encoder map below the deepest")
-      .satisfying("positive integers", positive_elements);
+      .all_positive();
   s.key("output_scale", &SegDecoderConfig::output_scale, std::int64_t{1},
         "masks are predicted at the input size divided by this (1 = the input resolution)")
       .in_range(Range::closed(1, 32));
@@ -182,6 +154,7 @@ bool ModelSettings::has_task(core::Task task) const {
 void declare_model_sections(core::Schema& schema) {
   model_section().declare_in(schema);
   encoder_section().declare_in(schema);
+  for (const auto& encoder : encoder_specs()) encoder.declare(schema);
   seg_decoder_section().declare_in(schema);
   report_decoder_section().declare_in(schema);
   decode_section().declare_in(schema);
@@ -193,6 +166,8 @@ ModelSettings read_model_settings(const core::ResolvedConfig& config) {
   ModelSettings s;
   s.model = model_section().read(config);
   s.encoder = encoder_section().read(config);
+  // encoder.name is one of the specs' names (its key checks that).
+  if (const auto* encoder = find_encoder_spec(s.encoder.name)) s.encoder.options = encoder->read(config);
   s.seg_decoder = seg_decoder_section().read(config);
   s.report_decoder = report_decoder_section().read(config);
   s.decode = decode_section().read(config);
@@ -224,8 +199,8 @@ void validate_model_settings(const ModelSettings& s, const core::ResolvedConfig&
   if (r.d_model % r.heads != 0)
     fail(config, "report_decoder.heads", "does not divide report_decoder.d_model (" + std::to_string(r.d_model) + ")",
          "a divisor of report_decoder.d_model");
-  if (const auto* encoder = find_encoder_spec(s.encoder.name); encoder && encoder->check)
-    if (const auto problem = encoder->check(s.encoder)) fail(config, problem->key, problem->reason, problem->expected);
+  if (const auto* encoder = find_encoder_spec(s.encoder.name))
+    if (const auto problem = encoder->check(s.encoder.options)) fail(config, problem->key, problem->reason, problem->expected);
   struct Weighted {
     const char* key;
     double weight;

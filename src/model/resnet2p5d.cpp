@@ -71,9 +71,9 @@ std::vector<at::Tensor> ResNet2dImpl::forward(const at::Tensor& images) {
   return maps;
 }
 
-Resnet2p5dImpl::Resnet2p5dImpl(const EncoderConfig& config) {
-  trunk_ = register_module("trunk", ResNet2d(config.resnet2p5d_depth));
-  if (!config.resnet2p5d_pretrained.empty()) load_torchvision_resnet(*trunk_, config.resnet2p5d_depth, config.resnet2p5d_pretrained);
+Resnet2p5dImpl::Resnet2p5dImpl(const Resnet2p5dConfig& config) {
+  trunk_ = register_module("trunk", ResNet2d(config.depth));
+  if (!config.pretrained.empty()) load_torchvision_resnet(*trunk_, config.depth, config.pretrained);
 }
 
 void Resnet2p5dImpl::check_input_size(const std::vector<std::int64_t>& zyx) const {
@@ -102,7 +102,7 @@ std::vector<at::Tensor> Resnet2p5dImpl::forward(const at::Tensor& ct) {
 }
 
 void register_resnet2p5d(EncoderRegistry& registry) {
-  registry.add("resnet2p5d", [](const EncoderConfig& config) { return std::make_shared<Resnet2p5dImpl>(config); });
+  registry.add("resnet2p5d", [](const EncoderConfig& config) { return std::make_shared<Resnet2p5dImpl>(config.options_as<Resnet2p5dConfig>()); });
 }
 
 }  // namespace unict::model

@@ -57,23 +57,23 @@ at::Tensor BasicBlock3dImpl::forward(const at::Tensor& x) {
   return F::relu(y, F::ReLUFuncOptions().inplace(true));
 }
 
-Resnet3dImpl::Resnet3dImpl(const EncoderConfig& config) {
-  const auto& stem_stride = config.resnet3d_stem_stride;
+Resnet3dImpl::Resnet3dImpl(const Resnet3dConfig& config) {
+  const auto& stem_stride = config.stem_stride;
   std::vector<std::int64_t> kernel;
   for (auto s : stem_stride) kernel.push_back(s > 1 ? 2 * s + 1 : 3);  // wide enough to see every input voxel
-  stem_ = register_module("stem", torch::nn::Sequential(conv3d(1, config.resnet3d_stem_channels, kernel, stem_stride),
-                                                        make_norm3d(config.resnet3d_norm, config.resnet3d_stem_channels),
+  stem_ = register_module("stem", torch::nn::Sequential(conv3d(1, config.stem_channels, kernel, stem_stride),
+                                                        make_norm3d(config.norm, config.stem_channels),
                                                         torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true))));
-  channels_.push_back(config.resnet3d_stem_channels);
+  channels_.push_back(config.stem_channels);
   total_stride_ = stem_stride;
-  for (std::size_t s = 0; s < config.resnet3d_widths.size(); ++s) {
-    const std::vector<std::int64_t> stride{config.resnet3d_z_strides.at(s), config.resnet3d_xy_strides.at(s), config.resnet3d_xy_strides.at(s)};
+  for (std::size_t s = 0; s < config.widths.size(); ++s) {
+    const std::vector<std::int64_t> stride{config.z_strides.at(s), config.xy_strides.at(s), config.xy_strides.at(s)};
     torch::nn::Sequential stage;
-    for (std::int64_t b = 0; b < config.resnet3d_depths.at(s); ++b)
-      stage->push_back(BasicBlock3d(b == 0 ? channels_.back() : config.resnet3d_widths[s], config.resnet3d_widths[s],
-                                    b == 0 ? stride : std::vector<std::int64_t>{1, 1, 1}, config.resnet3d_norm));
+    for (std::int64_t b = 0; b < config.depths.at(s); ++b)
+      stage->push_back(BasicBlock3d(b == 0 ? channels_.back() : config.widths[s], config.widths[s],
+                                    b == 0 ? stride : std::vector<std::int64_t>{1, 1, 1}, config.norm));
     stages_.push_back(register_module("stage" + std::to_string(s + 1), stage));
-    channels_.push_back(config.resnet3d_widths[s]);
+    channels_.push_back(config.widths[s]);
     for (int d = 0; d < 3; ++d) total_stride_[d] *= stride[d];
   }
 }
@@ -101,7 +101,7 @@ std::vector<at::Tensor> Resnet3dImpl::forward(const at::Tensor& ct) {
 }
 
 void register_resnet3d(EncoderRegistry& registry) {
-  registry.add("resnet3d", [](const EncoderConfig& config) { return std::make_shared<Resnet3dImpl>(config); });
+  registry.add("resnet3d", [](const EncoderConfig& config) { return std::make_shared<Resnet3dImpl>(config.options_as<Resnet3dConfig>()); });
 }
 
 }  // namespace unict::model

@@ -29,7 +29,7 @@ TEST(AblationSuite, ThePaperSuiteListsTheFullModelAndNineVariantsThatAllValidate
   const auto suite = read_ablation_suite(kSource / "configs/ablations/suite.yaml");
   EXPECT_EQ(suite.reference, "full");
   ASSERT_EQ(suite.variants.size(), 10u);
-  for (const auto& v : suite.variants) EXPECT_NO_THROW(typed_config(resolve_config(v.config, v.overrides))) << v.name;
+  for (const auto& v : suite.variants) EXPECT_NO_THROW(load_config(v.config, v.overrides).typed) << v.name;
 }
 
 // What each quick-start variant must build: tasks, and whether the fusion, SCF and adapter modules exist.
@@ -48,7 +48,7 @@ TEST(AblationSuite, EachQuickStartVariantBuildsTheModelItClaims) {
   const auto suite = read_ablation_suite(kSource / "configs/ablations/quickstart_suite.yaml");
   ASSERT_EQ(suite.variants.size(), claims.size());
   for (const auto& v : suite.variants) {
-    const auto config = typed_config(resolve_config(v.config, v.overrides));
+    const auto config = load_config(v.config, v.overrides).typed;
     const auto model = model::build_model(config.model, {10, 100, config.preprocess.size}, 1);
     std::set<std::string> children;
     for (const auto& child : model->named_children()) children.insert(child.key());

@@ -36,7 +36,7 @@ TEST(ShippedConfigs, EveryConfigUnderConfigsLoads) {
 }
 
 TEST(TypedConfig, CarriesResolvedValuesIntoTheLayerStructs) {
-  const auto config = typed_config(resolve_config(kConfigs / "quickstart.yaml", {"train.lr=0.0003", "run.seed=7"}));
+  const auto config = load_config(kConfigs / "quickstart.yaml", {"train.lr=0.0003", "run.seed=7"}).typed;
   EXPECT_EQ(config.train.lr, 0.0003);
   EXPECT_EQ(config.run.seed, 7);
   EXPECT_EQ(config.run.name, "quickstart");

@@ -10,14 +10,34 @@ namespace {
 const std::filesystem::path kConfigs = std::filesystem::path(UNICT_SOURCE_DIR) / "configs";
 
 experiments::Config load(const std::filesystem::path& file, const std::vector<std::string>& overrides = {}) {
-  return experiments::typed_config(experiments::resolve_config(file, overrides));
+  return experiments::load_config(file, overrides).typed;
 }
 
 TEST(ModelConfig, NestedEncoderKeysReadFromYaml) {
   const auto config = load(kConfigs / "rexgroundingct" / "unict.yaml", {"encoder.resnet2p5d.depth=34"});
   EXPECT_EQ(config.model.encoder.name, "resnet2p5d");
-  EXPECT_EQ(config.model.encoder.resnet2p5d_depth, 34);
+  EXPECT_EQ(config.model.encoder.options_as<model::Resnet2p5dConfig>().depth, 34);
   EXPECT_EQ(config.model.seg_decoder.output_scale, 2);
+}
+
+TEST(ModelConfig, OnlyTheChosenEncodersKeysAreRead) {
+  using I64s = std::vector<std::int64_t>;
+  const auto config = load(kConfigs / "rexgroundingct" / "unict.yaml",
+                           {"encoder.name=resnet3d", "encoder.resnet3d.widths=8,16", "encoder.resnet3d.depths=1,2",
+                            "encoder.resnet3d.z_strides=1,2", "encoder.resnet3d.xy_strides=2,2", "encoder.resnet3d.norm=batch"});
+  ASSERT_TRUE(std::holds_alternative<Resnet3dConfig>(config.model.encoder.options));
+  const auto& resnet3d = config.model.encoder.options_as<Resnet3dConfig>();
+  EXPECT_EQ(resnet3d.widths, (I64s{8, 16}));
+  EXPECT_EQ(resnet3d.depths, (I64s{1, 2}));
+  EXPECT_EQ(resnet3d.z_strides, (I64s{1, 2}));
+  EXPECT_EQ(resnet3d.xy_strides, (I64s{2, 2}));
+  EXPECT_EQ(resnet3d.norm, "batch");
+  EXPECT_EQ(resnet3d.stem_stride, (I64s{1, 2, 2}));  // the declared default
+  EXPECT_EQ(resnet3d.stem_channels, 32);
+  // Asking for another encoder's options is a programming error that names the encoder.
+  const auto message = test::error_of([&] { (void)config.model.encoder.options_as<Resnet2p5dConfig>(); });
+  EXPECT_CONTAINS(message, "resnet3d");
+  EXPECT_CONTAINS(message, "another encoder");
 }
 
 TEST(ModelConfig, RulesAcrossKeysNameTheKeyAndWhereItWasSet) {

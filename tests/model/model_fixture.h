@@ -12,20 +12,24 @@
 
 namespace unict::test {
 
-inline model::ModelSettings declared_model_defaults() {
+// The declared defaults, with `encoder` chosen (so its own keys' defaults are read).
+inline model::ModelSettings declared_model_defaults(const std::string& encoder = "resnet2p5d") {
   auto schema = std::make_shared<core::Schema>();
   model::declare_model_sections(*schema);
-  return model::read_model_settings(core::ResolvedConfig(schema));
+  core::ResolvedConfig config(schema);
+  config.set("encoder.name", encoder, "test");
+  return model::read_model_settings(config);
 }
 
 inline model::ModelSettings tiny_settings(const std::string& encoder = "resnet3d") {
-  auto s = declared_model_defaults();
-  s.encoder.name = encoder;
-  s.encoder.resnet3d_stem_channels = 8;
-  s.encoder.resnet3d_widths = {8, 16, 16};
-  s.encoder.resnet3d_depths = {1, 1, 1};
-  s.encoder.resnet3d_z_strides = {1, 2, 2};
-  s.encoder.resnet3d_xy_strides = {2, 2, 2};
+  auto s = declared_model_defaults(encoder);
+  if (auto* r = std::get_if<model::Resnet3dConfig>(&s.encoder.options)) {
+    r->stem_channels = 8;
+    r->widths = {8, 16, 16};
+    r->depths = {1, 1, 1};
+    r->z_strides = {1, 2, 2};
+    r->xy_strides = {2, 2, 2};
+  }
   s.seg_decoder.channels = encoder == "resnet3d" ? std::vector<std::int64_t>{16, 8, 8} : std::vector<std::int64_t>{32, 16, 8, 8};
   s.model.embed_dim = 32;
   s.model.fusion_heads = 4;

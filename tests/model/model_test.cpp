@@ -66,9 +66,10 @@ INSTANTIATE_TEST_SUITE_P(Encoders, ModelShapes,
 
 TEST(Encoders, MapsShrinkAsConfiguredAndRegistryListsBoth) {
   auto settings = tiny_settings("resnet3d");
-  settings.encoder.resnet3d_stem_stride = {1, 2, 2};
-  settings.encoder.resnet3d_z_strides = {1, 1, 2};
-  settings.encoder.resnet3d_xy_strides = {1, 2, 2};
+  auto& resnet3d = std::get<Resnet3dConfig>(settings.encoder.options);
+  resnet3d.stem_stride = {1, 2, 2};
+  resnet3d.z_strides = {1, 1, 2};
+  resnet3d.xy_strides = {1, 2, 2};
   VisualEncoder encoder(settings.encoder, 16, 0.0);
   const auto out = encoder->forward(torch::rand({1, 1, 8, 32, 32}));
   ASSERT_EQ(out.maps.size(), 4u);

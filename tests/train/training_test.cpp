@@ -20,6 +20,7 @@
 #include "unict/experiments/config.h"
 #include "unict/experiments/fold_training.h"
 #include "unict/experiments/run_setup.h"
+#include "unict/io/csv.h"
 #include "unict/io/json.h"
 #include "unict/io/nifti.h"
 #include "unict/train/checkpoint.h"
@@ -64,8 +65,8 @@ tokenizer: {vocab_size: 120}
     dir_ = nullptr;
   }
 
-  static core::ResolvedConfig resolved(const std::vector<std::string>& overrides = {}) {
-    return experiments::resolve_config(config_, overrides);
+  static experiments::LoadedConfig loaded(const std::vector<std::string>& overrides = {}) {
+    return experiments::load_config(config_, overrides);
   }
 
   // `unict <args>` from the source folder; the exit status.
@@ -106,7 +107,7 @@ tokenizer: {vocab_size: 120}
   // The parameters and buffers of a checkpoint's model, by name.
   // (Built from the run's config.yaml and tokenizer, so an unfinished run works too.)
   static std::map<std::string, at::Tensor> weights(const fs::path& run_dir, const fs::path& checkpoint) {
-    const auto config = experiments::typed_config(experiments::resolve_config(run_dir / "config.yaml"));
+    const auto config = experiments::load_config(run_dir / "config.yaml").typed;
     const auto tokenizer = text::ReportTokenizer::load(run_dir / "tokenizer.model");
     auto model = model::build_model(config.model, {10, tokenizer.vocab_size(), config.preprocess.size}, 0);
     train::load_checkpoint(checkpoint, *model, nullptr, "cpu", false);
@@ -208,14 +209,26 @@ TEST_F(Training, CrossValidationWritesEveryFileAndSkipsFinishedFolds) {
   EXPECT_TRUE(fs::exists(out / "fold0/val/results.json"));
   EXPECT_EQ(test::slurp(*dir_ / "evaluate.log").find(" info] "), std::string::npos) << test::slurp(*dir_ / "evaluate.log");
 
-  // One new scan through fold 0: probabilities, masks in the scan's geometry, a report.
-  const std::string name = io::read_json(out / "fold1/split.json")["test"][0];
+  // One new scan through fold 0 (one of its test volumes): probabilities, masks in the scan's
+  // geometry, a report.
+  const std::string name = io::read_json(out / "fold0/split.json")["test"][0];
   const fs::path scan = ct_file(name), prediction = *dir_ / "prediction";
   ASSERT_EQ(unict("predict --run " + (out / "fold0").string() + " --input " + scan.string() + " --out " + prediction.string(),
                   *dir_ / "predict.log"), 0) << test::slurp(*dir_ / "predict.log");
   const auto probabilities = io::read_json(prediction / "probabilities.json")["probabilities"];
   ASSERT_EQ(probabilities.size(), 10u);
   for (const auto& [cls, p] : probabilities.items()) EXPECT_TRUE(p.get<double>() > 0 && p.get<double>() < 1) << cls;
+  // predict preprocesses the scan in memory; the model must see what evaluate gave it from the
+  // cache (the same volume, the same intensity window): the same probabilities.
+  const auto evaluated = io::read_csv(out / "fold0/test/predictions_cls.csv");
+  bool found = false;
+  for (const auto& row : evaluated.rows) {
+    if (row.at(0) != name) continue;
+    found = true;
+    for (std::size_t c = 1; c < evaluated.header.size(); ++c)
+      EXPECT_NEAR(probabilities.at(evaluated.header[c]).get<double>(), std::stod(row.at(c)), 1e-6) << evaluated.header[c];
+  }
+  EXPECT_TRUE(found) << name << " is not among fold 0's evaluated test volumes";
   const auto masks = io::read_nifti_info(prediction / "masks.nii.gz");
   EXPECT_EQ(std::vector<std::int64_t>(masks.dims.begin(), masks.dims.begin() + 3), io::read_nifti_info(scan).dims);
   EXPECT_TRUE(fs::exists(prediction / "report.txt"));
@@ -273,7 +286,7 @@ TEST_F(Training, NonFiniteLossesAreSkippedCountedAndStopTheRunWhenTheyPersist) {
   auto options = in_process(run);
   train::TrainerHooks two_bad;
   two_bad.loss = [](std::int64_t step, const at::Tensor& loss) { return step == 2 || step == 3 ? loss * NAN : loss; };
-  const auto outcome = experiments::train_fold(resolved(), options, two_bad);
+  const auto outcome = experiments::train_fold(loaded(), options, two_bad);
   EXPECT_EQ(outcome.state.nonfinite_total, 2);
   EXPECT_EQ(outcome.state.stop_reason, "finished");
   EXPECT_CONTAINS(test::slurp(run / "train.log"), "update 3: non-finite loss or gradient, update skipped (1 in a row, 1 in all)");
@@ -282,7 +295,7 @@ TEST_F(Training, NonFiniteLossesAreSkippedCountedAndStopTheRunWhenTheyPersist) {
   options.force = true;
   train::TrainerHooks from_five;
   from_five.loss = [](std::int64_t step, const at::Tensor& loss) { return step >= 5 ? loss * INFINITY : loss; };
-  const std::string error = test::error_of([&] { experiments::train_fold(resolved({"train.max_nonfinite=3"}), options, from_five); });
+  const std::string error = test::error_of([&] { experiments::train_fold(loaded({"train.max_nonfinite=3"}), options, from_five); });
   EXPECT_CONTAINS(error, "3 updates in a row had a NaN or infinite loss");
   EXPECT_CONTAINS(error, "train.max_nonfinite");
   EXPECT_FALSE(fs::exists(run / "training.json"));
@@ -294,15 +307,15 @@ TEST_F(Training, AFinishedRunIsNeverReplacedWithoutForce) {
   const fs::path run = *dir_ / "protected";
   auto options = in_process(run);
   const auto overrides = std::vector<std::string>{"train.duration=2u"};
-  experiments::train_fold(resolved(overrides), options);
+  experiments::train_fold(loaded(overrides), options);
   const std::string before = test::slurp(run / "metrics.jsonl");
-  const std::string error = test::error_of([&] { experiments::train_fold(resolved(overrides), options); });
+  const std::string error = test::error_of([&] { experiments::train_fold(loaded(overrides), options); });
   EXPECT_CONTAINS(error, "holds a finished run");
   EXPECT_CONTAINS(error, "--force");
   EXPECT_EQ(test::slurp(run / "metrics.jsonl"), before);
   EXPECT_CONTAINS(test::error_of([&] { experiments::resume_fold(run, false); }), "has finished");
   options.force = true;
-  EXPECT_NO_THROW(experiments::train_fold(resolved(overrides), options));
+  EXPECT_NO_THROW(experiments::train_fold(loaded(overrides), options));
 }
 
 }  // namespace

@@ -57,11 +57,19 @@ struct KeySpec {
     rule = std::move(check);
     return *this;
   }
+  // Integer lists whose every element is at least 1 (channels, depths, strides).
+  KeySpec& all_positive();
 
   // What values are allowed, in words ("a float in (0, 1]", "one of: cpu, cuda").
   std::string allowed() const;
   // Empty when `value` satisfies every constraint, else what was expected (for an Error).
   std::string violation(const Value& value) const;
+};
+
+// What is wrong with one key, found by a rule across keys; the caller's Error adds where the
+// value was set (ResolvedConfig::origin).
+struct KeyProblem {
+  std::string key, reason, expected;
 };
 
 class Schema {

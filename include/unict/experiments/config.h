@@ -34,7 +34,17 @@ std::shared_ptr<const core::Schema> config_schema();
 // Defaults < `file` and its base chain < overrides ("key.path=value").
 core::ResolvedConfig resolve_config(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
 
-// Also checks the rules that span several keys (model::validate_model_settings).
-Config typed_config(const core::ResolvedConfig& resolved);
+// A config as resolved (every key's value and where it was set: what config.yaml records and what
+// errors cite) and read into its typed sections, made together once. The experiments layer takes
+// this pair, so a config is never typed twice.
+struct LoadedConfig {
+  core::ResolvedConfig resolved;
+  Config typed;
+};
+
+// Reads every section and checks the rules that span several keys (model::validate_model_settings).
+LoadedConfig load_config(core::ResolvedConfig resolved);
+// resolve_config, then the above.
+LoadedConfig load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
 
 }  // namespace unict::experiments

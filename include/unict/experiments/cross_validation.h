@@ -26,10 +26,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "unict/core/resolved_config.h"
 #include "unict/core/task.h"
 #include "unict/eval/classification.h"
 #include "unict/eval/classification_report.h"
+#include "unict/experiments/config.h"
 #include "unict/experiments/evaluation.h"
 
 namespace unict::experiments {
@@ -42,7 +42,7 @@ struct CvOptions {
 };
 
 // Returns the experiment folder.
-std::filesystem::path run_cross_validation(const core::ResolvedConfig& resolved, const CvOptions& options);
+std::filesystem::path run_cross_validation(const LoadedConfig& config, const CvOptions& options);
 
 struct MetricSummary {
   std::vector<std::optional<double>> folds;  // one per fold of the summary, empty where undefined

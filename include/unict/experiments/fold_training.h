@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "unict/core/resolved_config.h"
+#include "unict/experiments/config.h"
 #include "unict/train/trainer.h"
 
 namespace unict::experiments {
@@ -17,12 +17,12 @@ struct FoldTrainOptions {
   bool show_progress = true;
 };
 
-train::TrainOutcome train_fold(const core::ResolvedConfig& resolved, const FoldTrainOptions& options, train::TrainerHooks hooks = {});
+train::TrainOutcome train_fold(const LoadedConfig& config, const FoldTrainOptions& options, train::TrainerHooks hooks = {});
 
 // Continues the run in `run_dir` from checkpoints/last.pt with the config stored there.
 train::TrainOutcome resume_fold(const std::filesystem::path& run_dir, bool show_progress, train::TrainerHooks hooks = {});
 
 // <run.output_root>/<run.name>
-std::filesystem::path experiment_folder(const core::ResolvedConfig& resolved);
+std::filesystem::path experiment_folder(const Config& config);
 
 }  // namespace unict::experiments

@@ -1,10 +1,12 @@
-// The encoders a config can name (encoder.name), each with the rule across its own keys. LibTorch
-// free, so configs are checked without building a model: encoder.name must be one of these, and
-// only the chosen encoder's rule runs. encoder.h's EncoderRegistry builds them and checks at start
-// that its backbones and these specs name the same encoders.
+// The encoders a config can name (encoder.name), each with its own section (encoder.<name>.*)
+// and the rule across its keys. LibTorch free, so configs are checked without building a model:
+// encoder.name must be one of these, only the chosen encoder's keys are read and only its rule
+// runs. encoder.h's EncoderRegistry builds them and checks at start that its backbones and these
+// specs name the same encoders.
 //
-// Adding an encoder: its keys in encoder_section() (encoder.<name>.*), an entry in
-// encoder_specs.cpp, and its backbone registered in encoder.cpp (docs/architecture.md).
+// Adding an encoder: its <name>_config.h/.cpp (struct, section, rule), its type in
+// model_config.h's EncoderOptions, an entry in encoder_specs.cpp, and its backbone registered in
+// encoder.cpp (docs/architecture.md).
 #pragma once
 
 #include <functional>
@@ -16,14 +18,11 @@
 
 namespace unict::model {
 
-// What is wrong with one key, for the config's Error (which adds where the value was set).
-struct KeyProblem {
-  std::string key, reason, expected;
-};
-
 struct EncoderSpec {
   std::string name;
-  std::function<std::optional<KeyProblem>(const EncoderConfig&)> check;  // its rule across keys; none: nothing to check
+  std::function<void(core::Schema&)> declare;                     // its keys
+  std::function<EncoderOptions(const core::ResolvedConfig&)> read;  // its keys' values
+  std::function<std::optional<core::KeyProblem>(const EncoderOptions&)> check;  // its rule across keys
 };
 
 const std::vector<EncoderSpec>& encoder_specs();

@@ -7,10 +7,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "unict/core/config_schema.h"
 #include "unict/core/task.h"
+#include "unict/model/resnet2p5d_config.h"
+#include "unict/model/resnet3d_config.h"
 #include "unict/text/tokenizer_config.h"
 
 namespace unict::model {
@@ -29,14 +32,22 @@ struct ModelConfig {
 };
 const core::Section<ModelConfig>& model_section();
 
+// Each encoder's own keys (encoder.<name>.*, declared by its section); only the chosen one's are
+// read. Adding an encoder adds its config type to this list (encoder_specs.h).
+using EncoderOptions = std::variant<Resnet2p5dConfig, Resnet3dConfig>;
+
 struct EncoderConfig {
-  std::string name;
-  std::int64_t resnet2p5d_depth = 0;
-  std::filesystem::path resnet2p5d_pretrained;
-  std::int64_t resnet3d_stem_channels = 0;
-  std::vector<std::int64_t> resnet3d_stem_stride;
-  std::vector<std::int64_t> resnet3d_widths, resnet3d_depths, resnet3d_z_strides, resnet3d_xy_strides;
-  std::string resnet3d_norm;
+  std::string name;       // encoder.name
+  EncoderOptions options;  // the keys of `name`
+
+  // The options as encoder T's; an internal Error when the config holds another encoder's.
+  template <class T> const T& options_as() const {
+    if (const T* options = std::get_if<T>(&this->options)) return *options;
+    throw_options_mismatch();
+  }
+
+ private:
+  [[noreturn]] void throw_options_mismatch() const;
 };
 const core::Section<EncoderConfig>& encoder_section();
 

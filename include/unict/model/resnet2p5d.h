@@ -45,7 +45,7 @@ TORCH_MODULE(ResNet2d);
 
 class Resnet2p5dImpl : public BackboneImpl {
  public:
-  explicit Resnet2p5dImpl(const EncoderConfig& config);
+  explicit Resnet2p5dImpl(const Resnet2p5dConfig& config);
   std::vector<at::Tensor> forward(const at::Tensor& ct) override;
   std::vector<std::int64_t> map_channels() const override { return ResNet2d::Impl::channels(); }
   void check_input_size(const std::vector<std::int64_t>& zyx) const override;

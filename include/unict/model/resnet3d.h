@@ -28,7 +28,7 @@ TORCH_MODULE(BasicBlock3d);
 
 class Resnet3dImpl : public BackboneImpl {
  public:
-  explicit Resnet3dImpl(const EncoderConfig& config);
+  explicit Resnet3dImpl(const Resnet3dConfig& config);
   std::vector<at::Tensor> forward(const at::Tensor& ct) override;
   std::vector<std::int64_t> map_channels() const override { return channels_; }
   void check_input_size(const std::vector<std::int64_t>& zyx) const override;
