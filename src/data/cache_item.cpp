@@ -47,22 +47,23 @@ std::vector<std::uint8_t> unpack_bits(const std::uint8_t* packed, std::size_t co
 
 void write_cache_item(const std::filesystem::path& file, const Sample& sample, const std::vector<std::string>& class_names,
                       const PreparedVolume& prepared, const PreprocessConfig& config) {
-  nlohmann::json h;
-  h["name"] = sample.name;
-  h["patient"] = sample.patient;
-  h["shape"] = prepared.ct.shape;
-  h["dtype"] = std::string(io::dtype_name(prepared.ct.dtype));
-  h["storage"] = config.storage;
-  h["hu_min"] = config.hu_min;
-  h["hu_max"] = config.hu_max;
-  h["spacing_zyx"] = {prepared.geometry.spacing[2], prepared.geometry.spacing[1], prepared.geometry.spacing[0]};
-  h["origin_xyz"] = prepared.geometry.origin;
-  h["classes"] = class_names;
-  h["has_mask"] = !prepared.masks.empty();
-  h["labels"] = sample.labels;
-  h["report"] = sample.report;
-  h["source_split"] = sample.source_split;
-  std::string header = h.dump();
+  CacheHeader h;
+  h.name = sample.name;
+  h.patient = sample.patient;
+  h.shape = prepared.ct.shape;
+  h.dtype = prepared.ct.dtype;
+  h.storage = config.storage;
+  h.hu_min = config.hu_min;
+  h.hu_max = config.hu_max;
+  const auto& g = prepared.geometry;
+  h.spacing_zyx = {g.spacing.at(2), g.spacing.at(1), g.spacing.at(0)};
+  h.origin_xyz = {g.origin.at(0), g.origin.at(1), g.origin.at(2)};
+  h.classes = class_names;
+  h.has_mask = !prepared.masks.empty();
+  h.labels = sample.labels;
+  h.report = sample.report;
+  h.source_split = sample.source_split;
+  std::string header = to_json(h).dump();
   const std::size_t unpadded = 24 + header.size();
   header += std::string((64 - unpadded % 64) % 64, ' ');
 
@@ -116,25 +117,20 @@ MappedCacheItem map_cache_item(const std::filesystem::path& file) {
   const auto header_size = read_le<std::uint64_t>(bytes + 16);
   if (24 + header_size > size) throw Error("truncated cache item (header)").file(name);
   MappedCacheItem item;
-  std::size_t voxels = 0, classes = 0;
-  bool has_mask = false;
   try {
-    item.header = nlohmann::json::parse(bytes + 24, bytes + 24 + header_size);
-    item.shape = item.header.at("shape").get<std::vector<std::int64_t>>();
-    item.dtype = item.header.at("dtype") == "uint8" ? io::DType::uint8 : io::DType::int16;
-    voxels = io::element_count(item.shape);
-    classes = item.header.at("classes").size();
-    has_mask = item.header.at("has_mask").get<bool>();
+    item.header = cache_header_from_json(nlohmann::json::parse(bytes + 24, bytes + 24 + header_size));
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("corrupt cache item header: ") + e.what()).file(name);
   }
-  const std::size_t ct_bytes = voxels * io::dtype_size(item.dtype);
+  const auto& header = item.header;
+  const std::size_t voxels = io::element_count(header.shape);
+  const std::size_t ct_bytes = voxels * io::dtype_size(header.dtype);
   item.mask_stride = (voxels + 7) / 8;
-  const std::size_t mask_bytes = has_mask ? classes * item.mask_stride : 0;
+  const std::size_t mask_bytes = header.has_mask ? header.classes.size() * item.mask_stride : 0;
   if (24 + header_size + ct_bytes + mask_bytes != size)
     throw Error("truncated or oversized cache item").file(name).expected(std::to_string(24 + header_size + ct_bytes + mask_bytes) + " bytes, found " + std::to_string(size));
   item.ct = bytes + 24 + header_size;
-  if (has_mask) item.packed_masks = item.ct + ct_bytes;
+  if (header.has_mask) item.packed_masks = item.ct + ct_bytes;
   item.mapping = std::move(mapping);
   return item;
 }
@@ -143,17 +139,17 @@ CacheItem read_cache_item(const std::filesystem::path& file, bool with_masks) {
   const MappedCacheItem mapped = map_cache_item(file);
   CacheItem item;
   item.header = mapped.header;
-  item.ct = io::NdArray::uninitialized(mapped.dtype, mapped.shape);
+  item.ct = io::NdArray::uninitialized(mapped.header.dtype, mapped.header.shape);
   std::memcpy(item.ct.bytes.data(), mapped.ct, item.ct.bytes.size());
   if (with_masks && mapped.packed_masks)
-    for (std::size_t c = 0; c < mapped.header["classes"].size(); ++c)
+    for (std::size_t c = 0; c < mapped.header.classes.size(); ++c)
       item.masks.push_back(unpack_bits(mapped.packed_masks + c * mapped.mask_stride, item.ct.size()));
   return item;
 }
 
 nlohmann::json inspect_cache_item(const std::filesystem::path& file) {
   const CacheItem item = read_cache_item(file, true);
-  nlohmann::json out = item.header;
+  nlohmann::json out = to_json(item.header);
   out["file"] = file.string();
   out.update(io::array_statistics(item.ct));
   nlohmann::json voxels = nlohmann::json::array();

@@ -9,7 +9,9 @@
 
 #include "unict/core/error.h"
 #include "unict/core/seed.h"
+#include "unict/data/augmentation.h"
 #include "unict/data/cache_item.h"
+#include "unict/data/intensity_window.h"
 #include "unict/io/json.h"
 
 namespace unict::data {
@@ -139,21 +141,24 @@ class BatchLoader::Impl {
       const LoaderItem& entry = items_[order[static_cast<std::size_t>(position)]];
       const MappedCacheItem item = map_cache_item(entry.file);
       if (b == 0) {
-        shape = item.shape;
-        classes = item.header["classes"].size();
+        shape = item.header.shape;
+        classes = item.header.classes.size();
         batch.ct = buffer({count, 1, shape[0], shape[1], shape[2]}, options);
         batch.masks = buffer({count, static_cast<std::int64_t>(classes), shape[0], shape[1], shape[2]}, options);
         batch.labels = torch::zeros({count, static_cast<std::int64_t>(classes)}, options.dtype(torch::kFloat32));
         batch.has_mask = torch::zeros({count}, options.dtype(torch::kBool));
-      } else if (item.shape != shape || item.header["classes"].size() != classes) {
+      } else if (item.header.shape != shape || item.header.classes.size() != classes) {
         throw Error("cache items of different shapes in one batch").file(entry.file.string());
       }
       // The targets (labels, masks, report) are the item's own unless a control run swapped them.
       const MappedCacheItem target = entry.targets.empty() ? item : map_cache_item(entry.targets);
-      if (target.shape != item.shape) throw Error("a target item of another shape").file(entry.targets.string());
+      if (target.header.shape != item.header.shape) throw Error("a target item of another shape").file(entry.targets.string());
+      if (b == 0) batch.label_classes = target.header.classes;
+      else if (target.header.classes != batch.label_classes)
+        throw Error("cache items labelled in other classes in one batch").file((entry.targets.empty() ? entry.file : entry.targets).string());
       fill(batch, b, item, target, core::Rng(seed_, "augment", {static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(position)}));
       batch.names.push_back(entry.name);
-      batch.reports.push_back(target.header.value("report", ""));
+      batch.reports.push_back(target.header.report);
     }
     if (tokenize_) batch.tokens = tokenize_(batch.reports);
     return batch;
@@ -174,83 +179,55 @@ class BatchLoader::Impl {
     return fresh;
   }
 
-  // Scales, augments and writes one item into row b of the batch tensors, straight from the
-  // mapped file, one output row at a time; masks and labels come from `target`.
+  // Augments and writes one item into row b of the batch tensors, straight from the mapped file,
+  // one output row at a time; masks and labels come from `target`.
   void fill(Batch& batch, std::int64_t b, const MappedCacheItem& item, const MappedCacheItem& target, core::Rng rng) const {
-    const auto& s = item.shape;
-    const std::int64_t nz = s[0], ny = s[1], nx = s[2], n = nz * ny * nx;
-    const double hu_min = item.header["hu_min"], hu_max = item.header["hu_max"];
-    // Draws in a fixed order: flips, intensity, shift.
-    std::array<bool, 3> flip{};
-    for (auto axis : config_.flip_axes) flip[static_cast<std::size_t>(axis)] = rng.bernoulli(0.5);
-    const double scale = config_.intensity_scale > 0 ? 1.0 + rng.uniform(-config_.intensity_scale, config_.intensity_scale) : 1.0;
-    const double shift_hu = config_.intensity_shift > 0 ? rng.uniform(-config_.intensity_shift, config_.intensity_shift) : 0.0;
-    std::array<std::int64_t, 3> shift{};
-    for (std::size_t a = 0; a < 3 && a < config_.max_shift.size(); ++a)
-      if (config_.max_shift[a] > 0)
-        shift[a] = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(2 * config_.max_shift[a] + 1))) - config_.max_shift[a];
-    // Stored value -> [0, 1]: v * gain + offset, clamped (the window after the intensity jitter).
-    const bool quantised = item.dtype == io::DType::uint8;
-    const double per_level = quantised ? (hu_max - hu_min) / 255.0 : 1.0, base = quantised ? hu_min : 0.0;
-    const auto gain = static_cast<float>(per_level * scale / (hu_max - hu_min));
-    const auto offset = static_cast<float>((base * scale + shift_hu - hu_min) / (hu_max - hu_min));
-
-    // Output index o along axis a takes input index o - shift (flipped where drawn).
-    const auto source = [&](std::int64_t o, std::int64_t extent, std::size_t a) {
-      const std::int64_t i = o - shift[a];
-      if (i < 0 || i >= extent) return std::int64_t{-1};
-      return flip[a] ? extent - 1 - i : i;
-    };
-    // The x range whose source lies inside, and the source x of its first voxel.
-    const std::int64_t x_first = std::max<std::int64_t>(0, shift[2]), x_last = std::min<std::int64_t>(nx, nx + shift[2]);
+    const auto& h = item.header;
+    const std::int64_t nz = h.shape[0], ny = h.shape[1], nx = h.shape[2];
+    const Augmentation augmentation = draw_augmentation(config_, rng);
+    const AugmentedGrid grid(augmentation, {nz, ny, nx});
+    const IntensityWindow window(h.dtype, h.hu_min, h.hu_max, augmentation.intensity);
     float* ct = batch.ct[b].data_ptr<float>();
     float* masks = batch.masks[b].data_ptr<float>();
-    const std::size_t classes = target.packed_masks ? target.header["classes"].size() : 0;
+    const std::size_t classes = target.packed_masks ? target.header.classes.size() : 0;
     if (!target.packed_masks) std::fill(masks, masks + batch.masks[b].numel(), 0.0f);  // reused buffers hold old data
-    for (std::int64_t z = 0; z < nz; ++z) {
-      const std::int64_t sz = source(z, nz, 0);
+    for (std::int64_t z = 0; z < nz; ++z)
       for (std::int64_t y = 0; y < ny; ++y) {
-        const std::int64_t sy = source(y, ny, 1);
-        float* out = ct + (z * ny + y) * nx;
-        if (sz < 0 || sy < 0 || x_last <= x_first) {
-          std::fill(out, out + nx, 0.0f);  // the window minimum
-          for (std::size_t c = 0; c < classes; ++c) {
-            float* m = masks + static_cast<std::int64_t>(c) * n + (z * ny + y) * nx;
-            std::fill(m, m + nx, 0.0f);
-          }
-          continue;
-        }
-        std::fill(out, out + x_first, 0.0f);
-        std::fill(out + x_last, out + nx, 0.0f);
-        const std::int64_t row = (sz * ny + sy) * nx;
-        const std::int64_t step = flip[2] ? -1 : 1;
-        const std::int64_t start = source(x_first, nx, 2);
-        const auto convert = [&](const auto* values) {
-          if (step == 1) {  // contiguous: a loop the compiler vectorises
-            const auto* from = values + row + start;
-            float* to = out + x_first;
-            for (std::int64_t k = 0, m = x_last - x_first; k < m; ++k)
-              to[k] = std::min(std::max(static_cast<float>(from[k]) * gain + offset, 0.0f), 1.0f);
-            return;
-          }
-          for (std::int64_t x = x_first, i = row + start; x < x_last; ++x, i += step)
-            out[x] = std::min(std::max(static_cast<float>(values[i]) * gain + offset, 0.0f), 1.0f);
-        };
-        if (quantised) convert(item.ct);
-        else convert(reinterpret_cast<const std::int16_t*>(item.ct));
-        for (std::size_t c = 0; c < classes; ++c) {
-          const std::uint8_t* bits = target.packed_masks + c * target.mask_stride;
-          float* m = masks + static_cast<std::int64_t>(c) * n + (z * ny + y) * nx;
-          std::fill(m, m + nx, 0.0f);
-          for (std::int64_t x = x_first, i = row + start; x < x_last; ++x, i += step)
-            m[x] = static_cast<float>((bits[i >> 3] >> (i & 7)) & 1);
-        }
+        const SourceRow row = grid.row(z, y);
+        const std::int64_t at = (z * ny + y) * nx;
+        if (h.dtype == io::DType::uint8) write_ct_row(item.ct, row, window, nx, ct + at);
+        else write_ct_row(reinterpret_cast<const std::int16_t*>(item.ct), row, window, nx, ct + at);
+        for (std::size_t c = 0; c < classes; ++c)
+          write_mask_row(target.packed_masks + c * target.mask_stride, row, nx, masks + static_cast<std::int64_t>(c) * nz * ny * nx + at);
       }
-    }
     batch.has_mask[b] = classes > 0;
-    const auto labels = target.header["labels"].get<std::vector<int>>();
-    auto row = batch.labels.accessor<float, 2>()[b];
-    for (std::size_t c = 0; c < labels.size(); ++c) row[static_cast<std::int64_t>(c)] = static_cast<float>(labels[c]);
+    auto labels = batch.labels.accessor<float, 2>()[b];
+    for (std::size_t c = 0; c < target.header.labels.size(); ++c) labels[static_cast<std::int64_t>(c)] = static_cast<float>(target.header.labels[c]);
+  }
+
+  // One output row of the CT; outside the input, the window minimum.
+  template <class Stored>
+  static void write_ct_row(const Stored* stored, const SourceRow& row, const IntensityWindow& window, std::int64_t nx, float* out) {
+    if (!row.inside) {
+      std::fill(out, out + nx, 0.0f);
+      return;
+    }
+    std::fill(out, out + row.x_first, 0.0f);
+    std::fill(out + row.x_last, out + nx, 0.0f);
+    if (row.step == 1) {  // contiguous: a loop the compiler vectorises
+      const Stored* from = stored + row.first;
+      float* to = out + row.x_first;
+      for (std::int64_t k = 0, m = row.x_last - row.x_first; k < m; ++k) to[k] = window(static_cast<float>(from[k]));
+      return;
+    }
+    for (std::int64_t x = row.x_first, i = row.first; x < row.x_last; ++x, i += row.step) out[x] = window(static_cast<float>(stored[i]));
+  }
+
+  // One output row of a class mask, unpacked from its bits; outside the input, no lesion.
+  static void write_mask_row(const std::uint8_t* bits, const SourceRow& row, std::int64_t nx, float* out) {
+    std::fill(out, out + nx, 0.0f);
+    if (!row.inside) return;
+    for (std::int64_t x = row.x_first, i = row.first; x < row.x_last; ++x, i += row.step) out[x] = static_cast<float>((bits[i >> 3] >> (i & 7)) & 1);
   }
 
   const std::vector<LoaderItem>& items_;

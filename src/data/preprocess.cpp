@@ -190,11 +190,6 @@ io::NdArray mask_as_uint8(const io::NdArray& mask) {
 
 }  // namespace
 
-float stored_to_hu(double stored, const PreprocessConfig& c) {
-  if (c.storage == "uint8") return static_cast<float>(c.hu_min + stored * (c.hu_max - c.hu_min) / 255.0);
-  return static_cast<float>(stored);
-}
-
 PreparedVolume preprocess_sample(const Sample& sample, std::size_t classes, const PreprocessConfig& c, core::ThreadPool* pool) {
   if (c.hu_max <= c.hu_min) throw Error("empty HU window").key("preprocess.hu_max").value(std::to_string(c.hu_max)).expected("above preprocess.hu_min");
   const std::string source = sample.ct.file.string();

@@ -4,9 +4,12 @@
 #include <torch/torch.h>
 
 #include "unict/core/error.h"
+#include "unict/core/join.h"
 #include "unict/core/number_format.h"
 #include "unict/core/progress.h"
 #include "unict/data/cache_item.h"
+#include "unict/data/class_labels.h"
+#include "unict/data/intensity_window.h"
 #include "unict/data/resample.h"
 #include "unict/eval/classification_report.h"
 #include "unict/eval/figures.h"
@@ -32,7 +35,10 @@ namespace {
 
 // What one pass of the model over some volumes gives.
 struct Predictions {
-  eval::ScoredCases cls;                              // internal classes, or external after to_external
+  std::vector<std::string> names;                     // one per volume
+  std::vector<std::string> classes;                   // the run's classes
+  std::vector<double> scores;                         // volume-major: one probability per run class
+  data::ClassLabels labels;                           // as the cache holds them (in the run's classes or the data set's own)
   std::vector<std::vector<std::uint8_t>> masks;       // per volume: C x Z x Y x X on the grid (empty without seg)
   std::vector<std::vector<std::uint8_t>> truth;       // same, ground truth
   std::vector<std::string> reports, references;
@@ -45,7 +51,7 @@ struct Predictions {
 Predictions predict(TrainedRun& run, const std::vector<data::LoaderItem>& items, bool segment, bool generate, const std::string& label,
                     const std::vector<double>& finding_thresholds = {}) {
   Predictions p;
-  p.cls.classes = run.classes;
+  p.classes = run.classes;
   data::BatchLoader loader(items, run.config.train.batch_size, data::evaluation_loader_config(run.config.loader),
                            static_cast<std::uint64_t>(run.config.run.seed), run.device);
   torch::NoGradGuard no_grad;
@@ -58,7 +64,7 @@ Predictions predict(TrainedRun& run, const std::vector<data::LoaderItem>& items,
     const std::int64_t b_count = sizes[0];
     at::Tensor probs = out.cls_logits.defined() ? torch::sigmoid(out.cls_logits.to(torch::kFloat64)).cpu().contiguous()
                                                 : torch::full({b_count, static_cast<std::int64_t>(run.classes.size())}, 0.5, torch::kFloat64);
-    // RAD-ChestCT items carry labels of its own classes: kept as they are, mapped later.
+    // Kept in the classes the cache gives them in; scored_cases maps them when needed.
     const at::Tensor labels = batch->labels.to(torch::kCPU, torch::kUInt8).contiguous();
     at::Tensor masks, attention;
     if (segment && out.seg_logits.defined())
@@ -68,11 +74,10 @@ Predictions predict(TrainedRun& run, const std::vector<data::LoaderItem>& items,
     if (generate && run.model->has_task(core::Task::rep)) generated = run.model->generate(batch->ct, run.config.model.decode, finding_thresholds);
     const at::Tensor truth = batch->masks.to(torch::kCPU, torch::kUInt8).contiguous();
     for (std::int64_t b = 0; b < b_count; ++b) {
-      p.cls.names.push_back(batch->names[static_cast<std::size_t>(b)]);
+      p.names.push_back(batch->names[static_cast<std::size_t>(b)]);
       const double* pr = probs[b].data_ptr<double>();
-      p.cls.scores.insert(p.cls.scores.end(), pr, pr + probs.size(1));
-      const std::uint8_t* l = labels[b].data_ptr<std::uint8_t>();
-      p.cls.labels.insert(p.cls.labels.end(), l, l + labels.size(1));
+      p.scores.insert(p.scores.end(), pr, pr + probs.size(1));
+      p.labels.append(batch->label_classes, labels[b].data_ptr<std::uint8_t>());
       if (masks.defined()) {
         p.masks.emplace_back(masks[b].data_ptr<std::uint8_t>(), masks[b].data_ptr<std::uint8_t>() + masks[b].numel());
         p.truth.emplace_back(truth[b].data_ptr<std::uint8_t>(), truth[b].data_ptr<std::uint8_t>() + truth[b].numel());
@@ -87,29 +92,45 @@ Predictions predict(TrainedRun& run, const std::vector<data::LoaderItem>& items,
   return p;
 }
 
-// Internal class probabilities -> a data set's own classes: a merge combines its members (max or
-// noisy OR). map_labels: OR the members' labels too; otherwise the labels stay the data set's own
-// (already per external class).
-eval::ScoredCases to_external(const eval::ScoredCases& internal, const std::vector<data::LabelSet::ExternalClass>& external, bool map_labels) {
+// The predictions as cases of the classes being scored: the run's, or a data set's own
+// (`external`: each a merge of run classes, its probability the max or the noisy OR of its
+// members'). Labels already in the scored classes are used as they are; labels in the run's
+// classes are merged like the probabilities (an OR). Labels in other classes are an Error.
+eval::ScoredCases scored_cases(const Predictions& p, const std::vector<data::LabelSet::ExternalClass>* external) {
   eval::ScoredCases out;
-  out.names = internal.names;
-  for (const auto& e : external) out.classes.push_back(e.name);
-  const std::size_t c_in = internal.classes.size(), c_out = external.size();
-  for (std::size_t i = 0; i < internal.cases(); ++i) {
-    for (std::size_t e = 0; e < c_out; ++e) {
-      double combined = external[e].combine == data::MergeRule::max ? 0.0 : 1.0;
-      std::uint8_t label = 0;
-      for (auto m : external[e].members) {
-        const double s = internal.scores[i * c_in + m];
-        if (external[e].combine == data::MergeRule::max) combined = std::max(combined, s);
-        else combined *= 1.0 - s;
-        if (map_labels) label |= internal.labels[i * c_in + m];
+  out.names = p.names;
+  if (!external) {
+    out.classes = p.classes, out.scores = p.scores;
+  } else {
+    for (const auto& e : *external) out.classes.push_back(e.name);
+    const std::size_t c_in = p.classes.size();
+    for (std::size_t i = 0; i < p.names.size(); ++i)
+      for (const auto& e : *external) {
+        double combined = e.combine == data::MergeRule::max ? 0.0 : 1.0;
+        for (auto m : e.members) {
+          const double s = p.scores[i * c_in + m];
+          if (e.combine == data::MergeRule::max) combined = std::max(combined, s);
+          else combined *= 1.0 - s;
+        }
+        out.scores.push_back(e.combine == data::MergeRule::max ? combined : 1.0 - combined);
       }
-      out.scores.push_back(external[e].combine == data::MergeRule::max ? combined : 1.0 - combined);
-      if (map_labels) out.labels.push_back(label);
-    }
   }
-  if (!map_labels) out.labels = internal.labels;
+  if (p.names.empty() || p.labels.classes == out.classes) {
+    out.labels = p.labels.values;
+  } else if (external && p.labels.classes == p.classes) {
+    const std::size_t c_in = p.classes.size();
+    for (std::size_t i = 0; i < p.names.size(); ++i)
+      for (const auto& e : *external) {
+        std::uint8_t label = 0;
+        for (auto m : e.members) label |= p.labels.values[i * c_in + m];
+        out.labels.push_back(label);
+      }
+  } else {
+    throw Error("the cached labels are in other classes than the ones scored")
+        .value(core::join(p.labels.classes))
+        .expected(core::join(out.classes))
+        .hint("prepare the data set's cache again with this label set (unict prepare)");
+  }
   return out;
 }
 
@@ -130,13 +151,11 @@ void write_cls_csv(const fs::path& folder, const eval::ScoredCases& cases) {
   io::write_csv(folder / "labels_cls.csv", header, labels);
 }
 
-io::Geometry grid_geometry(const nlohmann::json& header) {
+io::Geometry grid_geometry(const data::CacheHeader& header) {
   io::Geometry g = io::Geometry::identity(4);
-  const auto spacing = header.at("spacing_zyx").get<std::vector<double>>();
-  const auto origin = header.at("origin_xyz").get<std::vector<double>>();
   for (std::size_t a = 0; a < 3; ++a) {
-    g.spacing[a] = spacing[2 - a];
-    g.origin[a] = origin[a];
+    g.spacing[a] = header.spacing_zyx[2 - a];
+    g.origin[a] = header.origin_xyz[a];
   }
   return g;
 }
@@ -153,16 +172,16 @@ void write_class_masks(const fs::path& file, const std::vector<std::uint8_t>& vo
 // Each volume's predicted masks back in the geometry of its original CT file.
 void write_original_geometry_masks(const fs::path& folder, const Predictions& p, const std::vector<data::LoaderItem>& items,
                                    const data::SampleSet& samples, std::int64_t classes) {
-  eval::write_mask_folder_classes(folder, p.cls.classes);
+  eval::write_mask_folder_classes(folder, p.classes);
   std::map<std::string, const data::Sample*> by_name;
   for (const auto& s : samples.samples) by_name[s.name] = &s;
   for (std::size_t i = 0; i < p.masks.size(); ++i) {
-    const auto* sample = by_name.at(p.cls.names[i]);
+    const auto* sample = by_name.at(p.names[i]);
     const auto info = io::read_nifti_info(sample->ct.file);
     const io::Geometry original = sample->ct.geometry ? *sample->ct.geometry : info.geometry;
     io::Geometry grid = grid_geometry(data::map_cache_item(items[i].file).header);
     grid.spacing.resize(3), grid.origin.resize(3), grid.direction = io::Geometry::identity(3).direction;
-    io::write_nifti(folder / (p.cls.names[i] + ".nii.gz"),
+    io::write_nifti(folder / (p.names[i] + ".nii.gz"),
                     data::class_masks_to_grid(p.masks[i].data(), static_cast<std::size_t>(classes), p.grid, grid, info.dims, original));
   }
 }
@@ -180,7 +199,7 @@ std::optional<TaskAttention> write_attention(const fs::path& file, const Predict
         m[i][j] = p.attention[v][i * t + j];
         mean[i][j] += m[i][j] / static_cast<double>(p.attention.size());
       }
-    per_volume[p.cls.names[v]] = m;
+    per_volume[p.names[v]] = m;
   }
   io::write_json(file, {{"tasks", tasks}, {"mean", mean}, {"volumes", per_volume}});
   return TaskAttention{tasks, mean};
@@ -189,7 +208,7 @@ std::optional<TaskAttention> write_attention(const fs::path& file, const Predict
 // The example figure: the test volume with the largest lesion, on the axial slice where it is widest.
 void plot_example_figure(const Predictions& p, const std::vector<data::LoaderItem>& items, const fs::path& png) {
   if (p.truth.empty()) return;
-  const std::int64_t nz = p.grid[0], ny = p.grid[1], nx = p.grid[2], slice = ny * nx, classes = static_cast<std::int64_t>(p.cls.classes.size());
+  const std::int64_t nz = p.grid[0], ny = p.grid[1], nx = p.grid[2], slice = ny * nx, classes = static_cast<std::int64_t>(p.classes.size());
   std::size_t best_volume = 0;
   std::int64_t best_z = nz / 2, best_count = -1;
   for (std::size_t v = 0; v < p.truth.size(); ++v)
@@ -200,23 +219,21 @@ void plot_example_figure(const Predictions& p, const std::vector<data::LoaderIte
       if (count > best_count) best_count = count, best_volume = v, best_z = z;
     }
   const auto item = data::read_cache_item(items[best_volume].file, false);
-  const double lo = item.header["hu_min"], hi = item.header["hu_max"];
+  const data::IntensityWindow window(item.header.dtype, item.header.hu_min, item.header.hu_max);
   eval::ExamplePanel panel;
   panel.height = ny, panel.width = nx;
   panel.truth.assign(static_cast<std::size_t>(slice), 0);
   panel.predicted.assign(static_cast<std::size_t>(slice), 0);
   for (std::int64_t i = 0; i < slice; ++i) {
     const std::size_t at = static_cast<std::size_t>(best_z * slice + i);
-    const double hu = item.ct.dtype == io::DType::int16 ? static_cast<double>(item.ct.data<std::int16_t>()[at])
-                                                        : lo + (hi - lo) * item.ct.data<std::uint8_t>()[at] / 255.0;
-    panel.slice.push_back(static_cast<float>(std::clamp((hu - lo) / (hi - lo), 0.0, 1.0)));
+    panel.slice.push_back(window(static_cast<float>(item.ct.value_at(at))));
     for (std::int64_t c = 0; c < classes; ++c) {
       const std::size_t m = static_cast<std::size_t>((c * nz + best_z) * slice + i);
       panel.truth[static_cast<std::size_t>(i)] |= p.truth[best_volume][m];
       panel.predicted[static_cast<std::size_t>(i)] |= p.masks[best_volume][m];
     }
   }
-  panel.title = p.cls.names[best_volume] + ", axial slice " + std::to_string(best_z);
+  panel.title = p.names[best_volume] + ", axial slice " + std::to_string(best_z);
   if (best_volume < p.reports.size()) panel.generated_report = p.reports[best_volume];
   panel.reference_report = p.references[best_volume];
   eval::plot_example(panel, png);
@@ -287,12 +304,12 @@ eval::ClassificationReport score_classification(const fs::path& folder, const ev
 // Writes the masks (grid and original geometry) and scores the grid ones as written.
 eval::SegmentationReport score_segmentation(const fs::path& folder, const Predictions& p, const std::vector<data::LoaderItem>& items,
                                             const data::SampleSet& samples) {
-  const auto c = static_cast<std::int64_t>(p.cls.classes.size());
-  for (const char* part : {"pred", "truth"}) eval::write_mask_folder_classes(folder / "masks_grid" / part, p.cls.classes);
+  const auto c = static_cast<std::int64_t>(p.classes.size());
+  for (const char* part : {"pred", "truth"}) eval::write_mask_folder_classes(folder / "masks_grid" / part, p.classes);
   for (std::size_t i = 0; i < p.masks.size(); ++i) {
     const auto geometry = grid_geometry(data::map_cache_item(items[i].file).header);
-    write_class_masks(folder / "masks_grid" / "pred" / (p.cls.names[i] + ".nii.gz"), p.masks[i], c, p.grid, geometry);
-    write_class_masks(folder / "masks_grid" / "truth" / (p.cls.names[i] + ".nii.gz"), p.truth[i], c, p.grid, geometry);
+    write_class_masks(folder / "masks_grid" / "pred" / (p.names[i] + ".nii.gz"), p.masks[i], c, p.grid, geometry);
+    write_class_masks(folder / "masks_grid" / "truth" / (p.names[i] + ".nii.gz"), p.truth[i], c, p.grid, geometry);
   }
   write_original_geometry_masks(folder / "masks", p, items, samples, c);
   return eval::evaluate_segmentation(folder / "masks_grid" / "pred", folder / "masks_grid" / "truth");
@@ -302,9 +319,9 @@ eval::SegmentationReport score_segmentation(const fs::path& folder, const Predic
 eval::ReportEvaluation score_reports(const fs::path& folder, const Predictions& p, const fs::path& labeler_vocabulary,
                                      const std::vector<std::string>& classes) {
   std::vector<std::pair<std::string, std::string>> generated, references;
-  for (std::size_t i = 0; i < p.cls.names.size(); ++i) {
-    generated.emplace_back(p.cls.names[i], p.reports[i]);
-    references.emplace_back(p.cls.names[i], p.references[i]);
+  for (std::size_t i = 0; i < p.names.size(); ++i) {
+    generated.emplace_back(p.names[i], p.reports[i]);
+    references.emplace_back(p.names[i], p.references[i]);
   }
   eval::write_report_lines(folder / "reports.jsonl", generated);
   eval::write_report_lines(folder / "references.jsonl", references);
@@ -332,15 +349,15 @@ EvaluationResult evaluate_run(const fs::path& run_dir, const EvaluateOptions& op
   const std::string part = dataset.trains ? options.split : dataset.title;
   spdlog::info("evaluating {} on {} {} volumes ({})", train::best_checkpoint(run_dir).string(), items.size(), part, run.device);
 
-  const auto in_scored_classes = [&](const eval::ScoredCases& internal, bool map_labels) {
-    return dataset.own_classes ? to_external(internal, dataset.own_classes(data.labels), map_labels) : internal;
-  };
+  // The classes scored: the run's, or the data set's own.
+  const auto own_classes = dataset.own_classes ? dataset.own_classes(data.labels) : std::vector<data::LabelSet::ExternalClass>{};
+  const auto* scored_in = dataset.own_classes ? &own_classes : nullptr;
   // Thresholds: best F1 on the fold's validation volumes (their classification only), in the
   // classes being scored.
   const bool classify = run.model->has_task(core::Task::cls) && dataset.scores(core::Task::cls);
   const auto val_items = data::cache_items(training_data.cache, volumes.val);
   std::map<std::string, double> chosen;
-  if (classify && !val_items.empty()) chosen = eval::choose_thresholds(in_scored_classes(predict(run, val_items, false, false, "val").cls, true));
+  if (classify && !val_items.empty()) chosen = eval::choose_thresholds(scored_cases(predict(run, val_items, false, false, "val"), scored_in));
   // The reports state the findings at the same operating points as the classification metrics.
   std::vector<double> finding_thresholds;
   if (!dataset.own_classes && !chosen.empty())
@@ -353,7 +370,7 @@ EvaluationResult evaluate_run(const fs::path& run_dir, const EvaluateOptions& op
   r.dataset = dataset.id, r.volumes = items.size(), r.run = run_dir, r.checkpoint = train::best_checkpoint(run_dir), r.tasks = run.model->tasks();
   if (dataset.trains) r.split = options.split;
   if (classify) {
-    r.cls = score_classification(folder, in_scored_classes(p.cls, false), chosen, options.bootstrap, static_cast<std::uint64_t>(run.config.run.seed));
+    r.cls = score_classification(folder, scored_cases(p, scored_in), chosen, options.bootstrap, static_cast<std::uint64_t>(run.config.run.seed));
     r.metrics.merge(eval::macro_metric_values(r.cls->result));
   }
   if (segment && !p.masks.empty()) {

@@ -4,7 +4,7 @@
 
 #include "unict/core/atomic_file.h"
 #include "unict/core/error.h"
-#include "unict/data/cache_item.h"
+#include "unict/data/intensity_window.h"
 #include "unict/data/preprocess.h"
 #include "unict/data/resample.h"
 #include "unict/eval/classification_report.h"
@@ -25,27 +25,18 @@ nlohmann::json predict_scan(const fs::path& run_dir, const fs::path& scan, const
   TrainedRun run = load_trained_run(run_dir);
   fs::create_directories(out);
 
-  // Through a cache item, so that the conversion to the model's input is the loader's own.
+  // Preprocessed as prepare does, and given to the model through the loader's intensity window.
   data::Sample sample;
   sample.name = scan.filename().string().substr(0, scan.filename().string().find('.'));
   sample.patient = sample.name;
   sample.ct.file = scan;
-  sample.labels.assign(run.classes.size(), 0);
   const auto prepared = data::preprocess_sample(sample, run.classes.size(), run.config.preprocess, nullptr);
-  const fs::path item = out / ".input.uct";
-  data::write_cache_item(item, sample, run.classes, prepared, run.config.preprocess);
-  struct Remove {
-    fs::path file;
-    ~Remove() {
-      std::error_code ec;
-      fs::remove(file, ec);
-    }
-  } remove_item{item};
-  data::BatchLoader loader({{item, sample.name, {}}}, 1, data::evaluation_loader_config(run.config.loader), 0, run.device);
-  loader.start_epoch(0);
-  const auto batch = loader.next();
+  const auto& grid = prepared.ct.shape;
+  at::Tensor ct = torch::empty({1, 1, grid.at(0), grid.at(1), grid.at(2)}, torch::kFloat32);
+  data::IntensityWindow(prepared.ct.dtype, run.config.preprocess.hu_min, run.config.preprocess.hu_max).convert(prepared.ct, ct.data_ptr<float>());
+  ct = ct.to(torch::Device(run.device));
   torch::NoGradGuard no_grad;
-  const auto output = run.model->forward(batch->ct);
+  const auto output = run.model->forward(ct);
 
   const fs::path thresholds_path = thresholds_file(evaluation_folder(run_dir, data::training_dataset(), "test"));
   nlohmann::json result{{"VolumeName", sample.name}, {"run", run_dir.string()}, {"probabilities", nullptr}, {"thresholds", nullptr}};
@@ -56,7 +47,7 @@ nlohmann::json predict_scan(const fs::path& run_dir, const fs::path& scan, const
     if (fs::exists(thresholds_path)) result["thresholds"] = io::read_json(thresholds_path)["thresholds"];
   }
   if (output.seg_logits.defined()) {
-    const auto masks = train::predicted_masks(output.seg_logits, batch->ct.sizes().slice(2)).to(torch::kUInt8).cpu().contiguous();
+    const auto masks = train::predicted_masks(output.seg_logits, ct.sizes().slice(2)).to(torch::kUInt8).cpu().contiguous();
     const auto info = io::read_nifti_info(scan);
     const std::array<std::int64_t, 3> grid{masks.size(2), masks.size(3), masks.size(4)};
     const io::Volume volume =
@@ -74,7 +65,7 @@ nlohmann::json predict_scan(const fs::path& run_dir, const fs::path& scan, const
           throw Error("the run's thresholds lack a class").file(thresholds_path.string()).key("thresholds." + c).expected("a number");
         finding_thresholds.push_back(result["thresholds"][c].get<double>());
       }
-    const auto ids = run.model->generate(batch->ct, run.config.model.decode, finding_thresholds);
+    const auto ids = run.model->generate(ct, run.config.model.decode, finding_thresholds);
     const std::string report = run.tokenizer->decode(ids[0]);
     core::write_file_atomic(out / "report.txt", report + "\n");
     result["report"] = report;

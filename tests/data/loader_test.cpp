@@ -94,9 +94,12 @@ TEST_F(Loader, EveryItemAppearsOncePerEpochWithItsLabelsAndReport) {
     for (std::size_t i = 0; i < b.names.size(); ++i) {
       seen.push_back(b.names[i]);
       const CacheItem item = read_cache_item(*folder_ / "items" / (b.names[i] + ".uct"));
-      const auto labels = item.header["labels"].get<std::vector<float>>();
-      for (std::size_t c = 0; c < labels.size(); ++c) EXPECT_EQ(b.labels[static_cast<std::int64_t>(i)][static_cast<std::int64_t>(c)].item<float>(), labels[c]);
-      EXPECT_EQ(b.reports[i], item.header["report"]);
+      const auto& labels = item.header.labels;
+      ASSERT_EQ(b.labels.size(1), static_cast<std::int64_t>(labels.size()));
+      for (std::size_t c = 0; c < labels.size(); ++c)
+        EXPECT_EQ(b.labels[static_cast<std::int64_t>(i)][static_cast<std::int64_t>(c)].item<float>(), static_cast<float>(labels[c]));
+      EXPECT_EQ(b.reports[i], item.header.report);
+      EXPECT_EQ(b.label_classes, item.header.classes);
     }
   }
   std::sort(seen.begin(), seen.end());

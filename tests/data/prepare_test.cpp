@@ -95,7 +95,7 @@ TEST_F(Prepare, ItemsDoNotDependOnTheNumberOfThreadsAndNumpyReadsThem) {
   double sum = 0;
   for (std::size_t i = 0; i < item.ct.size(); ++i) sum += item.ct.value_at(i);
   EXPECT_EQ(seen["sum"].get<double>(), sum);
-  EXPECT_EQ(seen["name"], item.header["name"]);
+  EXPECT_EQ(seen["name"], item.header.name);
   ASSERT_EQ(seen["mask_voxels"].size(), item.masks.size());
   for (std::size_t c = 0; c < item.masks.size(); ++c)
     EXPECT_EQ(seen["mask_voxels"][c].get<long>(), std::count(item.masks[c].begin(), item.masks[c].end(), 1));

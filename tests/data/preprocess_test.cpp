@@ -11,6 +11,7 @@
 #include "unict/core/error.h"
 #include "unict/core/seed.h"
 #include "unict/core/thread_pool.h"
+#include "unict/data/intensity_window.h"
 #include "unict/data/resample.h"
 #include "unict/data/synthetic.h"
 #include "unict/io/npy.h"
@@ -247,7 +248,7 @@ TEST_F(PreprocessSynthetic, Uint8StorageQuantisesTheWindow) {
   const PreparedVolume small = preprocess_sample(sample, labels_->size(), p, nullptr);
   ASSERT_EQ(small.ct.dtype, io::DType::uint8);
   for (std::size_t i = 0; i < exact.ct.size(); i += 97)
-    EXPECT_NEAR(stored_to_hu(small.ct.value_at(i), p), exact.ct.value_at(i), 2000.0 / 255 / 2 + 0.51);
+    EXPECT_NEAR(stored_to_hu(small.ct.value_at(i), small.ct.dtype, p.hu_min, p.hu_max), exact.ct.value_at(i), 2000.0 / 255 / 2 + 0.51);
 }
 
 TEST_F(PreprocessSynthetic, AMaskOfAnotherShapeIsAnErrorNamingIt) {

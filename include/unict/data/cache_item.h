@@ -8,8 +8,7 @@
 //   then         if has_mask: one bit-packed mask per class (ceil(z*y*x / 8) bytes, voxel v is bit
 //                v % 8 of byte v / 8, classes in the header's order)
 //
-// Header keys: name, patient, shape, dtype, storage, hu_min, hu_max, spacing_zyx, origin_xyz,
-// classes, has_mask, labels, report, source_split.
+// Header keys: those of CacheHeader (cache_header.h).
 #pragma once
 
 #include <cstdint>
@@ -20,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "unict/data/cache_header.h"
 #include "unict/data/preprocess.h"
 
 namespace unict::data {
@@ -28,18 +28,16 @@ struct MappedFile;
 
 // A cache item mapped into memory (read-only, no copy): the loader converts straight from it.
 struct MappedCacheItem {
-  nlohmann::json header;
+  CacheHeader header;
   std::shared_ptr<const MappedFile> mapping;
-  const std::uint8_t* ct = nullptr;            // voxels, dtype as header["dtype"], (z, y, x)
-  io::DType dtype = io::DType::int16;
-  std::vector<std::int64_t> shape;
+  const std::uint8_t* ct = nullptr;            // voxels, dtype header.dtype, shape header.shape (z, y, x)
   const std::uint8_t* packed_masks = nullptr;  // when has_mask: classes x ceil(voxels / 8) bytes
   std::size_t mask_stride = 0;                 // bytes per class
 };
 MappedCacheItem map_cache_item(const std::filesystem::path& file);
 
 struct CacheItem {
-  nlohmann::json header;
+  CacheHeader header;
   io::NdArray ct;                                // (z, y, x)
   std::vector<std::vector<std::uint8_t>> masks;  // per class 0 / 1, when has_mask
 };

@@ -31,6 +31,7 @@ struct Batch {
   at::Tensor masks;       // [B, C, Z, Y, X] float32 (zeros where has_mask is false)
   at::Tensor has_mask;    // [B] bool
   at::Tensor labels;      // [B, C] float32
+  std::vector<std::string> label_classes;  // the C classes of labels and masks, as the cache names them
   at::Tensor tokens;      // [B, L] int64 when a tokenizer is set, else undefined
   std::vector<std::string> names, reports;
   std::int64_t epoch = 0, index = 0;

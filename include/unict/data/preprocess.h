@@ -40,7 +40,4 @@ struct PreparedVolume {
 // finding channel the mask does not have.
 PreparedVolume preprocess_sample(const Sample& sample, std::size_t classes, const PreprocessConfig& config, core::ThreadPool* pool);
 
-// Back from storage to HU (uint8: the window's value for the level).
-float stored_to_hu(double stored, const PreprocessConfig& config);
-
 }  // namespace unict::data

@@ -20,7 +20,7 @@ struct Sample {
   CtSource ct;
   std::filesystem::path mask_file;             // ReXGroundingCT instance mask; empty: none
   std::vector<std::vector<int>> class_channels;  // per class: the mask channels (findings) of that class
-  std::vector<std::uint8_t> labels;            // per class (or per external class for RAD-ChestCT): 0 / 1
+  std::vector<std::uint8_t> labels;            // 0 / 1 per class of its SampleSet's class_names
   std::string report;                          // the training report text
   std::string source_split;                    // the data set's own split (train / val / test, imgtrain ...)
 };
@@ -33,6 +33,8 @@ struct SkippedItem {
 struct SampleSet {
   std::vector<Sample> samples;
   std::vector<SkippedItem> skipped;  // left out under data.on_error: skip (or never usable)
+  // The classes of every sample's labels: the label set's, or the data set's own
+  // (DatasetSpec::own_classes). Cache items record them beside the labels (class_labels.h).
   std::vector<std::string> class_names;
 };
 
