@@ -38,6 +38,14 @@ inline std::vector<DeviceCase> test_devices() {
   return cases;
 }
 
+// The cases that compute in float32 (code that autocast does not cover: decoding, losses, the
+// optimiser's update).
+inline std::vector<DeviceCase> float32_test_devices() {
+  auto cases = test_devices();
+  cases.erase(std::remove_if(cases.begin(), cases.end(), [](const DeviceCase& c) { return c.autocast(); }), cases.end());
+  return cases;
+}
+
 inline std::string device_case_name(const ::testing::TestParamInfo<DeviceCase>& info) { return info.param.name; }
 
 // Max |a - b| within the case's tolerance at b's scale (b: the CPU float32 reference).

@@ -101,14 +101,8 @@ TEST_P(InFloat32OnEachDevice, LossesEqualLibTorchsOwnOpsThere) {
   EXPECT_NEAR(soft_dice_loss(p, g).item<double>(), 1 - 2 / 3.5, 1e-6);  // 1 - (2 * 0.5 + 1) / (1.5 + 1 + 1)
 }
 
-std::vector<DeviceCase> float32_devices() {
-  auto cases = test::test_devices();
-  cases.erase(std::remove_if(cases.begin(), cases.end(), [](const DeviceCase& c) { return c.autocast(); }), cases.end());
-  return cases;
-}
-
 INSTANTIATE_TEST_SUITE_P(Devices, OnEachDevice, ::testing::ValuesIn(test::test_devices()), test::device_case_name);
-INSTANTIATE_TEST_SUITE_P(Devices, InFloat32OnEachDevice, ::testing::ValuesIn(float32_devices()), test::device_case_name);
+INSTANTIATE_TEST_SUITE_P(Devices, InFloat32OnEachDevice, ::testing::ValuesIn(test::float32_test_devices()), test::device_case_name);
 
 }  // namespace
 }  // namespace unict::model
