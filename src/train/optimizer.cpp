@@ -54,4 +54,18 @@ ModelOptimizer make_optimizer(torch::nn::Module& model, const torch::nn::Module&
   return out;
 }
 
+at::Tensor gradient_norm(const std::vector<at::Tensor>& parameters) {
+  std::vector<at::Tensor> norms;
+  for (const auto& p : parameters)
+    if (p.grad().defined()) norms.push_back(p.grad().detach().to(torch::kFloat32).norm());
+  return norms.empty() ? torch::zeros({}, torch::kFloat32) : torch::stack(norms).norm();
+}
+
+void clip_gradients(const std::vector<at::Tensor>& parameters, const at::Tensor& norm, double max_norm) {
+  if (max_norm <= 0) return;
+  const at::Tensor scale = (max_norm / (norm + 1e-6)).clamp_max(1.0);
+  for (const auto& p : parameters)
+    if (p.grad().defined()) p.grad().mul_(scale.to(p.grad().dtype()));
+}
+
 }  // namespace unict::train

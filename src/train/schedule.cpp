@@ -32,6 +32,12 @@ std::int64_t to_updates(const Duration& duration, std::int64_t updates_per_epoch
   return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(updates - 1e-9)));
 }
 
+Schedule make_schedule(const TrainConfig& config, std::int64_t updates_per_epoch) {
+  const auto total = to_updates(parse_duration(config.duration, "train.duration"), updates_per_epoch);
+  const auto warmup = to_updates(parse_duration(config.warmup, "train.warmup"), updates_per_epoch);
+  return {config.lr, std::min(total, warmup), total, config.min_lr_ratio};
+}
+
 double Schedule::factor(std::int64_t step) const {
   if (step < warmup) return static_cast<double>(step + 1) / static_cast<double>(warmup);
   const std::int64_t decay = total - warmup;

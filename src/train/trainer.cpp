@@ -69,9 +69,8 @@ class Trainer {
     if (cuda_) at::globalContext().setBenchmarkCuDNN(in_.train.cudnn_benchmark);
     batches_per_epoch_ = loader_.batches_per_epoch();
     updates_per_epoch_ = (batches_per_epoch_ + in_.train.grad_accum_steps - 1) / in_.train.grad_accum_steps;
-    total_ = to_updates(parse_duration(in_.train.duration, "train.duration"), updates_per_epoch_);
-    schedule_ = {in_.train.lr, std::min(total_, to_updates(parse_duration(in_.train.warmup, "train.warmup"), updates_per_epoch_)), total_,
-                 in_.train.min_lr_ratio};
+    schedule_ = make_schedule(in_.train, updates_per_epoch_);
+    total_ = schedule_.total;
     val_every_ = to_updates(parse_duration(in_.train.val_every, "train.val_every"), updates_per_epoch_);
     checkpoint_every_ = to_updates(parse_duration(in_.train.checkpoint_every, "train.checkpoint_every"), updates_per_epoch_);
     window_ = torch::zeros({kWindowSize}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
@@ -196,10 +195,8 @@ class Trainer {
     }
     state_.batch_in_epoch += n;
 
-    std::vector<at::Tensor> norms;
-    for (const auto& p : model_->parameters())
-      if (p.grad().defined()) norms.push_back(p.grad().detach().to(torch::kFloat32).norm());
-    const at::Tensor grad_norm = norms.empty() ? torch::zeros({}, window_.options()) : torch::stack(norms).norm();
+    const auto parameters = model_->parameters();
+    const at::Tensor grad_norm = gradient_norm(parameters).to(device_);
     // The one read per update: a NaN / Inf loss or gradient must not reach the weights.
     const bool finite = (torch::isfinite(grad_norm) & torch::isfinite(sums[1])).item<bool>();
     if (!finite) {
@@ -212,11 +209,7 @@ class Trainer {
       return false;
     }
     state_.nonfinite_run = 0;
-    if (in_.train.clip_grad_norm > 0) {
-      const at::Tensor scale = (in_.train.clip_grad_norm / (grad_norm + 1e-6)).clamp_max(1.0);
-      for (const auto& p : model_->parameters())
-        if (p.grad().defined()) p.grad().mul_(scale.to(p.grad().dtype()));
-    }
+    clip_gradients(parameters, grad_norm, in_.train.clip_grad_norm);
     optimizer_.set_lr(schedule_.lr(state_.step));
     optimizer_.adamw->step();
     window_ += sums;

@@ -24,4 +24,12 @@ struct ModelOptimizer {
 // The parameters of `encoder` (a submodule of `model`) form the encoder groups.
 ModelOptimizer make_optimizer(torch::nn::Module& model, const torch::nn::Module& encoder, const TrainConfig& config);
 
+// The L2 norm of all defined gradients, as one float32 tensor on their device (no host read: the
+// trainer reads it once, with the loss, to skip non-finite updates).
+at::Tensor gradient_norm(const std::vector<at::Tensor>& parameters);
+
+// Scales every gradient by min(1, max_norm / (norm + 1e-6)): the rule of PyTorch's
+// clip_grad_norm_. Nothing happens when max_norm <= 0.
+void clip_gradients(const std::vector<at::Tensor>& parameters, const at::Tensor& norm, double max_norm);
+
 }  // namespace unict::train

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "unict/train/train_config.h"
+
 namespace unict::train {
 
 struct Duration {
@@ -29,5 +31,8 @@ struct Schedule {
   double factor(std::int64_t step) const;
   double lr(std::int64_t step) const { return peak * factor(step); }
 };
+
+// train.lr, train.warmup (at most the whole run), train.duration and train.min_lr_ratio in updates.
+Schedule make_schedule(const TrainConfig& config, std::int64_t updates_per_epoch);
 
 }  // namespace unict::train
