@@ -1,6 +1,8 @@
 // `unict model summary`: the model a config builds, its parameters per module, and the output
 // shapes of one forward pass on a dummy batch of the configured size.
+// `unict model export`: a run's weights as an .npz that plain NumPy / PyTorch reads by name.
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -8,8 +10,11 @@
 
 #include "config_options.h"
 #include "unict/core/torch_runtime.h"
+#include "unict/core/error.h"
 #include "unict/data/label_set.h"
+#include "unict/experiments/run_setup.h"
 #include "unict/model/model_summary.h"
+#include "unict/model/tensor_archive.h"
 #include "unict/model/unict_model.h"
 #include "unict/text/special_tokens.h"
 
@@ -69,6 +74,26 @@ void summary(const SummaryOptions& options, const GlobalOptions& globals) {
             << model::output_shapes(out);
 }
 
+struct ExportOptions {
+  std::string run, out, checkpoint = "best";
+  bool force = false;
+};
+
+void export_weights(const ExportOptions& options) {
+  const std::filesystem::path out(options.out);
+  if (std::filesystem::exists(out) && !options.force)
+    throw Error("the output file exists").file(out.string()).hint("pass --force to replace it");
+  const auto which = options.checkpoint == "last" ? experiments::RunWeights::last : experiments::RunWeights::best;
+  const auto run = experiments::load_trained_run(options.run, which);
+  const auto weights = model::module_weights(*run.model);
+  model::write_tensor_archive(out, weights);
+  std::int64_t values = 0;
+  for (const auto& [name, tensor] : weights) values += tensor.numel();
+  std::cout << "exported " << weights.size() << " tensors (" << values << " values) of " << options.run << " (" << options.checkpoint
+            << ".pt) to " << out.string() << "\n"
+            << "the PyTorch reference loads them by name with the run's config.yaml: scripts/reference/unict_reference/weights.py\n";
+}
+
 }  // namespace
 
 void add_model_command(CLI::App& app, const GlobalOptions& globals) {
@@ -80,6 +105,15 @@ void add_model_command(CLI::App& app, const GlobalOptions& globals) {
   summary_cmd->add_option("--depth", options->depth, "Module levels to print")->check(CLI::Range(0, 20));
   summary_cmd->add_flag("--no-forward", options->no_forward, "Skip the forward pass (the tree and counts only)");
   summary_cmd->callback([options, &globals] { summary(*options, globals); });
+
+  auto exported = std::make_shared<ExportOptions>();
+  CLI::App* export_cmd = cmd->add_subcommand("export", "Write a run's weights (every parameter and buffer, by name) as an .npz");
+  export_cmd->add_option("--run", exported->run, "The run folder")->required();
+  export_cmd->add_option("--out", exported->out, "The .npz to write")->required();
+  export_cmd->add_option("--checkpoint", exported->checkpoint, "best (the selected weights of a finished run) or last")
+      ->check(CLI::IsMember({"best", "last"}));
+  export_cmd->add_flag("--force", exported->force, "Replace --out when it exists");
+  export_cmd->callback([exported] { export_weights(*exported); });
 }
 
 }  // namespace unict::cli

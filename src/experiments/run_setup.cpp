@@ -41,9 +41,11 @@ data::Tokenize make_tokenize(std::shared_ptr<const text::ReportTokenizer> tokeni
   };
 }
 
-TrainedRun load_trained_run(const std::filesystem::path& dir) {
-  if (!training_finished(dir))
+TrainedRun load_trained_run(const std::filesystem::path& dir, RunWeights weights) {
+  if (weights == RunWeights::best && !training_finished(dir))
     throw Error("no finished training in this folder").file(dir.string()).hint("train it first (unict train / unict cv), or --resume it");
+  if (weights == RunWeights::last && !training_started(dir))
+    throw Error("no checkpoint in this folder").file(dir.string()).hint("train it first (unict train / unict cv)");
   LoadedConfig loaded = load_config(config_file(dir));
   TrainedRun run{dir, std::move(loaded.resolved), std::move(loaded.typed), nullptr, nullptr, "", {}};
   run.device = core::resolve_device_name(run.config.run.device);
@@ -51,7 +53,8 @@ TrainedRun load_trained_run(const std::filesystem::path& dir) {
   run.classes = data::load_label_set(run.config.data.label_set).names();
   model::ModelShape shape{static_cast<std::int64_t>(run.classes.size()), run.tokenizer->vocab_size(), run.config.preprocess.size};
   run.model = model::build_model(run.config.model, shape, static_cast<std::uint64_t>(run.config.run.seed));
-  train::load_checkpoint(train::best_checkpoint(dir), *run.model, nullptr, run.device, false);
+  const auto checkpoint = weights == RunWeights::best ? train::best_checkpoint(dir) : train::last_checkpoint(dir);
+  train::load_checkpoint(checkpoint, *run.model, nullptr, run.device, false);
   run.model->to(torch::Device(run.device));
   run.model->eval();
   return run;

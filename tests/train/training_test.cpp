@@ -236,6 +236,15 @@ TEST_F(Training, CrossValidationWritesEveryFileAndSkipsFinishedFolds) {
   EXPECT_EQ(unict("predict --run " + (out / "fold0").string() + " --input " + scan.string() + " --out " + prediction.string(),
                   *dir_ / "predict2.log"), 2);
   EXPECT_CONTAINS(test::slurp(*dir_ / "predict2.log"), "--force");
+
+  // The weights for NumPy / PyTorch: every tensor of best.pt under its name, read back by PyTorch
+  // from the checkpoint itself; an existing export is kept unless --force.
+  const fs::path exported = *dir_ / "weights.npz";
+  ASSERT_EQ(unict("model export --run " + (out / "fold0").string() + " --out " + exported.string(), *dir_ / "export.log"), 0)
+      << test::slurp(*dir_ / "export.log");
+  EXPECT_EQ(test::run_python("model/reference/check_export.py", exported.string() + " " + (out / "fold0/checkpoints/best.pt").string()), 0);
+  EXPECT_EQ(unict("model export --run " + (out / "fold0").string() + " --out " + exported.string(), *dir_ / "export2.log"), 2);
+  EXPECT_CONTAINS(test::slurp(*dir_ / "export2.log"), "--force");
 }
 
 TEST_F(Training, KilledRunResumesToBitwiseTheSameWeightsAndMetrics) {

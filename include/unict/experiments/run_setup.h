@@ -36,12 +36,16 @@ struct TrainedRun {
   core::ResolvedConfig resolved;
   Config config;
   std::shared_ptr<const text::ReportTokenizer> tokenizer;
-  model::UniCT model{nullptr};  // best weights, eval mode, on `device`
+  model::UniCT model{nullptr};  // the chosen weights (best by default), eval mode, on `device`
   std::string device;
   std::vector<std::string> classes;
 };
 
-// Errors name the run folder when it holds no finished training.
-TrainedRun load_trained_run(const std::filesystem::path& dir);
+// Which checkpoint of a run to load: the selected one of a finished training, or the latest
+// (training need not have finished).
+enum class RunWeights { best, last };
+
+// Errors name the run folder when it holds no finished training (best) or no checkpoint (last).
+TrainedRun load_trained_run(const std::filesystem::path& dir, RunWeights weights = RunWeights::best);
 
 }  // namespace unict::experiments
