@@ -24,6 +24,7 @@
 #define UNICT_HAVE_CUDA_STATS 1
 #endif
 
+#include "bench_args.h"
 #include "unict/core/compat.h"
 #include "unict/core/config_loader.h"
 #include "unict/core/run_config.h"
@@ -37,6 +38,7 @@
 namespace {
 
 using namespace unict;
+using bench::parse_size;
 using Clock = std::chrono::steady_clock;
 
 struct Options {
@@ -46,18 +48,6 @@ struct Options {
   std::int64_t batch = 1, classes = 10, vocab = 2000, steps = 3, warmup = 1, text = 0;
   bool decode = false, compare_cpu = false, forward_only = false;
 };
-
-std::vector<std::int64_t> parse_size(const std::string& text) {
-  std::vector<std::int64_t> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    out.push_back(std::stoll(text.substr(start, comma - start)));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
 
 Options parse(int argc, char** argv) {
   Options o;

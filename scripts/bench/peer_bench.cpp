@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "bench_args.h"
 #include "unict/core/malloc_tuning.h"
 #include "unict/core/torch_runtime.h"
 #include "unict/data/loader.h"
@@ -32,6 +33,7 @@
 namespace {
 
 using namespace unict;
+using bench::parse_size;
 using Clock = std::chrono::steady_clock;
 
 struct Options {
@@ -41,17 +43,6 @@ struct Options {
   bool augment = true;
   double intensity_shift = 10, intensity_scale = 0;
 };
-
-std::vector<std::int64_t> parse_size(const std::string& text) {
-  std::vector<std::int64_t> out;
-  std::size_t start = 0;
-  for (;;) {
-    const auto comma = text.find(',', start);
-    out.push_back(std::stoll(text.substr(start, comma - start)));
-    if (comma == std::string::npos) return out;
-    start = comma + 1;
-  }
-}
 
 Options parse(int argc, char** argv) {
   Options o;

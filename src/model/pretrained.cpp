@@ -8,6 +8,7 @@
 #include "unict/core/error.h"
 #ifndef UNICT_NO_WEIGHT_IMPORT
 #include "unict/io/npy.h"
+#include "unict/model/tensor_archive.h"
 #endif
 #include "unict/model/resnet2p5d.h"
 
@@ -61,8 +62,7 @@ void load_torchvision_resnet(ResNet2dImpl&, std::int64_t, const std::filesystem:
 void load_torchvision_resnet(ResNet2dImpl& trunk, std::int64_t depth, const std::filesystem::path& file) {
   const auto members = io::npz_members(file);  // an unreadable file fails here, naming it
   std::map<std::string, at::Tensor> ours;
-  for (const auto& p : trunk.named_parameters()) ours[p.key()] = p.value();
-  for (const auto& b : trunk.named_buffers()) ours[b.key()] = b.value();
+  for (const auto& [name, tensor] : module_weights(trunk)) ours[name] = tensor;
 
   torch::NoGradGuard no_grad;
   for (const auto& [tv_name, our_name] : torchvision_resnet_name_map(depth)) {

@@ -28,22 +28,33 @@ def conv3d(cin, cout, kernel, stride):
     return nn.Conv3d(cin, cout, kernel, stride=stride, padding=[k // 2 for k in kernel], bias=False)
 
 
-class BasicBlock3d(nn.Module):
-    def __init__(self, cin, cout, stride, norm):
+class BasicBlock(nn.Module):
+    """A ResNet basic block; `conv(cin, cout, kernel, stride)` and `norm(channels)` make it 2-D or 3-D."""
+
+    def __init__(self, cin, cout, stride, conv, norm):
         super().__init__()
-        self.conv_a = conv3d(cin, cout, (3, 3, 3), stride)
-        self.norm_a = norm3d(norm, cout)
-        self.conv_b = conv3d(cout, cout, (3, 3, 3), (1, 1, 1))
-        self.norm_b = norm3d(norm, cout)
+        self.conv_a, self.norm_a = conv(cin, cout, 3, stride), norm(cout)
+        self.conv_b, self.norm_b = conv(cout, cout, 3, 1), norm(cout)
         self.shortcut = nn.Sequential()
-        if any(s != 1 for s in stride) or cin != cout:
-            self.shortcut = nn.Sequential(conv3d(cin, cout, (1, 1, 1), stride), norm3d(norm, cout))
+        strides = stride if isinstance(stride, tuple) else (stride,)
+        if any(s != 1 for s in strides) or cin != cout:
+            self.shortcut = nn.Sequential(conv(cin, cout, 1, stride), norm(cout))
 
     def forward(self, x):
         y = F.relu(self.norm_a(self.conv_a(x)), inplace=True)
         y = self.norm_b(self.conv_b(y))
         y += self.shortcut(x)
         return F.relu(y, inplace=True)
+
+
+def block3d(cin, cout, stride, norm):
+    """stride: (z, y, x); kernels are cubes, padded to keep the size."""
+    conv = lambda i, o, k, s: conv3d(i, o, (k, k, k), s if isinstance(s, tuple) else (s, s, s))  # noqa: E731
+    return BasicBlock(cin, cout, tuple(stride), conv, lambda c: norm3d(norm, c))
+
+
+def block2d(cin, cout, stride):
+    return BasicBlock(cin, cout, stride, lambda i, o, k, s: nn.Conv2d(i, o, k, s, k // 2, bias=False), nn.BatchNorm2d)
 
 
 class ResNet3d(nn.Module):
@@ -58,7 +69,7 @@ class ResNet3d(nn.Module):
         self.channels = [o["stem_channels"]]
         for s, width in enumerate(o["widths"]):
             first = (o["z_strides"][s], o["xy_strides"][s], o["xy_strides"][s])
-            blocks = [BasicBlock3d(self.channels[-1] if b == 0 else width, width, first if b == 0 else (1, 1, 1), o["norm"])
+            blocks = [block3d(self.channels[-1] if b == 0 else width, width, first if b == 0 else (1, 1, 1), o["norm"])
                       for b in range(o["depths"][s])]
             setattr(self, f"stage{s + 1}", nn.Sequential(*blocks))
             self.channels.append(width)
@@ -71,24 +82,6 @@ class ResNet3d(nn.Module):
             x = getattr(self, f"stage{s + 1}")(x)
             maps.append(x)
         return maps
-
-
-class BasicBlock2d(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv_a = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.norm_a = nn.BatchNorm2d(cout)
-        self.conv_b = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.norm_b = nn.BatchNorm2d(cout)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or cin != cout:
-            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, 0, bias=False), nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        y = F.relu(self.norm_a(self.conv_a(x)), inplace=True)
-        y = self.norm_b(self.conv_b(y))
-        y += self.shortcut(x)
-        return F.relu(y, inplace=True)
 
 
 class ResNet2d(nn.Module):
@@ -104,7 +97,7 @@ class ResNet2d(nn.Module):
         for s, n in enumerate(blocks):
             cin, cout = self.CHANNELS[s], self.CHANNELS[s + 1]
             setattr(self, f"stage{s + 1}", nn.Sequential(*[
-                BasicBlock2d(cin if b == 0 else cout, cout, 2 if b == 0 and s > 0 else 1) for b in range(n)]))
+                block2d(cin if b == 0 else cout, cout, 2 if b == 0 and s > 0 else 1) for b in range(n)]))
 
     def forward(self, images):
         x = F.relu(self.stem_norm(self.stem_conv(images)), inplace=True)
