@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
       const MappedCacheItem mapped = map_cache_item(item.file);
       const auto* words = reinterpret_cast<const std::uint64_t*>(mapped.ct);
       std::uint64_t sum = 0;
-      const std::size_t count = unict::io::element_count(mapped.shape) * unict::io::dtype_size(mapped.dtype) / 8;
+      const std::size_t count = unict::io::element_count(mapped.header.shape) * unict::io::dtype_size(mapped.header.dtype) / 8;
       for (std::size_t i = 0; i < count; ++i) sum += words[i];
       checksum += sum;
     }
