@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "unict/core/error.h"
+#include "unict/model/segmentation_loss.h"
 #include "unict/model/unict_model.h"
 #include "unict/text/special_tokens.h"
 
@@ -29,12 +30,15 @@ at::Tensor classification_loss(const at::Tensor& logits, const at::Tensor& label
 at::Tensor segmentation_loss(const at::Tensor& logits, const at::Tensor& masks, const at::Tensor& has_mask, const LossConfig& config) {
   const auto rows = has_mask.nonzero().view({-1});
   if (rows.numel() == 0) return {};
-  auto pred = logits.index_select(0, rows);
-  auto target = masks.index_select(0, rows).to(logits.dtype());
+  const bool every_row = rows.numel() == has_mask.size(0);  // no copies then
+  auto pred = every_row ? logits : logits.index_select(0, rows);
+  auto target = (every_row ? masks : masks.index_select(0, rows)).to(logits.dtype());
   // Masks come at the input size; a coarser output is compared with the share of each output
   // voxel the lesion covers.
   if (target.sizes().slice(2) != pred.sizes().slice(2))
     target = F::adaptive_avg_pool3d(target, F::AdaptiveAvgPool3dFuncOptions(pred.sizes().slice(2).vec()));
+  if (fused_segmentation_loss_applies(pred))
+    return fused_segmentation_loss(pred, target, config.seg_pos_weight, config.seg_other_lesion_weight, config.seg_dice_weight);
   const auto bce = segmentation_bce(pred, target, config.seg_pos_weight, config.seg_other_lesion_weight);
   const auto dice = soft_dice_loss(torch::sigmoid(pred), target);
   return config.seg_dice_weight * dice + (1 - config.seg_dice_weight) * bce;

@@ -1,20 +1,14 @@
 #include "unict/model/seg_decoder.h"
 
-#include <torch/nn/functional/upsampling.h>
 #include <torch/nn/modules/activation.h>
 
 #include "unict/core/error.h"
+#include "unict/model/linear_resize.h"
 #include "unict/model/resnet3d.h"
 
 namespace unict::model {
 namespace {
 
-namespace F = torch::nn::functional;
-
-at::Tensor resize(const at::Tensor& x, const std::vector<std::int64_t>& size) {
-  if (x.sizes().slice(2).vec() == size) return x;
-  return F::interpolate(x, F::InterpolateFuncOptions().size(size).mode(torch::kTrilinear).align_corners(false));
-}
 
 torch::nn::Sequential conv_block(std::int64_t in, std::int64_t out, const std::string& norm) {
   auto conv = [](std::int64_t i, std::int64_t o) {
@@ -70,11 +64,11 @@ at::Tensor SegDecoderImpl::forward(const std::vector<at::Tensor>& maps, const st
   auto x = maps.back();
   for (std::size_t s = 0; s < stages_.size(); ++s) {
     const auto& skip = maps[maps.size() - 2 - s];
-    x = stages_[s]->forward(at::cat({resize(x, skip.sizes().slice(2).vec()), skip}, 1));
+    x = stages_[s]->forward(at::cat({trilinear_resize(x, skip.sizes().slice(2).vec()), skip}, 1));
   }
   // Logits are upsampled to the output size last: the cheapest place, and trilinear logits are
   // smooth where a coarse stage would leave blocks.
-  return resize(classifier_(x), output_size);
+  return trilinear_resize(classifier_(x), output_size);
 }
 
 }  // namespace unict::model
