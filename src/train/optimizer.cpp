@@ -4,6 +4,7 @@
 #include <set>
 
 #include "unict/core/error.h"
+#include "unict/train/fused_adamw.h"
 
 namespace unict::train {
 
@@ -50,7 +51,7 @@ ModelOptimizer make_optimizer(torch::nn::Module& model, const torch::nn::Module&
     out.group_names.push_back(kGroupKinds[g].name);
   }
   if (groups.empty()) throw internal_error("the model has no trainable parameters");
-  out.adamw = std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(config.lr).weight_decay(config.weight_decay));
+  out.adamw = std::make_unique<FusedAdamW>(groups, torch::optim::AdamWOptions(config.lr).weight_decay(config.weight_decay));
   return out;
 }
 
