@@ -3,6 +3,7 @@
 //
 //   peer_bench train|forward|decode --config RESOLVED.yaml --input Z,Y,X [--batch 2] [--classes 10]
 //              [--vocab 300] [--text 60] [--steps 5] [--warmup 2] [--threads 2] [--method greedy|beam]
+//              [--profile TRACE.json]   (train, decode: STEPS more runs under the autograd profiler)
 //   peer_bench loader --cache FOLDER [--batch 2] [--workers 1] [--epochs 3] [--threads 2] [--no-augment]
 //              [--intensity-shift 10] [--intensity-scale 0] [--max-shift 0,2,2]
 //
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
 #include "bench_args.h"
@@ -37,7 +39,7 @@ using bench::parse_size;
 using Clock = std::chrono::steady_clock;
 
 struct Options {
-  std::string what, config, cache, method = "greedy";
+  std::string what, config, cache, method = "greedy", profile;
   std::vector<std::int64_t> input, max_shift{0, 2, 2};
   std::int64_t batch = 2, classes = 10, vocab = 300, text = 60, steps = 5, warmup = 2, threads = 2, workers = 1, epochs = 3;
   bool augment = true;
@@ -57,6 +59,7 @@ Options parse(int argc, char** argv) {
     if (a == "--config") o.config = next();
     else if (a == "--cache") o.cache = next();
     else if (a == "--method") o.method = next();
+    else if (a == "--profile") o.profile = next();
     else if (a == "--input") o.input = parse_size(next());
     else if (a == "--max-shift") o.max_shift = parse_size(next());
     else if (a == "--batch") o.batch = std::stoll(next());
@@ -123,7 +126,7 @@ nlohmann::json model_bench(const Options& o) {
     auto optimizer = train::make_optimizer(*net, *net->encoder(), config.train);
     net->train();
     const auto parameters = net->parameters();
-    seconds = timed(o.steps, o.warmup, [&] {
+    const auto step = [&] {
       optimizer.adamw->zero_grad();
       const auto out = net->forward(in.ct, in.tokens, in.labels);
       const auto losses = model::compute_losses(out, {in.labels, in.masks, in.has_mask, in.tokens}, config.model.loss);
@@ -133,7 +136,12 @@ nlohmann::json model_bench(const Options& o) {
       train::clip_gradients(parameters, norm, config.train.clip_grad_norm);
       optimizer.set_lr(config.train.lr);
       optimizer.adamw->step();
-    });
+    };
+    seconds = timed(o.steps, o.warmup, step);
+    if (!o.profile.empty()) {  // as many steps again, each operator's time in a Chrome trace
+      torch::autograd::profiler::RecordProfile record(o.profile);
+      for (std::int64_t i = 0; i < o.steps; ++i) step();
+    }
   } else if (o.what == "forward") {
     net->eval();
     seconds = timed(o.steps, o.warmup, [&] {
@@ -145,6 +153,10 @@ nlohmann::json model_bench(const Options& o) {
     decode.method = o.method;
     model::Generated reports;
     seconds = timed(o.steps, o.warmup, [&] { reports = net->generate(in.ct, decode); });
+    if (!o.profile.empty()) {
+      torch::autograd::profiler::RecordProfile record(o.profile);
+      for (std::int64_t i = 0; i < o.steps; ++i) net->generate(in.ct, decode);
+    }
     std::size_t tokens = 0;
     for (const auto& r : reports) tokens += r.size();
     result["tokens"] = tokens;

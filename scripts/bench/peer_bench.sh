@@ -8,6 +8,7 @@
 # The PyTorch training step is also run with glibc malloc set as `unict` sets it
 # (src/core/malloc_tuning.cpp), to show how much of the difference is the allocator.
 # Figures go to docs/benchmarks.md. About 15 minutes on 2 cores at ROUNDS=3.
+# Needs Debian's python3-torch (scripts/setup.sh installs it, with python3-torchvision).
 #   bash scripts/bench/peer_bench.sh [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -57,6 +58,8 @@ measure "greedy decoding, quick start (tokens/s)" decode "${quick[@]}" --method 
 measure "beam-3 decoding, quick start (tokens/s)" decode "${quick[@]}" --method beam --steps 3 --warmup 1
 measure "loader, quick-start cache, augmented, 1 worker (volumes/s)" loader --cache "$cache" --batch 2 --workers 1 --epochs 3 --threads "$threads"
 measure "loader, quick-start cache, no augmentation, 1 worker (volumes/s)" loader --cache "$cache" --batch 2 --workers 1 --epochs 3 --threads "$threads" --no-augment
+# In the consumer's thread: without the DataLoader's worker process and its shared-memory transfer.
+measure "loader, quick-start cache, augmented, no worker (volumes/s)" loader --cache "$cache" --batch 2 --workers 0 --epochs 3 --threads "$threads"
 
 /usr/bin/python3 - "$results" <<'PY'
 import json, statistics, sys
