@@ -38,6 +38,19 @@ AttentionResult MultiHeadAttentionImpl::attend(const at::Tensor& q, const at::Te
   return result;
 }
 
+at::Tensor MultiHeadAttentionImpl::step(const at::Tensor& x, at::Tensor& keys, at::Tensor& values) {
+  const auto one_position = [&](const at::Tensor& projected) { return projected.view({x.size(0), heads_, 1, head_dim_}); };
+  keys = at::cat({keys, one_position(k_(x))}, 2);
+  values = at::cat({values, one_position(v_(x))}, 2);
+  // One query: scores and mix as broadcast products and sums. at::matmul runs one matrix product
+  // per (volume, head) for a 1 x L result, each a dispatch and a BLAS call: that was a third of
+  // a decoding step's time on the CPU (docs/benchmarks.md).
+  const auto q = one_position(q_(x));                                                                   // [B, H, 1, dh]
+  const auto scores = (keys * q).sum(-1, /*keepdim=*/true) * (1.0 / std::sqrt(static_cast<double>(head_dim_)));  // [B, H, L, 1]
+  const auto mixed = (dropout_(at::softmax(scores, 2)) * values).sum(2);                              // [B, H, dh]
+  return out_(mixed.view({x.size(0), heads_ * head_dim_}));
+}
+
 AttentionResult MultiHeadAttentionImpl::forward(const at::Tensor& x, const at::Tensor& allowed, bool need_weights) {
   return attend(queries(x), keys(x), values(x), allowed, need_weights);
 }

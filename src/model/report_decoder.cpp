@@ -30,11 +30,8 @@ std::pair<at::Tensor, at::Tensor> DecoderBlockImpl::keys_values(const at::Tensor
 }
 
 at::Tensor DecoderBlockImpl::step(const at::Tensor& x, at::Tensor& keys, at::Tensor& values) {
-  const auto normed = attention_norm_(x);
-  keys = at::cat({keys, attention_->keys(normed)}, 2);
-  values = at::cat({values, attention_->values(normed)}, 2);
   // The new position sees everything cached: the prefix and the text before it.
-  auto y = x + dropout_(attention_->attend(attention_->queries(normed), keys, values, {}, false).output);
+  auto y = x + dropout_(attention_->step(attention_norm_(x), keys, values));
   return y + dropout_(ffn_(ffn_norm_(y)));
 }
 
@@ -113,7 +110,7 @@ DecoderCache ReportDecoderImpl::start(const at::Tensor& z_rep, const at::Tensor&
   auto x = dropout_(prefix(z_rep, slice_tokens));
   const auto allowed = seq2seq_mask(x.size(1), 0, x.device());
   DecoderCache cache;
-  cache.findings_bias = findings_bias(findings);
+  if (const auto bias = findings_bias(findings); bias.defined()) cache.findings_bias = bias.squeeze(1);
   for (auto& block : blocks_) {
     auto [k, v] = block->keys_values(x);
     cache.keys.push_back(k);
@@ -124,12 +121,15 @@ DecoderCache ReportDecoderImpl::start(const at::Tensor& z_rep, const at::Tensor&
 }
 
 at::Tensor ReportDecoderImpl::step(DecoderCache& cache, const at::Tensor& tokens) {
-  auto embedded = embed_text(tokens.view({-1, 1}), cache.text_length);
+  if (cache.text_length >= max_tokens_)
+    throw internal_error("text of " + std::to_string(cache.text_length + 1) + " tokens exceeds report_decoder.max_tokens = " +
+                         std::to_string(max_tokens_));
+  auto embedded = token_embedding_(tokens) + text_positions_->weight[cache.text_length];  // [N, d]: embed_text for one position
   if (cache.findings_bias.defined()) embedded = embedded + cache.findings_bias;
   auto x = dropout_(embedded);
   for (std::size_t l = 0; l < blocks_.size(); ++l) x = blocks_[l]->step(x, cache.keys[l], cache.values[l]);
   ++cache.text_length;
-  return caption_head_(final_norm_(x)).squeeze(1);
+  return caption_head_(final_norm_(x));
 }
 
 at::Tensor pad_token_rows(const std::vector<std::vector<std::int64_t>>& rows) {

@@ -30,6 +30,10 @@ class MultiHeadAttentionImpl : public torch::nn::Module {
 
   AttentionResult forward(const at::Tensor& x, const at::Tensor& allowed = {}, bool need_weights = false);
 
+  // One new position x [B, D] of incremental decoding: its key and value join the cache
+  // (keys, values [B, H, L, D / H]), and its query attends to all of it. Returns [B, D].
+  at::Tensor step(const at::Tensor& x, at::Tensor& keys, at::Tensor& values);
+
   std::int64_t heads() const { return heads_; }
 
  private:

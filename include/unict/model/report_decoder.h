@@ -24,7 +24,8 @@ class DecoderBlockImpl : public torch::nn::Module {
  public:
   DecoderBlockImpl(std::int64_t dim, std::int64_t heads, std::int64_t ff_dim, double dropout);
   at::Tensor forward(const at::Tensor& x, const at::Tensor& allowed);
-  // One new position per sequence: x [N, 1, D]; appends its keys / values to `keys` / `values`.
+  // One new position per sequence: x [N, D] (2-D: the linear layers then take one matrix product
+  // each); appends its keys / values to `keys` / `values`.
   at::Tensor step(const at::Tensor& x, at::Tensor& keys, at::Tensor& values);
   // Keys and values of a whole (prefix) sequence, for the cache.
   std::pair<at::Tensor, at::Tensor> keys_values(const at::Tensor& x);
@@ -40,7 +41,7 @@ TORCH_MODULE(DecoderBlock);
 struct DecoderCache {
   std::vector<at::Tensor> keys, values;  // per layer: [N, H, length, D / H]
   std::int64_t text_length = 0;          // text positions fed so far
-  at::Tensor findings_bias;              // [N, 1, d], added to every text position; undefined without findings
+  at::Tensor findings_bias;              // [N, d], added to every text position; undefined without findings
   // Keeps the sequences at `rows` (beam search reorders its beams with this).
   void select(const at::Tensor& rows);
 };
