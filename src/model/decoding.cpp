@@ -27,7 +27,7 @@ void check_options(const ReportDecoderImpl& decoder, const DecodeOptions& option
 Generated greedy_decode(ReportDecoderImpl& decoder, const at::Tensor& z_rep, const at::Tensor& slice_tokens, const DecodeOptions& options,
                         const at::Tensor& findings) {
   check_options(decoder, options);
-  torch::NoGradGuard no_grad;
+  c10::InferenceMode inference;  // as generate(): no autograd bookkeeping per op
   const auto batch = z_rep.size(0);
   auto cache = decoder.start(z_rep, slice_tokens, findings);
   auto last = torch::full({batch}, options.bos, torch::TensorOptions().dtype(torch::kLong).device(z_rep.device()));
@@ -55,7 +55,7 @@ Generated greedy_decode(ReportDecoderImpl& decoder, const at::Tensor& z_rep, con
 Generated beam_search(ReportDecoderImpl& decoder, const at::Tensor& z_rep, const at::Tensor& slice_tokens, const DecodeOptions& options,
                       const at::Tensor& findings) {
   check_options(decoder, options);
-  torch::NoGradGuard no_grad;
+  c10::InferenceMode inference;  // as generate(): no autograd bookkeeping per op
   const auto batch = z_rep.size(0), beams = options.beam_size, vocab = decoder.vocab_size();
   const auto device = z_rep.device();
   const auto longs = torch::TensorOptions().dtype(torch::kLong).device(device);
