@@ -53,6 +53,11 @@ def timed(steps, warmup, run):
 
 def model_bench(a):
     s = load_settings(a.config)
+    # PyTorch seeds its generator at random in each process: without a seed every run had other
+    # weights, and decoding stopped at a random early EOS in some (60 or 70 of 192 tokens). Seed 0
+    # stops at 70; seed 1 decodes the full max_tokens, as UniCT's random weights do, so that the
+    # tokens/s of both sides carry the encoder's fixed cost over as many tokens.
+    torch.manual_seed(1)
     model = UniCT(s, a.classes, a.vocab)
     ct, tokens, labels, masks, has_mask = inputs(a)
     result = {"side": "pytorch", "what": a.what, "threads": torch.get_num_threads()}
