@@ -9,10 +9,12 @@
 # (src/core/malloc_tuning.cpp), to show how much of the difference is the allocator.
 # Figures go to docs/benchmarks.md. About 15 minutes on 2 cores at ROUNDS=3.
 # Needs Debian's python3-torch (scripts/setup.sh installs it, with python3-torchvision).
-#   bash scripts/bench/peer_bench.sh [ROUNDS]
+#   bash scripts/bench/peer_bench.sh [ROUNDS] [ONLY]    (ONLY: a pattern; only the measurements whose
+#                                                       label matches it, e.g. "decoding")
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-3}
+only=${2:-}
 threads=${UNICT_BENCH_THREADS:-2}
 build=build/bench
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DUNICT_BUILD_TESTS=OFF -DUNICT_BUILD_BENCH=ON >/dev/null
@@ -37,6 +39,7 @@ results="$out/results.jsonl"
 # measure LABEL ARGS...: ROUNDS alternating runs of both sides (and of tuned PyTorch when LABEL ends in +malloc).
 measure() {
   local label=$1; shift
+  [[ -z $only || $label =~ $only ]] || return 0
   for (( r = 1; r <= rounds; ++r )); do
     printf '{"label": "%s", "round": %d, "result": %s}\n' "$label" "$r" "$("$ours" "$@")" >>"$results"
     printf '{"label": "%s", "round": %d, "result": %s}\n' "$label" "$r" "$("${peer[@]}" "$@")" >>"$results"
