@@ -38,14 +38,20 @@ AttentionResult MultiHeadAttentionImpl::attend(const at::Tensor& q, const at::Te
   return result;
 }
 
-at::Tensor MultiHeadAttentionImpl::step(const at::Tensor& x, at::Tensor& keys, at::Tensor& values) {
+std::pair<at::Tensor, at::Tensor> MultiHeadAttentionImpl::stacked_projections() const {
+  return {at::cat({q_->weight, k_->weight, v_->weight}), at::cat({q_->bias, k_->bias, v_->bias})};
+}
+
+at::Tensor MultiHeadAttentionImpl::step(const at::Tensor& x, at::Tensor& keys, at::Tensor& values,
+                                        const std::pair<at::Tensor, at::Tensor>& projections) {
+  const auto qkv = at::addmm(projections.second, x, projections.first.t()).chunk(3, 1);  // q, k, v: [B, D] each
   const auto one_position = [&](const at::Tensor& projected) { return projected.view({x.size(0), heads_, 1, head_dim_}); };
-  keys = at::cat({keys, one_position(k_(x))}, 2);
-  values = at::cat({values, one_position(v_(x))}, 2);
+  keys = at::cat({keys, one_position(qkv[1])}, 2);
+  values = at::cat({values, one_position(qkv[2])}, 2);
   // One query: scores and mix as broadcast products and sums. at::matmul runs one matrix product
   // per (volume, head) for a 1 x L result, each a dispatch and a BLAS call: that was a third of
   // a decoding step's time on the CPU (docs/benchmarks.md).
-  const auto q = one_position(q_(x));                                                                   // [B, H, 1, dh]
+  const auto q = one_position(qkv[0]);                                                                  // [B, H, 1, dh]
   const auto scores = (keys * q).sum(-1, /*keepdim=*/true) * (1.0 / std::sqrt(static_cast<double>(head_dim_)));  // [B, H, L, 1]
   const auto mixed = (dropout_(at::softmax(scores, 2)) * values).sum(2);                              // [B, H, dh]
   return out_(mixed.view({x.size(0), heads_ * head_dim_}));

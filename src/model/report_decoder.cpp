@@ -29,9 +29,10 @@ std::pair<at::Tensor, at::Tensor> DecoderBlockImpl::keys_values(const at::Tensor
   return {attention_->keys(normed), attention_->values(normed)};
 }
 
-at::Tensor DecoderBlockImpl::step(const at::Tensor& x, at::Tensor& keys, at::Tensor& values) {
+at::Tensor DecoderBlockImpl::step(const at::Tensor& x, at::Tensor& keys, at::Tensor& values,
+                                  const std::pair<at::Tensor, at::Tensor>& projections) {
   // The new position sees everything cached: the prefix and the text before it.
-  auto y = x + dropout_(attention_->step(attention_norm_(x), keys, values));
+  auto y = x + dropout_(attention_->step(attention_norm_(x), keys, values, projections));
   return y + dropout_(ffn_(ffn_norm_(y)));
 }
 
@@ -114,6 +115,7 @@ DecoderCache ReportDecoderImpl::start(const at::Tensor& z_rep, const at::Tensor&
   for (auto& block : blocks_) {
     auto [k, v] = block->keys_values(x);
     cache.keys.push_back(k);
+    cache.projections.push_back(block->stacked_projections());
     cache.values.push_back(v);
     x = block->forward(x, allowed);
   }
@@ -127,7 +129,7 @@ at::Tensor ReportDecoderImpl::step(DecoderCache& cache, const at::Tensor& tokens
   auto embedded = token_embedding_(tokens) + text_positions_->weight[cache.text_length];  // [N, d]: embed_text for one position
   if (cache.findings_bias.defined()) embedded = embedded + cache.findings_bias;
   auto x = dropout_(embedded);
-  for (std::size_t l = 0; l < blocks_.size(); ++l) x = blocks_[l]->step(x, cache.keys[l], cache.values[l]);
+  for (std::size_t l = 0; l < blocks_.size(); ++l) x = blocks_[l]->step(x, cache.keys[l], cache.values[l], cache.projections[l]);
   ++cache.text_length;
   return caption_head_(final_norm_(x));
 }

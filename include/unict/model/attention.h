@@ -3,6 +3,8 @@
 // block (which must return its attention weights).
 #pragma once
 
+#include <utility>
+
 #include <torch/nn/module.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
@@ -30,9 +32,15 @@ class MultiHeadAttentionImpl : public torch::nn::Module {
 
   AttentionResult forward(const at::Tensor& x, const at::Tensor& allowed = {}, bool need_weights = false);
 
+  // The q, k and v projections as one [3 D, D] weight and [3 D] bias: one matrix product per
+  // decoding step instead of three. Taken once per generation (DecoderCache), as the weights
+  // do not change while decoding.
+  std::pair<at::Tensor, at::Tensor> stacked_projections() const;
+
   // One new position x [B, D] of incremental decoding: its key and value join the cache
-  // (keys, values [B, H, L, D / H]), and its query attends to all of it. Returns [B, D].
-  at::Tensor step(const at::Tensor& x, at::Tensor& keys, at::Tensor& values);
+  // (keys, values [B, H, L, D / H]), and its query attends to all of it. `projections`: from
+  // stacked_projections(). Returns [B, D].
+  at::Tensor step(const at::Tensor& x, at::Tensor& keys, at::Tensor& values, const std::pair<at::Tensor, at::Tensor>& projections);
 
   std::int64_t heads() const { return heads_; }
 

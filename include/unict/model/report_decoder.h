@@ -26,7 +26,9 @@ class DecoderBlockImpl : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& x, const at::Tensor& allowed);
   // One new position per sequence: x [N, D] (2-D: the linear layers then take one matrix product
   // each); appends its keys / values to `keys` / `values`.
-  at::Tensor step(const at::Tensor& x, at::Tensor& keys, at::Tensor& values);
+  at::Tensor step(const at::Tensor& x, at::Tensor& keys, at::Tensor& values, const std::pair<at::Tensor, at::Tensor>& projections);
+  // The attention's stacked q, k, v projections, for step() (MultiHeadAttention::stacked_projections).
+  std::pair<at::Tensor, at::Tensor> stacked_projections() const { return attention_->stacked_projections(); }
   // Keys and values of a whole (prefix) sequence, for the cache.
   std::pair<at::Tensor, at::Tensor> keys_values(const at::Tensor& x);
 
@@ -40,6 +42,7 @@ TORCH_MODULE(DecoderBlock);
 
 struct DecoderCache {
   std::vector<at::Tensor> keys, values;  // per layer: [N, H, length, D / H]
+  std::vector<std::pair<at::Tensor, at::Tensor>> projections;  // per layer: stacked q, k, v weight and bias
   std::int64_t text_length = 0;          // text positions fed so far
   at::Tensor findings_bias;              // [N, d], added to every text position; undefined without findings
   // Keeps the sequences at `rows` (beam search reorders its beams with this).
