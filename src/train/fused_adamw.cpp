@@ -5,6 +5,8 @@
 #include <cmath>
 #include <initializer_list>
 
+#include "unict/core/compat.h"
+
 namespace unict::train {
 namespace {
 
@@ -43,7 +45,7 @@ torch::Tensor FusedAdamW::step(LossClosure closure) {
     for (const auto& p : group.params()) {
       if (!p.grad().defined()) continue;
       bool loop = is_float_cpu(p) && is_float_cpu(p.grad());
-      if (const auto found = state_.find(c10::guts::to_string(p.unsafeGetTensorImpl())); found != state_.end()) {
+      if (const auto found = state_.find(compat::optimizer_state_key(p.unsafeGetTensorImpl())); found != state_.end()) {
         const auto& state = static_cast<const torch::optim::AdamWParamState&>(*found->second);
         loop = loop && is_float_cpu(state.exp_avg()) && is_float_cpu(state.exp_avg_sq());
       }
@@ -61,7 +63,7 @@ torch::Tensor FusedAdamW::step(LossClosure closure) {
     const double lr = options.lr(), beta1 = std::get<0>(options.betas()), beta2 = std::get<1>(options.betas());
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      auto& slot = state_[c10::guts::to_string(p.unsafeGetTensorImpl())];  // LibTorch's key: checkpoints stay as they were
+      auto& slot = state_[compat::optimizer_state_key(p.unsafeGetTensorImpl())];  // LibTorch's key: checkpoints stay as they were
       if (!slot) {
         auto fresh = std::make_unique<torch::optim::AdamWParamState>();
         fresh->step(0);
