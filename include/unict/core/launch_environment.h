@@ -24,7 +24,9 @@ struct LaunchEnvironment {
 using EnvironmentLookup = std::function<std::optional<std::string>(const std::string& name)>;
 
 // torchrun's variables win over SLURM's (torchrun inside an sbatch job sets its own). SLURM counts
-// only inside an srun step (SLURM_STEP_ID set): the batch script is one process. Under SLURM,
+// only inside an srun step (SLURM_STEP_ID set): the batch script is one process (checked with
+// Debian's slurm-wlm 22.05: the script of `sbatch --ntasks=2` has SLURM_PROCID=0 and
+// SLURM_NTASKS=2 but no SLURM_STEP_ID; its `srun` tasks have SLURM_STEP_ID=0). Under SLURM,
 // MASTER_ADDR and MASTER_PORT are read when set; otherwise the address is the first host of
 // SLURM_STEP_NODELIST (or SLURM_JOB_NODELIST) and the port 20000 + SLURM_JOB_ID % 20000, the same
 // on every task of the job. A malformed or inconsistent variable is an Error that names it.
