@@ -87,11 +87,9 @@ int main(int argc, char** argv) {
       const auto voxels = static_cast<std::size_t>(unict::io::element_count(mapped.header.shape));
       converted.resize(voxels);
       const IntensityWindow window(mapped.header.dtype, mapped.header.hu_min, mapped.header.hu_max);
+      const std::size_t bytes_per_voxel = unict::io::dtype_size(mapped.header.dtype);
       const auto half = [&](std::size_t first, std::size_t last) {
-        if (mapped.header.dtype == unict::io::DType::uint8)
-          for (std::size_t i = first; i < last; ++i) converted[i] = window(static_cast<float>(mapped.ct[i]));
-        else
-          for (std::size_t i = first; i < last; ++i) converted[i] = window(static_cast<float>(reinterpret_cast<const std::int16_t*>(mapped.ct)[i]));
+        window.convert(mapped.header.dtype, mapped.ct + first * bytes_per_voxel, last - first, converted.data() + first);
       };
       std::thread other(half, voxels / 2, voxels);
       half(0, voxels / 2);

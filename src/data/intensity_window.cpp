@@ -17,12 +17,16 @@ IntensityWindow::IntensityWindow(io::DType stored, double hu_min, double hu_max,
 }
 
 void IntensityWindow::convert(const io::NdArray& stored, float* out) const {
+  convert(stored.dtype, stored.bytes.data(), stored.size(), out);
+}
+
+void IntensityWindow::convert(io::DType dtype, const std::uint8_t* stored, std::size_t count, float* out) const {
   const auto run = [&](const auto* values) {
-    for (std::size_t i = 0, n = stored.size(); i < n; ++i) out[i] = (*this)(static_cast<float>(values[i]));
+    for (std::size_t i = 0; i < count; ++i) out[i] = (*this)(static_cast<float>(values[i]));
   };
-  if (stored.dtype == io::DType::uint8) run(stored.data<std::uint8_t>());
-  else if (stored.dtype == io::DType::int16) run(stored.data<std::int16_t>());
-  else throw internal_error("an intensity window over " + std::string(io::dtype_name(stored.dtype)) + " voxels (int16 or uint8 expected)");
+  if (dtype == io::DType::uint8) run(stored);
+  else if (dtype == io::DType::int16) run(reinterpret_cast<const std::int16_t*>(stored));
+  else throw internal_error("an intensity window over " + std::string(io::dtype_name(dtype)) + " voxels (int16 or uint8 expected)");
 }
 
 }  // namespace unict::data

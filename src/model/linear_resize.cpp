@@ -34,71 +34,83 @@ AxisTaps taps(std::int64_t in, std::int64_t out) {
   return t;
 }
 
-// x viewed as [outer, n, inner] (n the size of axis `axis`); the result [outer, size, inner].
-at::Tensor resize_axis(const at::Tensor& x, std::int64_t axis, std::int64_t size) {
-  const std::int64_t n = x.size(axis);
-  std::int64_t outer = 1, inner = 1;
-  for (std::int64_t d = 0; d < axis; ++d) outer *= x.size(d);
-  for (std::int64_t d = axis + 1; d < x.dim(); ++d) inner *= x.size(d);
-  auto shape = x.sizes().vec();
+// One axis of a tensor viewed as [outer, length, inner], resized from `from` to `to` samples.
+struct AxisPass {
+  std::int64_t outer = 1, inner = 1, from = 0, to = 0;
+  AxisTaps taps;
+  // Rows per parallel task: about 32 K output values.
+  std::int64_t grain() const { return std::max<std::int64_t>(1, 32768 / (to * inner)); }
+};
+
+AxisPass axis_pass(const at::Tensor& t, std::int64_t axis, std::int64_t from, std::int64_t to) {
+  AxisPass pass;
+  for (std::int64_t d = 0; d < axis; ++d) pass.outer *= t.size(d);
+  for (std::int64_t d = axis + 1; d < t.dim(); ++d) pass.inner *= t.size(d);
+  pass.from = from;
+  pass.to = to;
+  pass.taps = taps(from, to);
+  return pass;
+}
+
+std::vector<std::int64_t> with_axis_size(const at::Tensor& t, std::int64_t axis, std::int64_t size) {
+  auto shape = t.sizes().vec();
   shape[static_cast<std::size_t>(axis)] = size;
-  auto y = torch::empty(shape, x.options());
-  const AxisTaps t = taps(n, size);
+  return shape;
+}
+
+// x [outer, from, inner] -> [outer, to, inner].
+at::Tensor resize_axis(const at::Tensor& x, std::int64_t axis, std::int64_t size) {
+  const AxisPass p = axis_pass(x, axis, x.size(axis), size);
+  auto y = torch::empty(with_axis_size(x, axis, size), x.options());
   const float* in = x.data_ptr<float>();
   float* out = y.data_ptr<float>();
-  at::parallel_for(0, outer, std::max<std::int64_t>(1, 32768 / (size * inner)), [&](std::int64_t first, std::int64_t last) {
-    if (inner == 1) {  // the last axis: a gather along the row
-      for (std::int64_t o = first; o < last; ++o) {
-        const float* row = in + o * n;
-        float* r = out + o * size;
-        for (std::int64_t j = 0; j < size; ++j) r[j] = t.w0[j] * row[t.i0[j]] + t.w1[j] * row[t.i1[j]];
+  const AxisTaps& t = p.taps;
+  at::parallel_for(0, p.outer, p.grain(), [&](std::int64_t first, std::int64_t last) {
+    for (std::int64_t o = first; o < last; ++o) {
+      const float* rows = in + o * p.from * p.inner;
+      float* result = out + o * p.to * p.inner;
+      if (p.inner == 1) {  // the last axis: a gather along the row
+        for (std::int64_t j = 0; j < p.to; ++j) result[j] = t.w0[j] * rows[t.i0[j]] + t.w1[j] * rows[t.i1[j]];
+        continue;
       }
-      return;
+      for (std::int64_t j = 0; j < p.to; ++j) {
+        const float *a = rows + t.i0[j] * p.inner, *b = rows + t.i1[j] * p.inner;
+        float* r = result + j * p.inner;
+        const float w0 = t.w0[j], w1 = t.w1[j];  // locals: the stores through r cannot alias them
+        for (std::int64_t i = 0; i < p.inner; ++i) r[i] = w0 * a[i] + w1 * b[i];
+      }
     }
-    for (std::int64_t o = first; o < last; ++o)
-      for (std::int64_t j = 0; j < size; ++j) {
-        const float *a = in + (o * n + t.i0[j]) * inner, *b = in + (o * n + t.i1[j]) * inner;
-        float* r = out + (o * size + j) * inner;
-        const float w0 = t.w0[j], w1 = t.w1[j];
-        for (std::int64_t i = 0; i < inner; ++i) r[i] = w0 * a[i] + w1 * b[i];
-      }
   });
   return y;
 }
 
-// The transpose of resize_axis: g [outer, size, inner] back to [outer, n, inner].
+// The transpose of resize_axis: g [outer, to, inner] back to [outer, from, inner]. Each row o is
+// one task, its outputs summed in the order of j: the same at any thread count.
 at::Tensor resize_axis_backward(const at::Tensor& g, std::int64_t axis, std::int64_t n) {
-  const std::int64_t size = g.size(axis);
-  std::int64_t outer = 1, inner = 1;
-  for (std::int64_t d = 0; d < axis; ++d) outer *= g.size(d);
-  for (std::int64_t d = axis + 1; d < g.dim(); ++d) inner *= g.size(d);
-  auto shape = g.sizes().vec();
-  shape[static_cast<std::size_t>(axis)] = n;
-  auto x = torch::zeros(shape, g.options());
-  const AxisTaps t = taps(n, size);
+  const AxisPass p = axis_pass(g, axis, n, g.size(axis));
+  auto x = torch::zeros(with_axis_size(g, axis, n), g.options());
   const float* in = g.data_ptr<float>();
   float* out = x.data_ptr<float>();
-  // Each row o is one task, its outputs summed in the order of j: the same at any thread count.
-  at::parallel_for(0, outer, std::max<std::int64_t>(1, 32768 / (size * inner)), [&](std::int64_t first, std::int64_t last) {
-    if (inner == 1) {
-      for (std::int64_t o = first; o < last; ++o) {
-        const float* r = in + o * size;
-        float* row = out + o * n;
-        for (std::int64_t j = 0; j < size; ++j) {
-          row[t.i0[j]] += t.w0[j] * r[j];
-          row[t.i1[j]] += t.w1[j] * r[j];
+  const AxisTaps& t = p.taps;
+  at::parallel_for(0, p.outer, p.grain(), [&](std::int64_t first, std::int64_t last) {
+    for (std::int64_t o = first; o < last; ++o) {
+      const float* grads = in + o * p.to * p.inner;
+      float* rows = out + o * p.from * p.inner;
+      if (p.inner == 1) {
+        for (std::int64_t j = 0; j < p.to; ++j) {
+          rows[t.i0[j]] += t.w0[j] * grads[j];
+          rows[t.i1[j]] += t.w1[j] * grads[j];
         }
+        continue;
       }
-      return;
-    }
-    for (std::int64_t o = first; o < last; ++o)
-      for (std::int64_t j = 0; j < size; ++j) {
-        const float* r = in + (o * size + j) * inner;
-        float *a = out + (o * n + t.i0[j]) * inner, *b = out + (o * n + t.i1[j]) * inner;
+      for (std::int64_t j = 0; j < p.to; ++j) {
+        const float* r = grads + j * p.inner;
+        float *a = rows + t.i0[j] * p.inner, *b = rows + t.i1[j] * p.inner;
         const float w0 = t.w0[j], w1 = t.w1[j];
-        for (std::int64_t i = 0; i < inner; ++i) a[i] += w0 * r[i];
-        for (std::int64_t i = 0; i < inner; ++i) b[i] += w1 * r[i];
+        for (std::int64_t i = 0; i < p.inner; ++i) a[i] += w0 * r[i];
+        for (std::int64_t i = 0; i < p.inner; ++i) b[i] += w1 * r[i];
       }
+    }
   });
   return x;
 }

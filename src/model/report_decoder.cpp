@@ -81,11 +81,14 @@ at::Tensor ReportDecoderImpl::prefix(const at::Tensor& z_rep, const at::Tensor& 
   return at::cat({latent, slice}, 1);
 }
 
+void ReportDecoderImpl::check_text_length(std::int64_t length) const {
+  if (length > max_tokens_)
+    throw internal_error("text of " + std::to_string(length) + " tokens exceeds report_decoder.max_tokens = " + std::to_string(max_tokens_));
+}
+
 at::Tensor ReportDecoderImpl::embed_text(const at::Tensor& text, std::int64_t first_position) {
   const auto length = text.size(1);
-  if (first_position + length > max_tokens_)
-    throw internal_error("text of " + std::to_string(first_position + length) + " tokens exceeds report_decoder.max_tokens = " +
-                         std::to_string(max_tokens_));
+  check_text_length(first_position + length);
   const auto positions = torch::arange(first_position, first_position + length, torch::TensorOptions().dtype(torch::kLong).device(text.device()));
   return token_embedding_(text) + text_positions_(positions).unsqueeze(0);
 }
@@ -123,9 +126,7 @@ DecoderCache ReportDecoderImpl::start(const at::Tensor& z_rep, const at::Tensor&
 }
 
 at::Tensor ReportDecoderImpl::step(DecoderCache& cache, const at::Tensor& tokens) {
-  if (cache.text_length >= max_tokens_)
-    throw internal_error("text of " + std::to_string(cache.text_length + 1) + " tokens exceeds report_decoder.max_tokens = " +
-                         std::to_string(max_tokens_));
+  check_text_length(cache.text_length + 1);
   auto embedded = token_embedding_(tokens) + text_positions_->weight[cache.text_length];  // [N, d]: embed_text for one position
   if (cache.findings_bias.defined()) embedded = embedded + cache.findings_bias;
   auto x = dropout_(embedded);

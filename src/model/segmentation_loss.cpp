@@ -58,9 +58,11 @@ void lesion_max_of_chunk(const float* masks, const Layout& l, std::int64_t b, st
 // The BCE weights of segmentation_bce: pos_weight on a class's lesion, 1 + (other_lesion_weight
 // - 1) * max(lesion_max - g, 0) elsewhere.
 struct BceWeights {
+  BceWeights(double pos_weight, double other_lesion_weight)
+      : pos(static_cast<float>(pos_weight)), other_minus_one(static_cast<float>(other_lesion_weight - 1)), hard_negatives(other_lesion_weight != 1) {}
+  float negative(float g, float lesion_max) const { return 1 + other_minus_one * std::max(lesion_max - g, 0.0f); }
   float pos, other_minus_one;
   bool hard_negatives;
-  float negative(float g, float lesion_max) const { return 1 + other_minus_one * std::max(lesion_max - g, 0.0f); }
 };
 
 class SegmentationLossFunction : public torch::autograd::Function<SegmentationLossFunction> {
@@ -71,7 +73,7 @@ class SegmentationLossFunction : public torch::autograd::Function<SegmentationLo
     const auto probabilities = torch::sigmoid(logits);
     const auto softplus = torch::nn::functional::softplus(logits);  // -log(1 - s(x)); -log s(x) = softplus - x
     const Layout l = layout_of(logits);
-    const BceWeights w{static_cast<float>(pos_weight), static_cast<float>(other_lesion_weight - 1), other_lesion_weight != 1};
+    const BceWeights w(pos_weight, other_lesion_weight);
     const auto lesion_max = w.hard_negatives ? torch::empty({l.volumes, l.voxels}, logits.options()) : torch::empty({0}, logits.options());
 
     // Per (volume, chunk, class): sum p g, sum p, sum g and the BCE sum.
@@ -141,11 +143,9 @@ class SegmentationLossFunction : public torch::autograd::Function<SegmentationLo
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
     const auto saved = ctx->get_saved_variables();
     const at::Tensor &probabilities = saved[0], &masks = saved[1], &lesion_max = saved[2], &dice_gradient = saved[3];
-    const double other_lesion_weight = ctx->saved_data["other_lesion_weight"].toDouble();
-    const BceWeights w{static_cast<float>(ctx->saved_data["pos_weight"].toDouble()), static_cast<float>(other_lesion_weight - 1),
-                       other_lesion_weight != 1};
-    const double upstream = grad_outputs[0].item<double>();
-    const auto bce_scale = static_cast<float>(upstream * ctx->saved_data["bce_scale"].toDouble());
+    const BceWeights w(ctx->saved_data["pos_weight"].toDouble(), ctx->saved_data["other_lesion_weight"].toDouble());
+    const double upstream = grad_outputs[0].item<double>();  // a CPU scalar: no device sync
+    const auto bce_scale = static_cast<float>(upstream * ctx->saved_data["bce_scale"].toDouble());  // (1 - w_dice) / elements
     const auto dice_scale = static_cast<float>(upstream);
     const Layout l = layout_of(probabilities);
     auto grad = torch::empty_like(probabilities);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <initializer_list>
+#include <vector>
 
 #include "unict/core/compat.h"
 
@@ -40,12 +41,17 @@ void update(float* p, const float* g, float* m, float* v, std::int64_t n, const 
 }  // namespace
 
 torch::Tensor FusedAdamW::step(LossClosure closure) {
+  // Every parameter's state key once (in 1.13 a printed address), and whether the loop takes
+  // them all; if one does not, LibTorch's step takes everything.
+  using Key = decltype(compat::optimizer_state_key(static_cast<c10::TensorImpl*>(nullptr)));
+  std::vector<Key> keys;
   for (const auto& group : param_groups_) {
     if (static_cast<const torch::optim::AdamWOptions&>(group.options()).amsgrad()) return AdamW::step(std::move(closure));
     for (const auto& p : group.params()) {
       if (!p.grad().defined()) continue;
+      keys.push_back(compat::optimizer_state_key(p.unsafeGetTensorImpl()));
       bool loop = is_float_cpu(p) && is_float_cpu(p.grad());
-      if (const auto found = state_.find(compat::optimizer_state_key(p.unsafeGetTensorImpl())); found != state_.end()) {
+      if (const auto found = state_.find(keys.back()); found != state_.end()) {
         const auto& state = static_cast<const torch::optim::AdamWParamState&>(*found->second);
         loop = loop && is_float_cpu(state.exp_avg()) && is_float_cpu(state.exp_avg_sq());
       }
@@ -58,12 +64,13 @@ torch::Tensor FusedAdamW::step(LossClosure closure) {
     at::AutoGradMode enable_grad(true);
     loss = closure();
   }
+  auto key = keys.begin();
   for (auto& group : param_groups_) {
     const auto& options = static_cast<const torch::optim::AdamWOptions&>(group.options());
     const double lr = options.lr(), beta1 = std::get<0>(options.betas()), beta2 = std::get<1>(options.betas());
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      auto& slot = state_[compat::optimizer_state_key(p.unsafeGetTensorImpl())];  // LibTorch's key: checkpoints stay as they were
+      auto& slot = state_[*key++];  // LibTorch's key: checkpoints stay as they were
       if (!slot) {
         auto fresh = std::make_unique<torch::optim::AdamWParamState>();
         fresh->step(0);

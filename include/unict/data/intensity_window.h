@@ -29,6 +29,8 @@ class IntensityWindow {
 
   // A whole volume of stored values (int16 or uint8) into `out` (as many floats as voxels).
   void convert(const io::NdArray& stored, float* out) const;
+  // `count` stored values of type `dtype` (int16 or uint8) at `stored` into `out`.
+  void convert(io::DType dtype, const std::uint8_t* stored, std::size_t count, float* out) const;
 
  private:
   float gain_ = 1, offset_ = 0;  // v -> v * gain + offset, before the clamp

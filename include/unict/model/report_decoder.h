@@ -72,6 +72,7 @@ class ReportDecoderImpl : public torch::nn::Module {
  private:
   at::Tensor prefix(const at::Tensor& z_rep, const at::Tensor& slice_tokens);
   at::Tensor embed_text(const at::Tensor& text, std::int64_t first_position);
+  void check_text_length(std::int64_t length) const;  // an internal error past max_tokens
   // [B, 1, d] or undefined for a decoder without findings.
   at::Tensor findings_bias(const at::Tensor& findings);
 
