@@ -6,16 +6,15 @@
 #   bash scripts/bench/step_time.sh [ROUNDS]        (default 2)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=quickstart_data.sh
+source scripts/bench/quickstart_data.sh
 rounds=${1:-2}
 cmake --preset release >/dev/null && cmake --build --preset release >/dev/null
 unict=build/release/unict
 out=$(mktemp -d /tmp/unict-step-time.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 echo "machine: $(nproc) cores; commit $(git rev-parse --short HEAD); $(date -u +%F)"
-"$unict" synth --out "$out/data" --profile grid --patients 260 --seed 42 >/dev/null 2>&1
-set_data=(--set "data.ctrate_root=$out/data/ctrate" --set "data.rexgrounding_root=$out/data/rexgroundingct"
-          --set "data.radchestct_root=$out/data/radchestct" --set "data.cache_dir=$out/cache")
-"$unict" prepare --config configs/quickstart.yaml "${set_data[@]}" >/dev/null 2>&1
+quickstart_data "$unict" "$out"
 for (( r = 1; r <= rounds; ++r )); do
   for setting in default unict; do
     default=$([[ $setting == default ]] && echo 1 || echo 0)

@@ -12,6 +12,8 @@
 #   bash scripts/bench/task_cost.sh [ROUNDS] [UPDATES]        (defaults 2 and 200)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=quickstart_data.sh
+source scripts/bench/quickstart_data.sh
 rounds=${1:-2}
 updates=${2:-200}
 build=build/bench
@@ -21,10 +23,7 @@ unict=$build/unict
 out=$(mktemp -d /tmp/unict-task-cost.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 echo "machine: $(nproc) cores; commit $(git rev-parse --short HEAD); $(date -u +%F); $updates updates a run"
-"$unict" synth --out "$out/data" --profile grid --patients 260 --seed 42 >/dev/null 2>&1
-set_data=(--set "data.ctrate_root=$out/data/ctrate" --set "data.rexgrounding_root=$out/data/rexgroundingct"
-          --set "data.radchestct_root=$out/data/radchestct" --set "data.cache_dir=$out/cache")
-"$unict" prepare --config configs/quickstart.yaml "${set_data[@]}" >/dev/null 2>&1
+quickstart_data "$unict" "$out"
 
 # The single-task variants as configs/ablations/quickstart_suite.yaml sets them.
 declare -A variant=(

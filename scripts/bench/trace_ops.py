@@ -36,6 +36,13 @@ def self_times(events):
     return total, calls
 
 
+def short(name):
+    """Our autograd functions' backward nodes by their class: "SegmentationLossFunction (backward)"."""
+    if name.startswith("torch::autograd::CppNode<"):
+        return name[len("torch::autograd::CppNode<"):].rstrip(">").split("::")[-1] + " (backward)"
+    return name
+
+
 def main():
     events = json.load(open(sys.argv[1]))
     top = int(sys.argv[2]) if len(sys.argv) > 2 else 30
@@ -44,7 +51,7 @@ def main():
     whole = sum(total.values())
     print(f"{'operator (per step)':<60} {'self ms':>9} {'share':>6} {'calls':>6}")
     for name, us in total.most_common(top):
-        print(f"{name[:60]:<60} {us / 1e3 / steps:9.2f} {100 * us / whole:5.1f}% {calls[name] / steps:6.0f}")
+        print(f"{short(name)[:60]:<60} {us / 1e3 / steps:9.2f} {100 * us / whole:5.1f}% {calls[name] / steps:6.0f}")
     print(f"{'all':<60} {whole / 1e3 / steps:9.2f}")
 
 
