@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   cmake ninja-build ccache g++ pkg-config  # build tools
   libtorch-dev                             # LibTorch 1.13 (CPU)
+  libgloo-dev                              # the headers of Gloo, which LibTorch's c10d process group includes (distributed training)
+  python3-torch                            # torchrun (/usr/bin/torchrun) for distributed launches; the PyTorch reference
   libopenblas0-openmp                      # BLAS for LibTorch and python3-torch: the default, the reference BLAS, took
                                            # 1.3 ms for a 300 x 118 x 64 matrix product, OpenBLAS 0.05 ms (docs/benchmarks.md)
   libinsighttoolkit5-dev                   # ITK: NIfTI reading and writing

@@ -6,6 +6,8 @@
 
 #include "config_options.h"
 #include "unict/core/error.h"
+#include "unict/core/launch_environment.h"
+#include "unict/core/log.h"
 #include "unict/core/torch_runtime.h"
 #include "unict/eval/metric_registry.h"
 #include "unict/experiments/ablation.h"
@@ -15,6 +17,7 @@
 #include "unict/experiments/prediction.h"
 #include "unict/experiments/run_folder.h"
 #include "unict/io/json.h"
+#include "unict/train/process_group.h"
 
 namespace unict::cli {
 namespace {
@@ -26,23 +29,40 @@ struct TrainOptions {
   bool force = false;
 };
 
+// Joins the process group when torchrun or srun launched this process as one of several ranks
+// (null otherwise), and shares the node's cores among its ranks when run.threads is 0.
+std::shared_ptr<train::ProcessGroup> join_launch(const experiments::Config& config) {
+  const auto launch = core::launch_environment_of_this_process();
+  core::configure_torch_threads(config.run.threads, launch.local_world_size);
+  if (!launch.distributed()) return nullptr;
+  core::set_log_rank(launch.rank);
+  train::ProcessGroup::Options options;
+  options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(config.distributed.timeout_s * 1000));
+  options.device = core::resolve_device_name(config.run.device);
+  return train::ProcessGroup::join(launch, options);
+}
+
+// What a rank prints at the end: rank 0 the run folder, the others nothing (their log says it).
+bool prints(const std::shared_ptr<train::ProcessGroup>& group) { return !group || group->is_root(); }
+
 void train(const TrainOptions& o, const GlobalOptions& globals) {
   if (!o.resume.empty()) {
-    core::configure_torch_threads(load_run_config(o.resume, globals).typed.run.threads);
-    const auto outcome = experiments::resume_fold(o.resume, true);
-    std::cout << (outcome.signal ? "stopped; checkpoint in " : "trained: ") << o.resume << "\n";
+    const auto group = join_launch(load_run_config(o.resume, globals).typed);
+    const auto outcome = experiments::resume_fold(o.resume, prints(group), {}, group);
+    if (prints(group)) std::cout << (outcome.signal ? "stopped; checkpoint in " : "trained: ") << o.resume << "\n";
     return;
   }
   if (o.config.file.empty()) throw Error("--config is required (or --resume RUN)");
   const LoadedConfig loaded = load_config(o.config, globals);
-  core::configure_torch_threads(loaded.typed.run.threads);
   experiments::FoldTrainOptions options;
+  options.group = join_launch(loaded.typed);
+  options.show_progress = prints(options.group);
   options.fold = o.fold;
   options.run_dir = o.out;
   options.force = o.force;
   if (options.run_dir.empty()) options.run_dir = experiments::fold_folder(experiments::experiment_folder(loaded.typed), o.fold);
   const auto outcome = experiments::train_fold(loaded, options);
-  std::cout << (outcome.signal ? "stopped; resume with: unict train --resume " : "trained: ") << options.run_dir.string() << "\n";
+  if (prints(options.group)) std::cout << (outcome.signal ? "stopped; resume with: unict train --resume " : "trained: ") << options.run_dir.string() << "\n";
 }
 
 struct EvaluateOptions {

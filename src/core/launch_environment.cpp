@@ -52,9 +52,16 @@ LaunchEnvironment from_torchrun(const EnvironmentLookup& lookup) {
   const auto local = lookup("LOCAL_RANK");
   env.local_rank = local ? integer_variable("LOCAL_RANK", *local, 0, kMaxProcesses - 1) : 0;
   check_consistent(env, "RANK", "LOCAL_RANK");
+  if (const auto local_world = lookup("LOCAL_WORLD_SIZE"))
+    env.local_world_size = integer_variable("LOCAL_WORLD_SIZE", *local_world, 1, env.world_size);
   if (env.distributed()) {
     env.master_addr = required(lookup, "MASTER_ADDR", launcher);
     env.master_port = integer_variable("MASTER_PORT", required(lookup, "MASTER_PORT", launcher), 1, 65535);
+    env.launcher_hosts_store = lookup("TORCHELASTIC_USE_AGENT_STORE").value_or("") == "True";
+    if (env.launcher_hosts_store) {
+      const auto restart = lookup("TORCHELASTIC_RESTART_COUNT").value_or("0");
+      env.store_prefix = "unict/attempt_" + std::to_string(integer_variable("TORCHELASTIC_RESTART_COUNT", restart, 0, 1 << 30));
+    }
   }
   return env;
 }
@@ -70,6 +77,12 @@ LaunchEnvironment from_slurm(const EnvironmentLookup& lookup) {
   const auto local = lookup("SLURM_LOCALID");
   env.local_rank = local ? integer_variable("SLURM_LOCALID", *local, 0, kMaxProcesses - 1) : 0;
   check_consistent(env, "SLURM_PROCID", "SLURM_LOCALID");
+  // "2(x3),1": this node's count is the first (srun lists nodes in order; a node's own entry is
+  // not given, so the first is what a homogeneous step has everywhere).
+  if (const auto per_node = lookup("SLURM_STEP_TASKS_PER_NODE"); per_node && !per_node->empty()) {
+    const auto digits = per_node->substr(0, per_node->find_first_not_of("0123456789"));
+    env.local_world_size = integer_variable("SLURM_STEP_TASKS_PER_NODE", digits.empty() ? *per_node : digits, 1, env.world_size);
+  }
   if (!env.distributed()) return env;
   if (const auto addr = lookup("MASTER_ADDR"); addr && !addr->empty()) {
     env.master_addr = *addr;

@@ -12,6 +12,15 @@ namespace {
 
 constexpr const char* kLoggerName = "unict";
 
+// " rank r" in a distributed run (set_log_rank), so that interleaved lines say whose they are.
+std::string& rank_tag() {
+  static std::string tag;
+  return tag;
+}
+
+std::string console_pattern() { return "%^[%H:%M:%S %l" + rank_tag() + "]%$ %v"; }
+std::string file_pattern() { return "[%Y-%m-%d %H:%M:%S.%e %l" + rank_tag() + "] %v"; }
+
 spdlog::level::level_enum parse_level(std::string_view name) {
   static const std::vector<std::pair<std::string, spdlog::level::level_enum>> levels = {
       {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
@@ -25,7 +34,7 @@ spdlog::level::level_enum parse_level(std::string_view name) {
 std::shared_ptr<spdlog::logger> unict_logger() {
   if (auto existing = spdlog::get(kLoggerName)) return existing;
   auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-  console->set_pattern("%^[%H:%M:%S %l]%$ %v");
+  console->set_pattern(console_pattern());
   auto logger = std::make_shared<spdlog::logger>(kLoggerName, console);
   // The logger passes everything on; each sink filters at its own level.
   logger->set_level(spdlog::level::trace);
@@ -61,9 +70,16 @@ void log_to_file(const std::filesystem::path& file) {
   } catch (const spdlog::spdlog_ex& e) {
     throw Error(std::string("cannot open the log file: ") + e.what()).file(file.string());
   }
-  sink->set_pattern("[%Y-%m-%d %H:%M:%S.%e %l] %v");
+  sink->set_pattern(file_pattern());
   sink->set_level(spdlog::level::debug);
   logger->sinks().push_back(std::move(sink));
+}
+
+void set_log_rank(int rank) {
+  rank_tag() = " rank " + std::to_string(rank);
+  auto logger = unict_logger();
+  logger->sinks().front()->set_pattern(console_pattern());
+  for (std::size_t i = 1; i < logger->sinks().size(); ++i) logger->sinks()[i]->set_pattern(file_pattern());
 }
 
 void stop_logging_to_files() {

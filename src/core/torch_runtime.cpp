@@ -38,8 +38,9 @@ std::string resolve_device_name(std::string_view requested) {
   throw Error("unknown device").key("run.device").value(std::string(requested)).expected("auto, cpu, cuda or cuda:<index>");
 }
 
-int configure_torch_threads(std::int64_t threads) {
-  const auto count = static_cast<int>(threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency()));
+int configure_torch_threads(std::int64_t threads, int processes_per_node) {
+  const unsigned share = std::thread::hardware_concurrency() / static_cast<unsigned>(std::max(1, processes_per_node));
+  const auto count = static_cast<int>(threads > 0 ? threads : std::max(1u, share));
   at::set_num_threads(count);
   return count;
 }

@@ -30,11 +30,13 @@ std::vector<LoaderItem> cache_items(const std::filesystem::path& folder, const s
 class BatchLoader::Impl {
  public:
   Impl(const std::vector<LoaderItem>& items, std::int64_t batch_size, LoaderConfig config, std::uint64_t seed, std::string device,
-       Tokenize tokenize)
+       Tokenize tokenize, Shard shard)
       : items_(items), batch_size_(batch_size), config_(std::move(config)), seed_(seed), device_(device),
-        pin_(device_.is_cuda()), tokenize_(std::move(tokenize)) {
+        pin_(device_.is_cuda()), tokenize_(std::move(tokenize)), shard_(shard) {
     if (batch_size_ < 1) throw Error("batch size must be at least 1").key("train.batch_size").value(std::to_string(batch_size_));
-    total_ = (static_cast<std::int64_t>(items_.size()) + batch_size_ - 1) / batch_size_;
+    if (shard_.world < 1 || shard_.rank < 0 || shard_.rank >= shard_.world) throw internal_error("BatchLoader: a shard outside its world");
+    const std::int64_t global = batch_size_ * shard_.world;
+    total_ = (static_cast<std::int64_t>(items_.size()) + global - 1) / global;
     for (std::int64_t w = 0; w < config_.workers; ++w) workers_.emplace_back([this] { work(); });
   }
 
@@ -88,7 +90,7 @@ class BatchLoader::Impl {
       wake_workers_.notify_all();
       lock.unlock();
     }
-    if (device_.is_cuda()) {  // pinned host memory: the copies overlap with compute
+    if (device_.is_cuda() && batch.ct.defined()) {  // pinned host memory: the copies overlap with compute
       batch.ct = batch.ct.to(device_, /*non_blocking=*/true);
       batch.masks = batch.masks.to(device_, true);
       batch.labels = batch.labels.to(device_, true);
@@ -128,8 +130,10 @@ class BatchLoader::Impl {
   }
 
   Batch build(std::int64_t index, std::int64_t epoch, const std::vector<std::size_t>& order) const {
-    const std::int64_t first = index * batch_size_;
-    const std::int64_t count = std::min<std::int64_t>(batch_size_, static_cast<std::int64_t>(items_.size()) - first);
+    // This rank's positions in the epoch's order: first, first + world, ... (a single process: a run).
+    const std::int64_t first = index * batch_size_ * shard_.world + shard_.rank;
+    const std::int64_t left = static_cast<std::int64_t>(items_.size()) - first;
+    const std::int64_t count = left <= 0 ? 0 : std::min<std::int64_t>(batch_size_, (left + shard_.world - 1) / shard_.world);
     Batch batch;
     batch.epoch = epoch;
     batch.index = index;
@@ -137,7 +141,7 @@ class BatchLoader::Impl {
     std::vector<std::int64_t> shape;
     std::size_t classes = 0;
     for (std::int64_t b = 0; b < count; ++b) {
-      const std::int64_t position = first + b;
+      const std::int64_t position = first + b * shard_.world;
       const LoaderItem& entry = items_[order[static_cast<std::size_t>(position)]];
       const MappedCacheItem item = map_cache_item(entry.file);
       if (b == 0) {
@@ -160,7 +164,7 @@ class BatchLoader::Impl {
       batch.names.push_back(entry.name);
       batch.reports.push_back(target.header.report);
     }
-    if (tokenize_) batch.tokens = tokenize_(batch.reports);
+    if (tokenize_ && count > 0) batch.tokens = tokenize_(batch.reports);
     return batch;
   }
 
@@ -237,6 +241,7 @@ class BatchLoader::Impl {
   torch::Device device_;
   bool pin_;
   Tokenize tokenize_;
+  Shard shard_;
   std::int64_t total_ = 0;
 
   std::mutex mutex_;
@@ -253,9 +258,9 @@ class BatchLoader::Impl {
 };
 
 BatchLoader::BatchLoader(std::vector<LoaderItem> items, std::int64_t batch_size, LoaderConfig config, std::uint64_t seed, std::string device,
-                         Tokenize tokenize)
+                         Tokenize tokenize, Shard shard)
     : items_(std::move(items)),
-      impl_(std::make_unique<Impl>(items_, batch_size, std::move(config), seed, std::move(device), std::move(tokenize))) {}
+      impl_(std::make_unique<Impl>(items_, batch_size, std::move(config), seed, std::move(device), std::move(tokenize), shard)) {}
 
 BatchLoader::~BatchLoader() = default;
 void BatchLoader::start_epoch(std::int64_t epoch, std::int64_t first_batch) { impl_->start_epoch(epoch, first_batch); }

@@ -13,6 +13,7 @@ std::shared_ptr<const core::Schema> config_schema() {
     data::preprocess_section().declare_in(*s);
     data::loader_section().declare_in(*s);
     train::train_section().declare_in(*s);
+    train::distributed_section().declare_in(*s);
     model::declare_model_sections(*s);
     return s;
   }();
@@ -31,6 +32,7 @@ LoadedConfig load_config(core::ResolvedConfig resolved) {
   config.preprocess = data::preprocess_section().read(resolved);
   config.loader = data::loader_section().read(resolved);
   config.train = train::train_section().read(resolved);
+  config.distributed = train::distributed_section().read(resolved);
   config.model = model::read_model_settings(resolved);
   model::validate_model_settings(config.model, resolved);
   return {std::move(resolved), std::move(config)};

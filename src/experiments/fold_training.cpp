@@ -10,6 +10,7 @@
 #include "unict/experiments/run_folder.h"
 #include "unict/experiments/run_setup.h"
 #include "unict/io/json.h"
+#include "unict/train/process_group.h"
 
 namespace unict::experiments {
 
@@ -29,7 +30,7 @@ struct FoldInputs {
 };
 
 train::TrainOutcome train_in(const fs::path& run_dir, const core::ResolvedConfig& resolved, const FoldInputs& fold, bool resume,
-                             bool show_progress, train::TrainerHooks hooks) {
+                             bool show_progress, train::TrainerHooks hooks, std::shared_ptr<train::ProcessGroup> group) {
   const Config& c = fold.config;
   const FoldVolumes& volumes = fold.volumes;
   const RunData& data = fold.data;
@@ -44,6 +45,10 @@ train::TrainOutcome train_in(const fs::path& run_dir, const core::ResolvedConfig
   in.shape = {static_cast<std::int64_t>(in.classes.size()), tokenizer->vocab_size(), c.preprocess.size};
   in.seed = static_cast<std::uint64_t>(c.run.seed);
   in.device = core::resolve_device_name(c.run.device);
+  // One GPU per rank of a node: cuda:LOCAL_RANK.
+  if (group && group->distributed() && in.device == "cuda") in.device = "cuda:" + std::to_string(group->local_rank());
+  in.group = group;
+  in.distributed = c.distributed;
   in.config_yaml = resolved.to_yaml();
   in.train_items = data::cache_items(data.cache, volumes.train);
   if (c.train.shuffled_targets_control) {
@@ -72,7 +77,8 @@ train::TrainOutcome train_fold(const LoadedConfig& config, const FoldTrainOption
   FoldInputs fold{config.typed, {}, {}, nullptr};
   const Config& c = fold.config;
   const fs::path run_dir = options.run_dir.empty() ? fold_folder(c.run.output_root / c.run.name, options.fold) : options.run_dir;
-  claim_run_folder(run_dir, options.force);
+  const bool root = !options.group || options.group->is_root();
+  if (root) claim_run_folder(run_dir, options.force);
 
   fold.data = load_run_data(c, data::training_dataset());
   const data::Splits splits = data::make_splits(fold.data.samples, c.split, static_cast<std::uint64_t>(c.run.seed));
@@ -82,17 +88,21 @@ train::TrainOutcome train_fold(const LoadedConfig& config, const FoldTrainOption
   fold.tokenizer = std::make_shared<const text::ReportTokenizer>(text::ReportTokenizer::train(
       data::training_reports(fold.data.samples, splits.fold[static_cast<std::size_t>(options.fold)]), c.model.tokenizer));
   const auto& tokenizer = *fold.tokenizer;
-  tokenizer.save(tokenizer_file(run_dir));
-  io::write_json(split_file(run_dir), to_json(volumes));
-  io::write_json(run_info_file(run_dir), {{"fold", options.fold}, {"dataset", data::training_dataset().id}, {"unict_version", UNICT_VERSION}});
-  // Last: config.yaml marks the folder as holding a run.
-  core::write_file_atomic(config_file(run_dir), resolved.to_yaml(core::ResolvedConfig::YamlOptions{true, false}));
+  if (root) {
+    tokenizer.save(tokenizer_file(run_dir));
+    io::write_json(split_file(run_dir), to_json(volumes));
+    io::write_json(run_info_file(run_dir),
+                   {{"fold", options.fold}, {"dataset", data::training_dataset().id}, {"unict_version", UNICT_VERSION}});
+    // Last: config.yaml marks the folder as holding a run.
+    core::write_file_atomic(config_file(run_dir), resolved.to_yaml(core::ResolvedConfig::YamlOptions{true, false}));
+  }
   spdlog::info("fold {}: {} training, {} validation, {} test volumes; tokenizer of {} pieces; run folder {}", options.fold,
                volumes.train.size(), volumes.val.size(), volumes.test.size(), tokenizer.vocab_size(), run_dir.string());
-  return train_in(run_dir, resolved, fold, false, options.show_progress, std::move(hooks));
+  return train_in(run_dir, resolved, fold, false, options.show_progress, std::move(hooks), options.group);
 }
 
-train::TrainOutcome resume_fold(const fs::path& run_dir, bool show_progress, train::TrainerHooks hooks) {
+train::TrainOutcome resume_fold(const fs::path& run_dir, bool show_progress, train::TrainerHooks hooks,
+                                std::shared_ptr<train::ProcessGroup> group) {
   if (!fs::exists(config_file(run_dir))) throw Error("not a run folder (no config.yaml)").file(run_dir.string());
   if (training_finished(run_dir)) throw Error("this run has finished; nothing to resume").file(run_dir.string());
   if (!training_started(run_dir))
@@ -101,7 +111,7 @@ train::TrainOutcome resume_fold(const fs::path& run_dir, bool show_progress, tra
   FoldInputs fold{config.typed, read_fold_volumes(run_dir), {}, nullptr};
   fold.data = load_run_data(fold.config, data::training_dataset());
   fold.tokenizer = std::make_shared<const text::ReportTokenizer>(text::ReportTokenizer::load(tokenizer_file(run_dir)));
-  return train_in(run_dir, config.resolved, fold, true, show_progress, std::move(hooks));
+  return train_in(run_dir, config.resolved, fold, true, show_progress, std::move(hooks), std::move(group));
 }
 
 }  // namespace unict::experiments

@@ -14,7 +14,7 @@ namespace {
 
 namespace F = torch::nn::functional;
 
-at::Tensor classification_loss(const at::Tensor& logits, const at::Tensor& labels, const LossConfig& config) {
+F::BinaryCrossEntropyWithLogitsFuncOptions bce_options(const at::Tensor& logits, const LossConfig& config) {
   auto options = F::BinaryCrossEntropyWithLogitsFuncOptions();
   if (!config.cls_pos_weight.empty()) {
     if (static_cast<std::int64_t>(config.cls_pos_weight.size()) != logits.size(1))
@@ -24,7 +24,11 @@ at::Tensor classification_loss(const at::Tensor& logits, const at::Tensor& label
           .expected(std::to_string(logits.size(1)));
     options.pos_weight(torch::tensor(config.cls_pos_weight, logits.options()));
   }
-  return F::binary_cross_entropy_with_logits(logits, labels.to(logits.dtype()), options);
+  return options;
+}
+
+at::Tensor classification_loss(const at::Tensor& logits, const at::Tensor& labels, const LossConfig& config) {
+  return F::binary_cross_entropy_with_logits(logits, labels.to(logits.dtype()), bce_options(logits, config));
 }
 
 at::Tensor segmentation_loss(const at::Tensor& logits, const at::Tensor& masks, const at::Tensor& has_mask, const LossConfig& config) {
@@ -83,24 +87,85 @@ at::Tensor soft_dice_loss(const at::Tensor& probabilities, const at::Tensor& tar
   return (dice_loss * present).sum() / present.sum().clamp_min(1);
 }
 
-TaskLosses compute_losses(const ModelOutput& output, const Targets& targets, const LossConfig& config) {
-  TaskLosses losses;
+namespace {
+
+// Each task's loss as a sum over this rank's share divided by the global batch's count.
+at::Tensor classification_loss(const at::Tensor& logits, const at::Tensor& labels, const LossConfig& config, const LossDenominators& global) {
+  auto options = bce_options(logits, config).reduction(torch::kSum);
+  return F::binary_cross_entropy_with_logits(logits, labels.to(logits.dtype()), options) / (global.volumes * static_cast<double>(logits.size(1)));
+}
+
+at::Tensor segmentation_loss(const at::Tensor& logits, const at::Tensor& masks, const at::Tensor& has_mask, const LossConfig& config,
+                             const LossDenominators& global) {
+  const auto rows = has_mask.nonzero().view({-1});
+  if (rows.numel() == 0 || global.mask_volumes <= 0) return {};
+  auto pred = logits.index_select(0, rows);
+  auto target = masks.index_select(0, rows).to(logits.dtype());
+  if (target.sizes().slice(2) != pred.sizes().slice(2))
+    target = F::adaptive_avg_pool3d(target, F::AdaptiveAvgPool3dFuncOptions(pred.sizes().slice(2).vec()));
+  const double elements = global.mask_volumes * static_cast<double>(pred.numel() / pred.size(0));
+  const double pairs = std::max(global.lesion_pairs, 1.0);
+  if (fused_segmentation_loss_applies(pred))
+    return fused_segmentation_loss(pred, target, config.seg_pos_weight, config.seg_other_lesion_weight, config.seg_dice_weight, pairs,
+                                   elements);
+  const double local_elements = static_cast<double>(pred.numel());
+  const auto bce = segmentation_bce(pred, target, config.seg_pos_weight, config.seg_other_lesion_weight) * (local_elements / elements);
+  const auto p = torch::sigmoid(pred).flatten(2), g = target.flatten(2);
+  const auto dice_loss = 1 - (2 * (p * g).sum(-1) + 1) / (p.sum(-1) + g.sum(-1) + 1);
+  const auto dice = (dice_loss * (g.sum(-1) > 0).to(dice_loss.dtype())).sum() / pairs;
+  return config.seg_dice_weight * dice + (1 - config.seg_dice_weight) * bce;
+}
+
+at::Tensor report_loss(const at::Tensor& logits, const at::Tensor& tokens, const LossConfig& config, const LossDenominators& global) {
+  const auto targets = tokens.slice(1, 1);
+  const auto sum = F::cross_entropy(logits.reshape({-1, logits.size(2)}), targets.reshape({-1}),
+                                    F::CrossEntropyFuncOptions().ignore_index(text::kPadId).label_smoothing(config.label_smoothing).reduction(torch::kSum));
+  return sum / std::max(global.report_tokens, 1.0);
+}
+
+TaskLosses weighted_total(TaskLosses losses, const LossConfig& config, const at::Tensor& like) {
   std::vector<at::Tensor> terms;
-  if (config.cls_weight > 0 && output.cls_logits.defined()) {
-    losses.cls = classification_loss(output.cls_logits, targets.labels, config);
-    terms.push_back(config.cls_weight * losses.cls);
-  }
-  if (config.seg_weight > 0 && output.seg_logits.defined()) {
-    losses.seg = segmentation_loss(output.seg_logits, targets.masks, targets.has_mask, config);
-    if (losses.seg.defined()) terms.push_back(config.seg_weight * losses.seg);
-  }
-  if (config.rep_weight > 0 && output.rep_logits.defined()) {
-    losses.rep = report_loss(output.rep_logits, targets.tokens, config);
-    terms.push_back(config.rep_weight * losses.rep);
-  }
-  losses.total = terms.empty() ? torch::zeros({}, output.embedded.options()) : terms[0];
+  if (losses.cls.defined()) terms.push_back(config.cls_weight * losses.cls);
+  if (losses.seg.defined()) terms.push_back(config.seg_weight * losses.seg);
+  if (losses.rep.defined()) terms.push_back(config.rep_weight * losses.rep);
+  losses.total = terms.empty() ? torch::zeros({}, like.options()) : terms[0];
   for (std::size_t i = 1; i < terms.size(); ++i) losses.total = losses.total + terms[i];
   return losses;
+}
+
+}  // namespace
+
+LossDenominators loss_denominators(const Targets& targets) {
+  LossDenominators d;
+  d.volumes = static_cast<double>(targets.labels.size(0));
+  if (targets.has_mask.defined()) {
+    const auto has = targets.has_mask.to(torch::kCPU);
+    d.mask_volumes = has.sum().item<double>();
+    if (d.mask_volumes > 0) {
+      const auto any = std::get<0>(targets.masks.flatten(2).max(-1)) > 0;  // [B, C]
+      d.lesion_pairs = (any & targets.has_mask.view({-1, 1})).sum().item<double>();
+    }
+  }
+  if (targets.tokens.defined()) d.report_tokens = (targets.tokens.slice(1, 1) != text::kPadId).sum().item<double>();
+  return d;
+}
+
+TaskLosses compute_losses(const ModelOutput& output, const Targets& targets, const LossConfig& config, const LossDenominators& global) {
+  TaskLosses losses;
+  if (config.cls_weight > 0 && output.cls_logits.defined()) losses.cls = classification_loss(output.cls_logits, targets.labels, config, global);
+  if (config.seg_weight > 0 && output.seg_logits.defined())
+    losses.seg = segmentation_loss(output.seg_logits, targets.masks, targets.has_mask, config, global);
+  if (config.rep_weight > 0 && output.rep_logits.defined()) losses.rep = report_loss(output.rep_logits, targets.tokens, config, global);
+  return weighted_total(std::move(losses), config, output.embedded);
+}
+
+TaskLosses compute_losses(const ModelOutput& output, const Targets& targets, const LossConfig& config) {
+  TaskLosses losses;
+  if (config.cls_weight > 0 && output.cls_logits.defined()) losses.cls = classification_loss(output.cls_logits, targets.labels, config);
+  if (config.seg_weight > 0 && output.seg_logits.defined())
+    losses.seg = segmentation_loss(output.seg_logits, targets.masks, targets.has_mask, config);
+  if (config.rep_weight > 0 && output.rep_logits.defined()) losses.rep = report_loss(output.rep_logits, targets.tokens, config);
+  return weighted_total(std::move(losses), config, output.embedded);
 }
 
 }  // namespace unict::model

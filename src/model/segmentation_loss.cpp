@@ -68,7 +68,7 @@ struct BceWeights {
 class SegmentationLossFunction : public torch::autograd::Function<SegmentationLossFunction> {
  public:
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& logits_in, const at::Tensor& masks_in, double pos_weight,
-                            double other_lesion_weight, double dice_weight) {
+                            double other_lesion_weight, double dice_weight, double dice_pairs, double bce_elements) {
     const auto logits = logits_in.contiguous(), masks = masks_in.contiguous();
     const auto probabilities = torch::sigmoid(logits);
     const auto softplus = torch::nn::functional::softplus(logits);  // -log(1 - s(x)); -log s(x) = softplus - x
@@ -120,16 +120,18 @@ class SegmentationLossFunction : public torch::autograd::Function<SegmentationLo
         dice_sum += 1 - (2 * overlap[pair] + 1) / (probability[pair] + target[pair] + 1);
         ++present;
       }
-    const double elements = static_cast<double>(logits.numel());
-    const double loss = dice_weight * dice_sum / std::max(present, 1.0) + (1 - dice_weight) * bce_sum / elements;
+    // The means' denominators: this batch's, or the global batch's of a distributed update.
+    const double pairs = dice_pairs > 0 ? dice_pairs : std::max(present, 1.0);
+    const double elements = bce_elements > 0 ? bce_elements : static_cast<double>(logits.numel());
+    const double loss = dice_weight * dice_sum / pairs + (1 - dice_weight) * bce_sum / elements;
 
     // d loss / d p of pair (b, c) is a - b' g: a = c (2 O + 1) / (T + 1)^2, b' = c 2 / (T + 1),
-    // with c = dice_weight / (pairs with a lesion) and T = sum p + sum g; 0 for pairs without.
+    // with c = dice_weight / pairs and T = sum p + sum g; 0 for pairs without.
     auto dice_gradient = torch::zeros({l.volumes * l.classes, 2}, torch::kFloat32);
     auto* d = dice_gradient.data_ptr<float>();
     for (std::size_t pair = 0; pair < overlap.size(); ++pair)
       if (target[pair] > 0) {
-        const double t1 = probability[pair] + target[pair] + 1, scale = dice_weight / present;
+        const double t1 = probability[pair] + target[pair] + 1, scale = dice_weight / pairs;
         d[2 * pair] = static_cast<float>(scale * (2 * overlap[pair] + 1) / (t1 * t1));
         d[2 * pair + 1] = static_cast<float>(scale * 2 / t1);
       }
@@ -171,7 +173,7 @@ class SegmentationLossFunction : public torch::autograd::Function<SegmentationLo
         }
       }
     });
-    return {grad, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+    return {grad, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
@@ -182,8 +184,9 @@ bool fused_segmentation_loss_applies(const at::Tensor& logits) {
 }
 
 at::Tensor fused_segmentation_loss(const at::Tensor& logits, const at::Tensor& masks, double pos_weight, double other_lesion_weight,
-                                   double dice_weight) {
-  return SegmentationLossFunction::apply(logits, masks.to(logits.dtype()), pos_weight, other_lesion_weight, dice_weight);
+                                   double dice_weight, double dice_pairs, double bce_elements) {
+  return SegmentationLossFunction::apply(logits, masks.to(logits.dtype()), pos_weight, other_lesion_weight, dice_weight, dice_pairs,
+                                         bce_elements);
 }
 
 }  // namespace unict::model

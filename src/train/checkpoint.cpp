@@ -22,7 +22,8 @@ nlohmann::json TrainState::to_json() const {
           {"validations_without_improvement", validations_without_improvement},
           {"nonfinite_total", nonfinite_total},
           {"nonfinite_run", nonfinite_run},
-          {"stop_reason", stop_reason}};
+          {"stop_reason", stop_reason},
+          {"world_size", world_size}};
 }
 
 TrainState TrainState::from_json(const nlohmann::json& json, const std::filesystem::path& file) {
@@ -39,6 +40,7 @@ TrainState TrainState::from_json(const nlohmann::json& json, const std::filesyst
     s.nonfinite_total = json.at("nonfinite_total");
     s.nonfinite_run = json.at("nonfinite_run");
     s.stop_reason = json.at("stop_reason");
+    s.world_size = json.value("world_size", std::int64_t{1});  // checkpoints from before distributed training
     return s;
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("checkpoint state is incomplete: ") + e.what()).file(file.string());
@@ -60,6 +62,8 @@ void save_checkpoint(const std::filesystem::path& file, torch::nn::Module& model
   archive.write("config", c10::IValue(checkpoint.config_yaml));
   if (checkpoint.window.defined()) archive.write("window", checkpoint.window.cpu(), /*is_buffer=*/true);
   archive.write("rng_cpu", at::detail::getDefaultCPUGenerator().get_state(), /*is_buffer=*/true);
+  for (std::size_t r = 0; r < checkpoint.rank_rng.size(); ++r)
+    archive.write("rng_cpu_rank" + std::to_string(r + 1), checkpoint.rank_rng[r], /*is_buffer=*/true);
   std::filesystem::create_directories(file.parent_path());
   core::AtomicPath target(file);
   archive.save_to(target.temporary().string());
@@ -67,7 +71,7 @@ void save_checkpoint(const std::filesystem::path& file, torch::nn::Module& model
 }
 
 Checkpoint load_checkpoint(const std::filesystem::path& file, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
-                           const std::string& device, bool restore_rng) {
+                           const std::string& device, bool restore_rng, int rank) {
   if (!std::filesystem::exists(file)) throw Error("checkpoint not found").file(file.string());
   torch::serialize::InputArchive archive;
   try {
@@ -98,7 +102,8 @@ Checkpoint load_checkpoint(const std::filesystem::path& file, torch::nn::Module&
   if (archive.try_read("window", window, true)) out.window = window;
   if (restore_rng) {
     at::Tensor rng;
-    archive.read("rng_cpu", rng, true);
+    const std::string name = rank == 0 ? "rng_cpu" : "rng_cpu_rank" + std::to_string(rank);
+    if (!archive.try_read(name, rng, true)) throw Error("the checkpoint has no generator state for rank " + std::to_string(rank)).file(file.string());
     at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle to the global one
     generator.set_state(rng.cpu());
   }

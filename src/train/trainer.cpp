@@ -7,7 +7,10 @@
 #include <iostream>
 #include <fstream>
 #include <sstream>
+#include <cstring>
+#include <optional>
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
@@ -18,9 +21,12 @@
 #include "unict/core/log.h"
 #include "unict/core/phase_clock.h"
 #include "unict/core/progress.h"
+#include "unict/core/seed.h"
 #include "unict/eval/metric_values_json.h"
 #include "unict/model/losses.h"
+#include "unict/train/gradient_sync.h"
 #include "unict/train/optimizer.h"
+#include "unict/train/process_group.h"
 #include "unict/train/schedule.h"
 #include "unict/train/stop_signal.h"
 #include "unict/train/validation.h"
@@ -38,6 +44,36 @@ namespace {
 // Running sums of the current logging window, kept on the device: batches, total, cls, seg,
 // batches with a seg loss, rep.
 constexpr std::int64_t kWindowSize = 6;
+
+// How long the other ranks wait for rank 0's validation: it has no useful bound (a paper-size
+// validation takes minutes), and a rank 0 that dies is noticed at once through its store.
+constexpr std::chrono::hours kValidationWait{24};
+
+// What every rank must agree on before training: a hash of each, compared with rank 0's.
+std::string fingerprint(const std::string& text) { return std::to_string(core::fnv1a64(text)); }
+
+std::string weights_fingerprint(torch::nn::Module& model) {
+  std::uint64_t hash = 0;
+  for (const auto& p : model.parameters()) {
+    const auto t = p.detach().to(torch::kCPU).contiguous();
+    hash = hash * 1099511628211ull ^ core::fnv1a64(std::string_view(static_cast<const char*>(t.data_ptr()), t.nbytes()));
+  }
+  return std::to_string(hash);
+}
+
+bool has_batch_norm(torch::nn::Module& model) {
+  for (const auto& m : model.modules())
+    if (dynamic_cast<torch::nn::BatchNorm1dImpl*>(m.get()) || dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get()) ||
+        dynamic_cast<torch::nn::BatchNorm3dImpl*>(m.get()))
+      return true;
+  return false;
+}
+
+std::string item_names(const std::vector<data::LoaderItem>& items) {
+  std::string names;
+  for (const auto& item : items) names += item.name + "\n";
+  return names;
+}
 
 // Keeps the complete lines up to `step` (a line half-written when the run was killed is dropped).
 void truncate_metrics(const std::filesystem::path& file, std::int64_t step) {
@@ -57,15 +93,29 @@ void truncate_metrics(const std::filesystem::path& file, std::int64_t step) {
 class Trainer {
  public:
   Trainer(const TrainerInputs& in, TrainerHooks hooks)
-      : in_(in), hooks_(std::move(hooks)), device_(in.device), cuda_(device_.is_cuda()),
-        autocast_(cuda_ && in.train.amp == "bf16"),
+      : in_(in), hooks_(std::move(hooks)), group_(in.group ? in.group : ProcessGroup::single()), device_(in.device),
+        cuda_(device_.is_cuda()), autocast_(cuda_ && in.train.amp == "bf16"),
         model_(model::build_model(in.model, in.shape, in.seed)),
-        loader_(in.train_items, in.train.batch_size, in.loader, in.seed, in.device, in.tokenize),
+        loader_(in.train_items, in.train.batch_size, in.loader, in.seed, in.device, in.tokenize, {group_->rank(), group_->world_size()}),
         val_loader_(in.val_items, in.train.batch_size, data::evaluation_loader_config(in.loader), in.seed, in.device, in.tokenize) {
     if (in_.train_items.empty()) throw Error("no training volumes").file(in_.run_dir.string());
     model_->to(device_);
     model_->train();
     optimizer_ = make_optimizer(*model_, *model_->encoder(), in_.train);
+    if (group_->distributed()) {
+      check_ranks_agree();
+      // Each rank its own dropout stream; rank 0 keeps the single-process one.
+      if (group_->rank() > 0) torch::manual_seed(core::derive_seed(in_.seed, "torch-rank", {static_cast<std::uint64_t>(group_->rank())}));
+      GradientSyncOptions sync;
+      sync.bucket_bytes = static_cast<std::int64_t>(in_.distributed.bucket_mb * (1 << 20));
+      sync.first_bucket_bytes = std::min<std::int64_t>(sync.bucket_bytes, 1 << 20);
+      sync.overlap = in_.distributed.overlap;
+      sync_ = std::make_unique<GradientSync>(model_->parameters(), *group_, sync);
+      if (has_batch_norm(*model_))
+        spdlog::warn("the model has BatchNorm layers: each rank normalises over its own {} volume(s), so {} ranks do not compute what one "
+                     "process with a batch of {} would (GroupNorm does)",
+                     in_.train.batch_size, group_->world_size(), in_.train.batch_size * group_->world_size());
+    }
     if (cuda_) at::globalContext().setBenchmarkCuDNN(in_.train.cudnn_benchmark);
     batches_per_epoch_ = loader_.batches_per_epoch();
     updates_per_epoch_ = (batches_per_epoch_ + in_.train.grad_accum_steps - 1) / in_.train.grad_accum_steps;
@@ -79,31 +129,42 @@ class Trainer {
 
   TrainOutcome run(bool resume) {
     const auto metrics_path = metrics_file(in_.run_dir);
+    const bool root = group_->is_root();
     if (resume) {
-      const auto checkpoint = load_checkpoint(last_checkpoint(in_.run_dir), *model_, optimizer_.adamw.get(), in_.device, true);
+      const auto checkpoint = load_checkpoint(last_checkpoint(in_.run_dir), *model_, optimizer_.adamw.get(), in_.device, true, group_->rank());
       state_ = checkpoint.state;
       if (!state_.stop_reason.empty())
         throw Error("this run has finished (" + state_.stop_reason + "); nothing to resume").file(last_checkpoint(in_.run_dir).string());
+      if (state_.world_size != group_->world_size())
+        throw Error("this run was trained by " + std::to_string(state_.world_size) + " rank(s); it resumes exactly only with as many")
+            .file(last_checkpoint(in_.run_dir).string())
+            .value(std::to_string(group_->world_size()) + " ranks")
+            .hint("launch it again with torchrun --nproc_per_node " + std::to_string(state_.world_size) + " (or as many srun tasks)");
       if (checkpoint.window.defined()) window_ = checkpoint.window.to(device_);
-      truncate_metrics(metrics_path, state_.step);
+      if (root) truncate_metrics(metrics_path, state_.step);
       spdlog::info("resuming at update {} of {} (epoch {}, batch {})", state_.step, total_, state_.epoch, state_.batch_in_epoch);
     } else {
-      if (std::filesystem::exists(last_checkpoint(in_.run_dir)))
+      if (root && std::filesystem::exists(last_checkpoint(in_.run_dir)))
         throw Error("the run folder already holds a run").file(in_.run_dir.string()).hint("resume it, or pass --force to start over");
-      std::filesystem::remove(metrics_path);
+      if (root) std::filesystem::remove(metrics_path);
       state_.total_updates = total_;
+      state_.world_size = group_->world_size();
     }
-    metrics_.open(metrics_path, std::ios::app);
-    if (!metrics_) throw Error("cannot write").file(metrics_path.string());
-    spdlog::info("training {} volumes ({} batches of {}, {} per update) for {} updates ({} per epoch), validating {} volumes every {} "
+    if (root) {
+      metrics_.open(metrics_path, std::ios::app);
+      if (!metrics_) throw Error("cannot write").file(metrics_path.string());
+    }
+    spdlog::info("training {} volumes ({} batches of {}{}, {} per update) for {} updates ({} per epoch), validating {} volumes every {} "
                  "updates, on {}{}",
-                 in_.train_items.size(), batches_per_epoch_, in_.train.batch_size, in_.train.grad_accum_steps, total_, updates_per_epoch_,
-                 in_.val_items.size(), val_every_, in_.device, autocast_ ? " with bf16 autocast" : "");
+                 in_.train_items.size(), batches_per_epoch_, in_.train.batch_size * group_->world_size(),
+                 group_->distributed() ? " over " + std::to_string(group_->world_size()) + " ranks" : std::string(),
+                 in_.train.grad_accum_steps, total_, updates_per_epoch_, in_.val_items.size(), val_every_, in_.device,
+                 autocast_ ? " with bf16 autocast" : "");
 
     std::ostream quiet(nullptr);  // discards: progress off (tests)
     core::ProgressStyle style;
     style.terminal = in_.show_progress && isatty(2);
-    core::Progress progress("train", static_cast<std::size_t>(total_), in_.show_progress ? std::cerr : quiet, style);
+    core::Progress progress("train", static_cast<std::size_t>(total_), in_.show_progress && root ? std::cerr : quiet, style);
     progress.advance(static_cast<std::size_t>(state_.step));
     StopSignals signals;
     StopSignals::clear();
@@ -138,10 +199,10 @@ class Trainer {
         checkpoint = true;
       }
       if (last && state_.stop_reason.empty()) state_.stop_reason = "finished";
-      if (StopSignals::received() != 0 && state_.stop_reason.empty()) checkpoint = true;
+      const int signal = stop_signal();
+      if (signal != 0 && state_.stop_reason.empty()) checkpoint = true;
       if (checkpoint || !state_.stop_reason.empty()) save_last();
-      if (StopSignals::received() != 0 && state_.stop_reason.empty()) {
-        const int signal = StopSignals::received();
+      if (signal != 0 && state_.stop_reason.empty()) {
         spdlog::warn("{} received: checkpoint written at update {}; continue with --resume", signal == SIGINT ? "SIGINT" : "SIGTERM",
                      state_.step);
         progress.finish();
@@ -151,11 +212,11 @@ class Trainer {
     progress.finish();
     if (!state_.has_best) {  // nothing validated: the last weights are the ones to evaluate
       state_.best_step = state_.step;
-      save_checkpoint(best_checkpoint(in_.run_dir), *model_, nullptr, {state_, {}, in_.config_yaml});
+      if (root) save_checkpoint(best_checkpoint(in_.run_dir), *model_, nullptr, {state_, {}, in_.config_yaml, {}});
     }
     nlohmann::json outcome = state_.to_json();
     outcome["selection_metric"] = in_.train.selection_metric;
-    core::write_file_atomic(training_outcome_file(in_.run_dir), outcome.dump(2) + "\n");
+    if (root) core::write_file_atomic(training_outcome_file(in_.run_dir), outcome.dump(2) + "\n");
     spdlog::info("training {} after {} updates; best {} {} at update {}; {} non-finite updates skipped", state_.stop_reason, state_.step,
                  in_.train.selection_metric, state_.has_best ? std::to_string(state_.best_metric) : std::string("(none)"), state_.best_step,
                  state_.nonfinite_total);
@@ -174,26 +235,40 @@ class Trainer {
     optimizer_.adamw->zero_grad();
     const std::int64_t n = std::min(in_.train.grad_accum_steps, batches_per_epoch_ - state_.batch_in_epoch);
     at::Tensor sums = torch::zeros({kWindowSize}, window_.options());
+    const bool distributed = group_->distributed();
+    if (distributed) sync_->begin_update();
     for (std::int64_t i = 0; i < n; ++i) {
       auto batch = loader_.next();
       if (!batch) throw internal_error("the loader ended before its batches_per_epoch");
       lap("data wait");
+      const model::Targets targets{batch->labels, batch->masks, batch->has_mask, batch->tokens};
+      const bool empty = batch->names.empty();  // this rank's share of the epoch's last global batch
+      model::LossDenominators global;
+      if (distributed) global = global_denominators(empty ? model::LossDenominators{} : model::loss_denominators(targets));
       model::TaskLosses losses;
-      {
+      if (!empty) {
         compat::CudaAutocast scope(autocast_, at::kBFloat16);
         const auto out = model_->forward(batch->ct, batch->tokens, batch->labels);
-        losses = model::compute_losses(out, {batch->labels, batch->masks, batch->has_mask, batch->tokens}, in_.model.loss);
+        losses = distributed ? model::compute_losses(out, targets, in_.model.loss, global) : model::compute_losses(out, targets, in_.model.loss);
       }
-      at::Tensor total = losses.total.to(torch::kFloat32);
+      at::Tensor total = losses.total.defined() ? losses.total.to(torch::kFloat32) : torch::zeros({}, torch::TensorOptions().device(device_));
       if (hooks_.loss) total = hooks_.loss(state_.step, total);
       lap("losses");
-      (total / static_cast<double>(n)).backward();
+      if (distributed && i + 1 == n) sync_->arm();
+      if (!empty) (total / static_cast<double>(n)).backward();
       lap("backward");
       const auto part = [&](const at::Tensor& t) { return t.defined() ? t.detach().to(torch::kFloat64) : torch::zeros({}, sums.options()); };
+      // Whether the segmentation loss counts in this batch: a rank's own batch, or the global one.
+      const bool seg = distributed ? global.mask_volumes > 0 && losses_have_seg() : losses.seg.defined();
       sums += torch::stack({torch::ones({}, sums.options()), part(total), part(losses.cls), part(losses.seg),
-                            losses.seg.defined() ? torch::ones({}, sums.options()) : torch::zeros({}, sums.options()), part(losses.rep)});
+                            torch::full({}, seg ? 1.0 : 0.0, sums.options()), part(losses.rep)});
     }
     state_.batch_in_epoch += n;
+    if (distributed) {
+      sync_->finish();
+      lap("gradient all-reduce");
+      sums = reduce_sums(sums);
+    }
 
     const auto parameters = model_->parameters();
     const at::Tensor grad_norm = gradient_norm(parameters).to(device_);
@@ -218,11 +293,66 @@ class Trainer {
     return true;
   }
 
+  // The loss denominators of the global batch: this rank's counts summed over the ranks.
+  model::LossDenominators global_denominators(const model::LossDenominators& mine) {
+    auto counts = torch::tensor({mine.volumes, mine.mask_volumes, mine.lesion_pairs, mine.report_tokens}, torch::kFloat64);
+    group_->all_reduce_sum(counts);
+    const double* c = counts.data_ptr<double>();
+    return {c[0], c[1], c[2], c[3]};
+  }
+
+  bool losses_have_seg() const { return in_.model.loss.seg_weight > 0 && model_->has_task(core::Task::seg); }
+
+  // The update's loss sums over the ranks (each rank's losses are its share of the global batch's),
+  // together with whether any rank received SIGINT / SIGTERM: every rank then stops after the same
+  // update. The batch counts are the same on every rank and stay as they are.
+  at::Tensor reduce_sums(const at::Tensor& sums) {
+    auto shared = torch::cat({sums.to(torch::kCPU, torch::kFloat64), torch::full({1}, StopSignals::received() != 0 ? 1.0 : 0.0, torch::kFloat64)});
+    const auto counts = shared.index({torch::tensor({0, 4})}).clone();
+    group_->all_reduce_sum(shared);
+    shared.index_put_({torch::tensor({0, 4})}, counts);
+    if (shared[kWindowSize].item<double>() > 0) peer_stop_ = true;
+    return shared.slice(0, 0, kWindowSize).to(device_);
+  }
+
+  // The signal that stops the run after this update: this process's, or (distributed) SIGTERM
+  // when another rank received one.
+  int stop_signal() const {
+    if (!group_->distributed()) return StopSignals::received();
+    if (!peer_stop_) return 0;
+    return StopSignals::received() != 0 ? StopSignals::received() : SIGTERM;
+  }
+
+  void check_ranks_agree() {
+    const std::vector<std::pair<std::string, std::string>> checks = {
+        {"resolved config", fingerprint(in_.config_yaml)},
+        {"training volumes", fingerprint(item_names(in_.train_items))},
+        {"validation volumes", fingerprint(item_names(in_.val_items))},
+        {"initial weights", weights_fingerprint(*model_)}};
+    std::string mine;
+    for (const auto& [what, hash] : checks) mine += hash + " ";
+    const auto all = group_->gather("agreement", mine);
+    for (std::size_t r = 1; r < all.size(); ++r) {
+      if (all[r] == all[0]) continue;
+      std::istringstream theirs(all[r]), root(all[0]);
+      for (const auto& [what, hash] : checks) {
+        std::string a, b;
+        theirs >> a;
+        root >> b;
+        if (a != b)
+          throw Error("rank " + std::to_string(r) + "'s " + what + " differ from rank 0's; every rank must train the same run")
+              .file(in_.run_dir.string())
+              .hint("launch every rank with the same config, --set overrides, data and build");
+      }
+    }
+  }
+
   void lap(const char* phase) {
     if (timed_) clock_.lap(phase);
   }
 
   void write_metrics(const nlohmann::json& line) {
+    if (!group_->is_root()) return;
     metrics_ << line.dump() << "\n";
     metrics_.flush();
   }
@@ -269,6 +399,17 @@ class Trainer {
   void validation() {
     report_phase_times();
     if (in_.val_items.empty()) return;
+    if (group_->distributed()) {
+      // Rank 0 validates; the others wait for the state it leaves (best step, early stopping).
+      if (group_->is_root()) validate_on_this_rank();
+      const auto state = group_->share_from_root("validation state", state_.to_json().dump(), kValidationWait);
+      if (!group_->is_root()) state_ = TrainState::from_json(nlohmann::json::parse(state), in_.run_dir);
+      return;
+    }
+    validate_on_this_rank();
+  }
+
+  void validate_on_this_rank() {
     model_->set_phase_clock(nullptr);  // validation's forward passes are not training time
     const auto result = validate(*model_, val_loader_, in_.model.loss, in_.classes, autocast_);
     nlohmann::json line = result.to_json();
@@ -286,7 +427,7 @@ class Trainer {
       state_.best_metric = *value;
       state_.best_step = state_.step;
       state_.validations_without_improvement = 0;
-      save_checkpoint(best_checkpoint(in_.run_dir), *model_, nullptr, {state_, {}, in_.config_yaml});
+      save_checkpoint(best_checkpoint(in_.run_dir), *model_, nullptr, {state_, {}, in_.config_yaml, {}});
     } else if (in_.train.early_stopping_patience > 0 && ++state_.validations_without_improvement >= in_.train.early_stopping_patience) {
       state_.stop_reason = "early stopping";
       spdlog::info("early stopping at update {}: {} validations without a better {}", state_.step, state_.validations_without_improvement,
@@ -294,10 +435,27 @@ class Trainer {
     }
   }
 
-  void save_last() { save_checkpoint(last_checkpoint(in_.run_dir), *model_, optimizer_.adamw.get(), {state_, window_, in_.config_yaml}); }
+  // Rank 0 writes the checkpoint, with every rank's CPU generator (each draws its own dropout).
+  void save_last() {
+    std::vector<at::Tensor> rank_rng;
+    if (group_->distributed()) {
+      const auto mine = at::detail::getDefaultCPUGenerator().get_state();
+      const auto all = group_->gather("generator state", std::string(static_cast<const char*>(mine.data_ptr()), mine.nbytes()));
+      for (std::size_t r = 1; r < all.size(); ++r) {
+        auto state = torch::empty({static_cast<std::int64_t>(all[r].size())}, torch::kUInt8);
+        std::memcpy(state.data_ptr(), all[r].data(), all[r].size());
+        rank_rng.push_back(state);
+      }
+    }
+    if (group_->is_root())
+      save_checkpoint(last_checkpoint(in_.run_dir), *model_, optimizer_.adamw.get(), {state_, window_, in_.config_yaml, rank_rng});
+  }
 
   const TrainerInputs& in_;
   TrainerHooks hooks_;
+  std::shared_ptr<ProcessGroup> group_;
+  std::unique_ptr<GradientSync> sync_;
+  bool peer_stop_ = false;  // some rank received SIGINT / SIGTERM (distributed)
   torch::Device device_;
   bool cuda_, autocast_;
   model::UniCT model_;
@@ -322,7 +480,8 @@ struct RunLog {
 
 TrainOutcome run_training(const TrainerInputs& inputs, bool resume, TrainerHooks hooks) {
   std::filesystem::create_directories(inputs.run_dir);
-  RunLog log(train_log_file(inputs.run_dir));
+  std::optional<RunLog> log;  // train.log is rank 0's
+  if (!inputs.group || inputs.group->is_root()) log.emplace(train_log_file(inputs.run_dir));
   Trainer trainer(inputs, std::move(hooks));
   return trainer.run(resume);
 }

@@ -45,6 +45,19 @@ TEST(LaunchEnvironment, ReadsTorchrunsVariables) {
   EXPECT_EQ(nested.rank, 1);
 }
 
+TEST(LaunchEnvironment, TorchrunsStaticRendezvousHostsTheStoreItself) {
+  const Variables base{{"RANK", "1"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "127.0.0.1"}, {"MASTER_PORT", "29500"}};
+  EXPECT_FALSE(read(base).launcher_hosts_store);
+  auto agent = base;
+  agent["TORCHELASTIC_USE_AGENT_STORE"] = "True";
+  agent["TORCHELASTIC_RESTART_COUNT"] = "2";
+  const auto env = read(agent);
+  EXPECT_TRUE(env.launcher_hosts_store);
+  EXPECT_EQ(env.store_prefix, "unict/attempt_2");
+  agent["TORCHELASTIC_USE_AGENT_STORE"] = "False";  // the c10d rendezvous: rank 0 hosts it
+  EXPECT_FALSE(read(agent).launcher_hosts_store);
+}
+
 TEST(LaunchEnvironment, ReadsAnSrunStepAndDerivesTheRendezvous) {
   const auto env = read({{"SLURM_PROCID", "5"}, {"SLURM_NTASKS", "16"}, {"SLURM_STEP_NUM_TASKS", "8"}, {"SLURM_LOCALID", "1"},
                          {"SLURM_STEP_ID", "0"}, {"SLURM_STEP_NODELIST", "gpu[07-10],cpu1"}, {"SLURM_JOB_ID", "123456"}});

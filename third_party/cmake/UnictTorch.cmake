@@ -20,3 +20,22 @@ function(unict_use_torch target)
     target_precompile_headers(${target} REUSE_FROM unict_torch_pch)
   endif()
 endfunction()
+
+# c10d's Gloo process group: LibTorch exports it, but its header includes Gloo's own headers.
+# Debian's LibTorch links the system Gloo (libgloo-dev); a LibTorch 2.x archive may carry the
+# headers under its include folder. NCCL is used where the LibTorch was built with it (CUDA).
+find_path(UNICT_GLOO_INCLUDE_DIR gloo/context.h HINTS ${TORCH_INCLUDE_DIRS})
+find_library(UNICT_GLOO_LIBRARY NAMES gloo HINTS ${TORCH_INSTALL_PREFIX}/lib)
+if(NOT UNICT_GLOO_INCLUDE_DIR)
+  message(FATAL_ERROR "UniCT: Gloo's headers (gloo/context.h) not found; on Debian: apt-get install libgloo-dev")
+endif()
+find_file(UNICT_C10D_NCCL_HEADER torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp HINTS ${TORCH_INCLUDE_DIRS} NO_DEFAULT_PATH)
+function(unict_use_c10d target)
+  target_include_directories(${target} SYSTEM PRIVATE "${UNICT_GLOO_INCLUDE_DIR}")
+  if(UNICT_GLOO_LIBRARY)
+    target_link_libraries(${target} PUBLIC "${UNICT_GLOO_LIBRARY}")
+  endif()
+  if(TORCH_CUDA_LIBRARIES AND UNICT_C10D_NCCL_HEADER)
+    target_compile_definitions(${target} PRIVATE UNICT_WITH_NCCL USE_C10D_NCCL)
+  endif()
+endfunction()

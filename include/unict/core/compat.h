@@ -8,6 +8,11 @@
 
 #include <torch/version.h>
 
+namespace c10d {
+class Backend;
+class ProcessGroup;
+}  // namespace c10d
+
 namespace unict::compat {
 
 inline constexpr int kTorchMajor = TORCH_VERSION_MAJOR;
@@ -27,5 +32,13 @@ auto optimizer_state_key(TensorImplPointer impl) {
   return out.str();
 #endif
 }
+
+// The c10d class that ProcessGroupGloo and ProcessGroupNCCL derive from, whose allreduce the
+// trainer calls: ProcessGroup in 1.13, Backend (under a ProcessGroup that dispatches) in 2.x.
+#if TORCH_VERSION_MAJOR >= 2
+using CollectiveBackend = ::c10d::Backend;
+#else
+using CollectiveBackend = ::c10d::ProcessGroup;
+#endif
 
 }  // namespace unict::compat

@@ -15,8 +15,15 @@ enum class Launcher { single, torchrun, slurm };
 struct LaunchEnvironment {
   Launcher launcher = Launcher::single;
   int rank = 0, world_size = 1, local_rank = 0;
+  int local_world_size = 1;  // ranks on this node (LOCAL_WORLD_SIZE, SLURM_STEP_TASKS_PER_NODE): they share its cores
   std::string master_addr;  // the rendezvous host (rank 0's); empty for a single process
   int master_port = 0;
+  // torchrun's static rendezvous: its agent already hosts a TCPStore at MASTER_ADDR:MASTER_PORT
+  // (TORCHELASTIC_USE_AGENT_STORE=True), so every rank is a client of it, and keys go under
+  // store_prefix, one per restart of the job (TORCHELASTIC_RESTART_COUNT). Otherwise rank 0
+  // hosts the store.
+  bool launcher_hosts_store = false;
+  std::string store_prefix = "unict";
   bool distributed() const { return world_size > 1; }
 };
 

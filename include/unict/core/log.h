@@ -23,6 +23,10 @@ void set_log_level(std::string_view level);
 // creating its folder. Used for the run folder's train.log.
 void log_to_file(const std::filesystem::path& file);
 
+// Tags every line from now on with "rank <rank>" (a distributed run; each rank logs to its own
+// stderr, and rank 0 to train.log).
+void set_log_rank(int rank);
+
 // Removes file sinks (closing their files), e.g. between the folds of a cross-validation.
 // spdlog's sink list is not guarded: call these while no other thread logs.
 void stop_logging_to_files();

@@ -15,9 +15,10 @@ std::string torch_runtime_description();
 // Throws Error when a CUDA device is asked for and none (or not that index) is available.
 std::string resolve_device_name(std::string_view requested);
 
-// Sets LibTorch's intra-op threads from run.threads (0 = one per hardware thread); LibTorch's own
-// default can be a single thread. Returns the number set.
-int configure_torch_threads(std::int64_t threads);
+// Sets LibTorch's intra-op threads from run.threads (0 = the hardware threads shared out among the
+// `processes_per_node` ranks of a distributed run on this node); LibTorch's own default can be a
+// single thread. Returns the number set.
+int configure_torch_threads(std::int64_t threads, int processes_per_node = 1);
 
 // Seeds LibTorch's global generators (CPU and CUDA) from the root seed's "torch" stream.
 void seed_torch(std::uint64_t root_seed);

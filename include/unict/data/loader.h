@@ -37,13 +37,21 @@ struct Batch {
   std::int64_t epoch = 0, index = 0;
 };
 
+// A rank's share of every batch in a distributed run: the global batch is world x batch_size
+// volumes, taken in the single-process order, and rank r reads positions r, r + world, ... of it.
+// The same seed then gives the same stream of global batches at any world size. The last global
+// batch of an epoch may leave a rank with fewer volumes, or none (a Batch with no names).
+struct Shard {
+  int rank = 0, world = 1;
+};
+
 // Turns report texts into a padded [B, L] int64 tensor (the report tokenizer plugs in here).
 using Tokenize = std::function<at::Tensor(const std::vector<std::string>&)>;
 
 class BatchLoader {
  public:
   BatchLoader(std::vector<LoaderItem> items, std::int64_t batch_size, LoaderConfig config, std::uint64_t seed,
-              std::string device = "cpu", Tokenize tokenize = {});
+              std::string device = "cpu", Tokenize tokenize = {}, Shard shard = {});
   ~BatchLoader();
   BatchLoader(const BatchLoader&) = delete;
   BatchLoader& operator=(const BatchLoader&) = delete;

@@ -14,6 +14,7 @@
 #include "unict/data/preprocess.h"
 #include "unict/data/splits.h"
 #include "unict/model/model_config.h"
+#include "unict/train/distributed_config.h"
 #include "unict/train/train_config.h"
 
 namespace unict::experiments {
@@ -25,6 +26,7 @@ struct Config {
   data::PreprocessConfig preprocess;
   data::LoaderConfig loader;
   train::TrainConfig train;
+  train::DistributedConfig distributed;
   model::ModelSettings model;  // model, encoder, seg_decoder, report_decoder, decode, tokenizer, loss
 };
 

@@ -27,6 +27,22 @@ struct TaskLosses {
 
 TaskLosses compute_losses(const ModelOutput& output, const Targets& targets, const LossConfig& config);
 
+// The counts each loss is a mean over, taken from the targets alone (so before the forward pass).
+// In a distributed update every rank counts its share, the counts are summed over the ranks, and
+// each rank's losses are its sums divided by the global counts: the ranks' losses then add up to
+// the loss one process would compute on the whole global batch, and so do their gradients.
+struct LossDenominators {
+  double volumes = 0;        // L_CLS: volumes (times the classes)
+  double mask_volumes = 0;   // L_SEG's BCE: volumes with masks (times classes and output voxels)
+  double lesion_pairs = 0;   // L_SEG's Dice: (volume, class) pairs with a lesion
+  double report_tokens = 0;  // L_REP: next tokens that are not PAD
+};
+LossDenominators loss_denominators(const Targets& targets);
+
+// The losses with the global batch's denominators. A task this rank has no target for (no
+// volume with masks in its share) gives an undefined loss, as compute_losses does.
+TaskLosses compute_losses(const ModelOutput& output, const Targets& targets, const LossConfig& config, const LossDenominators& global);
+
 // Mean binary cross entropy of logits against targets in [0, 1], target-1 terms weighted by
 // pos_weight (LibTorch's binary_cross_entropy_with_logits with pos_weight, in fewer passes).
 at::Tensor weighted_bce_with_logits(const at::Tensor& logits, const at::Tensor& targets, double pos_weight);

@@ -16,7 +16,9 @@ namespace unict::model {
 bool fused_segmentation_loss_applies(const at::Tensor& logits);
 
 // logits and masks [B, C, z, y, x] of the same shape, masks in [0, 1]. The loss is a scalar.
+// dice_pairs and bce_elements, when positive, replace the Dice mean's (pairs with a lesion) and
+// the BCE mean's (elements) denominators: a distributed update's global batch (losses.h).
 at::Tensor fused_segmentation_loss(const at::Tensor& logits, const at::Tensor& masks, double pos_weight, double other_lesion_weight,
-                                   double dice_weight);
+                                   double dice_weight, double dice_pairs = 0, double bce_elements = 0);
 
 }  // namespace unict::model

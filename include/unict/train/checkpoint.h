@@ -4,7 +4,7 @@
 //   optimizer  AdamW's state (moments, step counts, group settings)
 //   state      the trainer's counters as JSON (TrainState)
 //   window     the running loss sums of the current logging window (a tensor, bit-exact)
-//   rng_cpu    LibTorch's CPU generator (dropout draws)
+//   rng_cpu    LibTorch's CPU generator (dropout draws); rng_cpu_rank<r>: rank r's, in a distributed run
 //   config     the resolved configuration as YAML
 // The loader needs no state of its own: its batches are a pure function of (seed, epoch), so the
 // epoch and the batches consumed in it say where to go on.
@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <ATen/core/Tensor.h>
 #include <nlohmann/json.hpp>
@@ -37,6 +38,7 @@ struct TrainState {
   std::int64_t validations_without_improvement = 0;
   std::int64_t nonfinite_total = 0, nonfinite_run = 0;
   std::string stop_reason;          // empty while training; "finished", "early stopping", ...
+  std::int64_t world_size = 1;      // ranks that trained it (a resume needs as many)
 
   nlohmann::json to_json() const;
   static TrainState from_json(const nlohmann::json& json, const std::filesystem::path& file);
@@ -46,6 +48,7 @@ struct Checkpoint {
   TrainState state;
   at::Tensor window;
   std::string config_yaml;
+  std::vector<at::Tensor> rank_rng;  // the CPU generators of ranks 1, 2, ... (rank 0's is this process's)
 };
 
 // `optimizer` may be null (best.pt keeps the weights and the state only).
@@ -53,8 +56,9 @@ void save_checkpoint(const std::filesystem::path& file, torch::nn::Module& model
                      const Checkpoint& checkpoint);
 
 // Loads into `model` (and `optimizer` when not null) on `device`, restores the CPU generator when
-// `restore_rng`. Errors name the file: missing, not a checkpoint, or a model of another shape.
+// `restore_rng` (rank `rank`'s generator). Errors name the file: missing, not a checkpoint, or a
+// model of another shape.
 Checkpoint load_checkpoint(const std::filesystem::path& file, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
-                           const std::string& device, bool restore_rng);
+                           const std::string& device, bool restore_rng, int rank = 0);
 
 }  // namespace unict::train

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,9 +31,12 @@
 #include "unict/model/model_config.h"
 #include "unict/model/unict_model.h"
 #include "unict/train/checkpoint.h"
+#include "unict/train/distributed_config.h"
 #include "unict/train/train_config.h"
 
 namespace unict::train {
+
+class ProcessGroup;
 
 struct TrainerInputs {
   std::filesystem::path run_dir;
@@ -47,6 +51,12 @@ struct TrainerInputs {
   std::vector<data::LoaderItem> train_items, val_items;
   data::Tokenize tokenize;                 // reports -> [B, L] token ids
   bool show_progress = true;
+  // The ranks of a distributed run (null: this process alone). Every rank trains on its share of
+  // each global batch (data::Shard) and sums gradients (gradient_sync.h); rank 0 alone validates
+  // and writes the run folder, the others wait for it. The ranks' config_yaml, volumes and initial
+  // weights must agree, or every rank stops with an Error naming the rank that differs.
+  std::shared_ptr<ProcessGroup> group;
+  DistributedConfig distributed;
 };
 
 struct TrainOutcome {
