@@ -70,6 +70,19 @@ train::TrainOutcome train_in(const fs::path& run_dir, const core::ResolvedConfig
   return train::run_training(in, resume, std::move(hooks));
 }
 
+// The run's data, with the cache prepared once: in a distributed run rank 0 prepares it while the
+// others wait, then they find every item there (a shared file system) or prepare their own.
+RunData load_data(const Config& c, const std::shared_ptr<train::ProcessGroup>& group) {
+  if (!group || !group->distributed()) return load_run_data(c, data::training_dataset());
+  if (group->is_root()) {
+    RunData data = load_run_data(c, data::training_dataset());
+    group->share_from_root("prepared cache", data.cache.string(), train::ProcessGroup::kRootWorkWait);
+    return data;
+  }
+  group->share_from_root("prepared cache", "", train::ProcessGroup::kRootWorkWait);
+  return load_run_data(c, data::training_dataset());
+}
+
 }  // namespace
 
 train::TrainOutcome train_fold(const LoadedConfig& config, const FoldTrainOptions& options, train::TrainerHooks hooks) {
@@ -80,7 +93,7 @@ train::TrainOutcome train_fold(const LoadedConfig& config, const FoldTrainOption
   const bool root = !options.group || options.group->is_root();
   if (root) claim_run_folder(run_dir, options.force);
 
-  fold.data = load_run_data(c, data::training_dataset());
+  fold.data = load_data(c, options.group);
   const data::Splits splits = data::make_splits(fold.data.samples, c.split, static_cast<std::uint64_t>(c.run.seed));
   fold.volumes = fold_volumes(splits, options.fold);
   const FoldVolumes& volumes = fold.volumes;
@@ -109,7 +122,7 @@ train::TrainOutcome resume_fold(const fs::path& run_dir, bool show_progress, tra
     throw Error("the run has no checkpoint yet").file(run_dir.string()).hint("start it again with --force");
   const LoadedConfig config = load_config(config_file(run_dir));
   FoldInputs fold{config.typed, read_fold_volumes(run_dir), {}, nullptr};
-  fold.data = load_run_data(fold.config, data::training_dataset());
+  fold.data = load_data(fold.config, group);
   fold.tokenizer = std::make_shared<const text::ReportTokenizer>(text::ReportTokenizer::load(tokenizer_file(run_dir)));
   return train_in(run_dir, config.resolved, fold, true, show_progress, std::move(hooks), std::move(group));
 }

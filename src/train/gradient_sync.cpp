@@ -123,7 +123,9 @@ struct GradientSync::Impl {
     armed = false;
   }
 
-  void finish() {
+  std::size_t finish() {
+    std::size_t touched = 0;
+    for (const auto& p : parameters) touched += p.touched ? 1 : 0;
     {
       std::lock_guard<std::mutex> lock(mutex);
       armed = false;
@@ -145,6 +147,7 @@ struct GradientSync::Impl {
         else grad = sum.clone();
       }
     }
+    return touched;
   }
 };
 
@@ -164,9 +167,7 @@ void GradientSync::arm() {
   impl_->armed = true;
 }
 
-void GradientSync::finish() {
-  if (impl_) impl_->finish();
-}
+std::size_t GradientSync::finish() { return impl_ ? impl_->finish() : 0; }
 
 std::size_t GradientSync::buckets() const { return impl_ ? impl_->buckets.size() : 0; }
 double GradientSync::last_wait_seconds() const { return impl_ ? impl_->wait_seconds : 0; }

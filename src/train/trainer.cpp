@@ -45,10 +45,6 @@ namespace {
 // batches with a seg loss, rep.
 constexpr std::int64_t kWindowSize = 6;
 
-// How long the other ranks wait for rank 0's validation: it has no useful bound (a paper-size
-// validation takes minutes), and a rank 0 that dies is noticed at once through its store.
-constexpr std::chrono::hours kValidationWait{24};
-
 // What every rank must agree on before training: a hash of each, compared with rank 0's.
 std::string fingerprint(const std::string& text) { return std::to_string(core::fnv1a64(text)); }
 
@@ -106,11 +102,6 @@ class Trainer {
       check_ranks_agree();
       // Each rank its own dropout stream; rank 0 keeps the single-process one.
       if (group_->rank() > 0) torch::manual_seed(core::derive_seed(in_.seed, "torch-rank", {static_cast<std::uint64_t>(group_->rank())}));
-      GradientSyncOptions sync;
-      sync.bucket_bytes = static_cast<std::int64_t>(in_.distributed.bucket_mb * (1 << 20));
-      sync.first_bucket_bytes = std::min<std::int64_t>(sync.bucket_bytes, 1 << 20);
-      sync.overlap = in_.distributed.overlap;
-      sync_ = std::make_unique<GradientSync>(model_->parameters(), *group_, sync);
       if (has_batch_norm(*model_))
         spdlog::warn("the model has BatchNorm layers: each rank normalises over its own {} volume(s), so {} ranks do not compute what one "
                      "process with a batch of {} would (GroupNorm does)",
@@ -149,6 +140,15 @@ class Trainer {
       if (root) std::filesystem::remove(metrics_path);
       state_.total_updates = total_;
       state_.world_size = group_->world_size();
+    }
+    if (group_->distributed()) {
+      // After the checkpoint is loaded: loading puts new tensors into the parameters, with new
+      // gradient accumulators, and the hooks must sit on the ones backward will run.
+      GradientSyncOptions sync;
+      sync.bucket_bytes = static_cast<std::int64_t>(in_.distributed.bucket_mb * (1 << 20));
+      sync.first_bucket_bytes = std::min<std::int64_t>(sync.bucket_bytes, 1 << 20);
+      sync.overlap = in_.distributed.overlap;
+      sync_ = std::make_unique<GradientSync>(model_->parameters(), *group_, sync);
     }
     if (root) {
       metrics_.open(metrics_path, std::ios::app);
@@ -216,6 +216,15 @@ class Trainer {
     }
     nlohmann::json outcome = state_.to_json();
     outcome["selection_metric"] = in_.train.selection_metric;
+    if (group_->distributed()) {
+      // Every rank applied the same summed gradients to the same weights: their final weights are
+      // bitwise the same, or something (a nondeterministic kernel, a differing build) broke that.
+      const auto hashes = group_->gather("final weights", weights_fingerprint(*model_));
+      outcome["rank_weight_hashes"] = hashes;
+      if (std::adjacent_find(hashes.begin(), hashes.end(), std::not_equal_to<>()) != hashes.end())
+        throw Error("the ranks' final weights differ (hashes " + nlohmann::json(hashes).dump() + "); the run is not data parallel")
+            .file(in_.run_dir.string());
+    }
     if (root) core::write_file_atomic(training_outcome_file(in_.run_dir), outcome.dump(2) + "\n");
     spdlog::info("training {} after {} updates; best {} {} at update {}; {} non-finite updates skipped", state_.stop_reason, state_.step,
                  in_.train.selection_metric, state_.has_best ? std::to_string(state_.best_metric) : std::string("(none)"), state_.best_step,
@@ -236,6 +245,7 @@ class Trainer {
     const std::int64_t n = std::min(in_.train.grad_accum_steps, batches_per_epoch_ - state_.batch_in_epoch);
     at::Tensor sums = torch::zeros({kWindowSize}, window_.options());
     const bool distributed = group_->distributed();
+    bool backward_ran = false;
     if (distributed) sync_->begin_update();
     for (std::int64_t i = 0; i < n; ++i) {
       auto batch = loader_.next();
@@ -255,7 +265,10 @@ class Trainer {
       if (hooks_.loss) total = hooks_.loss(state_.step, total);
       lap("losses");
       if (distributed && i + 1 == n) sync_->arm();
-      if (!empty) (total / static_cast<double>(n)).backward();
+      if (!empty) {
+        (total / static_cast<double>(n)).backward();
+        backward_ran = backward_ran || total.requires_grad();
+      }
       lap("backward");
       const auto part = [&](const at::Tensor& t) { return t.defined() ? t.detach().to(torch::kFloat64) : torch::zeros({}, sums.options()); };
       // Whether the segmentation loss counts in this batch: a rank's own batch, or the global one.
@@ -265,7 +278,7 @@ class Trainer {
     }
     state_.batch_in_epoch += n;
     if (distributed) {
-      sync_->finish();
+      if (sync_->finish() == 0 && backward_ran) throw internal_error("a backward pass reached no gradient hook; the gradients would not be summed");
       lap("gradient all-reduce");
       sums = reduce_sums(sums);
     }
@@ -402,7 +415,7 @@ class Trainer {
     if (group_->distributed()) {
       // Rank 0 validates; the others wait for the state it leaves (best step, early stopping).
       if (group_->is_root()) validate_on_this_rank();
-      const auto state = group_->share_from_root("validation state", state_.to_json().dump(), kValidationWait);
+      const auto state = group_->share_from_root("validation state", state_.to_json().dump(), ProcessGroup::kRootWorkWait);
       if (!group_->is_root()) state_ = TrainState::from_json(nlohmann::json::parse(state), in_.run_dir);
       return;
     }

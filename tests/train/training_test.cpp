@@ -12,8 +12,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "data/data_fixture.h"
 #include "test_support.h"
+#include "tiny_run.h"
 #include "unict/core/torch_runtime.h"
 #include "unict/data/synthetic.h"
 #include "unict/eval/metric_registry.h"
@@ -35,30 +35,7 @@ class Training : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
-    data::write_synthetic_dataset(*dir_ / "synthetic", test::small_synthetic(12, 7, {24, 32, 32}, 4));
-    const auto root = (*dir_ / "synthetic").string();
-    config_ = dir_->write("tiny.yaml", "base: " + std::string(UNICT_SOURCE_DIR) + "/configs/base.yaml\n" + R"(
-run: {name: tiny, output_root: )" + (*dir_ / "runs").string() + R"(, threads: 2, device: cpu, log_level: warn}
-data:
-  label_set: )" + std::string(UNICT_SOURCE_DIR) + R"(/configs/labels/unict10.yaml
-  ctrate_root: )" + root + R"(/ctrate
-  rexgrounding_root: )" + root + R"(/rexgroundingct
-  radchestct_root: )" + root + R"(/radchestct
-  radchestct_spacing: 11.0
-  cache_dir: )" + (*dir_ / "cache").string() + R"(
-split: {folds: 2, val_fraction: 0.2}
-preprocess: {spacing: [16.0, 15.0, 15.0], size: [16, 24, 24]}
-loader: {workers: 1, prefetch: 2}
-train: {batch_size: 2, lr: 0.003, duration: 12u, warmup: 2u, val_every: 4u, checkpoint_every: 1u, log_every: 1}
-encoder:
-  name: resnet3d
-  resnet3d: {stem_channels: 4, widths: [4, 8, 8, 8], depths: [1, 1, 1, 1]}
-model: {embed_dim: 16, fusion_heads: 2}
-seg_decoder: {channels: [8, 8, 4, 4]}
-report_decoder: {d_model: 16, heads: 2, layers: 1, ff_dim: 32, max_tokens: 48}
-decode: {method: greedy, max_tokens: 24}
-tokenizer: {vocab_size: 120}
-)");
+    config_ = test::write_tiny_run(*dir_);
   }
   static void TearDownTestSuite() {
     delete dir_;
@@ -69,57 +46,14 @@ tokenizer: {vocab_size: 120}
     return experiments::load_config(config_, overrides);
   }
 
-  // `unict <args>` from the source folder; the exit status.
-  static int unict(const std::string& args, const fs::path& log) {
-    const std::string command = std::string("cd '") + UNICT_SOURCE_DIR + "' && '" + UNICT_BINARY + "' " + args + " >'" + log.string() +
-                                "' 2>&1 </dev/null";
-    const int raw = std::system(command.c_str());
-    return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  }
-
-  // Starts `unict <args>` in the background; returns its process id.
-  static pid_t start_unict(const std::string& args, const fs::path& log) {
-    const pid_t pid = fork();
-    if (pid == 0) {
-      const std::string command = std::string("cd '") + UNICT_SOURCE_DIR + "' && exec '" + UNICT_BINARY + "' " + args + " >'" +
-                                  log.string() + "' 2>&1 </dev/null";
-      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    return pid;
-  }
-
-  static std::size_t lines_of(const fs::path& file) {
-    const std::string text = test::slurp(file);
-    return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-  }
-
-  // Waits until metrics.jsonl has `lines` lines (the run is that far), at most 60 s; false when the
-  // process ended first.
-  static bool wait_for_lines(pid_t pid, const fs::path& metrics, std::size_t lines) {
-    for (int i = 0; i < 6000 && lines_of(metrics) < lines; ++i) {
-      if (waitpid(pid, nullptr, WNOHANG) == pid) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
-  }
-
-  // The parameters and buffers of a checkpoint's model, by name.
-  // (Built from the run's config.yaml and tokenizer, so an unfinished run works too.)
+  static int unict(const std::string& args, const fs::path& log) { return test::run_unict(args, log); }
+  static pid_t start_unict(const std::string& args, const fs::path& log) { return test::start_unict(args, log); }
+  static bool wait_for_lines(pid_t pid, const fs::path& metrics, std::size_t lines) { return test::wait_for_lines(pid, metrics, lines); }
   static std::map<std::string, at::Tensor> weights(const fs::path& run_dir, const fs::path& checkpoint) {
-    const auto config = experiments::load_config(run_dir / "config.yaml").typed;
-    const auto tokenizer = text::ReportTokenizer::load(run_dir / "tokenizer.model");
-    auto model = model::build_model(config.model, {10, tokenizer.vocab_size(), config.preprocess.size}, 0);
-    train::load_checkpoint(checkpoint, *model, nullptr, "cpu", false);
-    std::map<std::string, at::Tensor> out;
-    for (const auto& p : model->named_parameters()) out[p.key()] = p.value().clone();
-    for (const auto& b : model->named_buffers()) out[b.key()] = b.value().clone();
-    return out;
+    return test::checkpoint_weights(run_dir, checkpoint);
   }
-
   static void expect_bitwise_equal(const std::map<std::string, at::Tensor>& a, const std::map<std::string, at::Tensor>& b) {
-    ASSERT_EQ(a.size(), b.size());
-    for (const auto& [name, tensor] : a) EXPECT_TRUE(torch::equal(tensor, b.at(name))) << name;
+    test::expect_bitwise_equal(a, b);
   }
 
   // Fold 0 trained in this process, into `run`, quietly.

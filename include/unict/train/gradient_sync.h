@@ -42,8 +42,9 @@ class GradientSync {
   void begin_update();
   // Before the update's last backward pass: from here a ready bucket starts its all-reduce.
   void arm();
-  // After the last backward pass: every rank's gradients summed into .grad.
-  void finish();
+  // After the last backward pass: every rank's gradients summed into .grad. Returns how many
+  // parameters got a gradient on this rank (0 after a backward pass means the hooks were lost).
+  std::size_t finish();
 
   std::size_t buckets() const;
   // Seconds finish() spent waiting for communication in the last update.

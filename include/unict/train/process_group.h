@@ -26,6 +26,10 @@ class ProcessGroup {
     std::string device = "cpu";                // cpu: Gloo; cuda: NCCL
   };
 
+  // How long the others wait while rank 0 alone works (validation, preparing the cache): no useful
+  // bound exists, and a rank 0 that dies is noticed at once, as its store goes with it.
+  static constexpr std::chrono::hours kRootWorkWait{24};
+
   // The group of one.
   static std::shared_ptr<ProcessGroup> single();
   // Joins the group `launch` describes (blocks until every rank has arrived, or the timeout).
