@@ -28,5 +28,9 @@ StopSignals::~StopSignals() {
 
 int StopSignals::received() { return g_received.load(); }
 void StopSignals::clear() { g_received.store(0); }
+void StopSignals::adopt(int signal) {
+  int none = 0;
+  g_received.compare_exchange_strong(none, signal);
+}
 
 }  // namespace unict::train

@@ -324,17 +324,16 @@ class Trainer {
     const auto counts = shared.index({torch::tensor({0, 4})}).clone();
     group_->all_reduce_sum(shared);
     shared.index_put_({torch::tensor({0, 4})}, counts);
-    if (shared[kWindowSize].item<double>() > 0) peer_stop_ = true;
+    if (shared[kWindowSize].item<double>() > 0) {
+      peer_stop_ = true;
+      StopSignals::adopt(SIGTERM);  // the signal of the rank that received one, for the exit status
+    }
     return shared.slice(0, 0, kWindowSize).to(device_);
   }
 
-  // The signal that stops the run after this update: this process's, or (distributed) SIGTERM
-  // when another rank received one.
-  int stop_signal() const {
-    if (!group_->distributed()) return StopSignals::received();
-    if (!peer_stop_) return 0;
-    return StopSignals::received() != 0 ? StopSignals::received() : SIGTERM;
-  }
+  // The signal that stops the run after this update: this process's, or in a distributed run the
+  // one all ranks agreed on in the update's reduction (SIGTERM when another rank received it).
+  int stop_signal() const { return !group_->distributed() || peer_stop_ ? StopSignals::received() : 0; }
 
   void check_ranks_agree() {
     const std::vector<std::pair<std::string, std::string>> checks = {

@@ -82,6 +82,39 @@ TEST_F(Loader, BatchesAreTheSameWhateverTheNumberOfWorkers) {
   EXPECT_NE(runs[0][0].names, runs[1][0].names);  // each epoch has its own order
 }
 
+TEST_F(Loader, ShardsInterleaveTheSingleProcessBatchesWithTheSameAugmentation) {
+  auto items = cache_items(*folder_);
+  ASSERT_GE(items.size(), 7u);
+  items.resize(7);  // a global batch of 3 x 2 ranks, and one volume left: rank 1's last share is empty
+  LoaderConfig augmenting = plain(1);
+  augmenting.flip_axes = {2};
+  augmenting.intensity_scale = 0.1;
+  augmenting.max_shift = {2, 3, 3};
+  BatchLoader whole(items, 6, augmenting, 21);
+  BatchLoader rank0(items, 3, augmenting, 21, "cpu", {}, {0, 2}), rank1(items, 3, augmenting, 21, "cpu", {}, {1, 2});
+  EXPECT_EQ(rank0.batches_per_epoch(), whole.batches_per_epoch());
+  EXPECT_EQ(rank1.batches_per_epoch(), 2);
+  const auto w = epoch(whole, 4), a = epoch(rank0, 4), b = epoch(rank1, 4);
+  ASSERT_EQ(w.size(), 2u);
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(b.size(), 2u);
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    // Rank r holds rows r, r + 2, ... of the single-process batch, augmented the same way.
+    for (std::size_t row = 0; row < w[i].names.size(); ++row) {
+      const Batch& share = row % 2 == 0 ? a[i] : b[i];
+      const auto k = static_cast<std::int64_t>(row / 2);
+      ASSERT_LT(static_cast<std::size_t>(k), share.names.size()) << "batch " << i << " row " << row;
+      EXPECT_EQ(share.names[static_cast<std::size_t>(k)], w[i].names[row]);
+      EXPECT_TRUE(torch::equal(share.ct[k], w[i].ct[static_cast<std::int64_t>(row)])) << "batch " << i << " row " << row;
+      EXPECT_TRUE(torch::equal(share.masks[k], w[i].masks[static_cast<std::int64_t>(row)])) << "batch " << i << " row " << row;
+    }
+    EXPECT_EQ(a[i].names.size() + b[i].names.size(), w[i].names.size());
+  }
+  EXPECT_EQ(w[1].names.size(), 1u);
+  EXPECT_TRUE(b[1].names.empty());  // the last global batch has one volume: rank 1 gets none
+  EXPECT_FALSE(b[1].ct.defined());
+}
+
 TEST_F(Loader, EveryItemAppearsOncePerEpochWithItsLabelsAndReport) {
   const auto items = cache_items(*folder_);
   BatchLoader loader(items, 4, plain(2), 5);

@@ -178,13 +178,29 @@ TEST_F(Distributed, AKilledRankStopsTheOtherWhichResumesToTheUninterruptedRun) {
                              test::checkpoint_weights(killed, killed / "checkpoints/best.pt"));
 }
 
+TEST_F(Distributed, ARankWithAnotherConfigIsRefusedAtStartUp) {
+  const fs::path run = *dir_ / "mismatch";
+  // Rank 1 is launched with another learning rate: both ranks name it and stop before training.
+  const std::string args = train_args("--set train.duration=200u --set train.batch_size=1 --out " + run.string());
+  const pid_t group = start_ranks("mismatch", 2, args + " $(test $RANK = 1 && echo --set train.lr=0.002)");
+  EXPECT_EQ(wait_for(group), 0);
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_EQ(status_of("mismatch", r), 2) << log_of("mismatch", r);
+    EXPECT_CONTAINS(log_of("mismatch", r), "rank 1's resolved config differ from rank 0's");
+  }
+  EXPECT_FALSE(fs::exists(run / "checkpoints/last.pt"));
+}
+
 TEST_F(Distributed, ResumingWithAnotherWorldSizeIsRefused) {
   const fs::path run = *dir_ / "three";
   const pid_t group = start_ranks("three", 2, train_args("--set train.duration=200u --set train.batch_size=1 --out " + run.string()));
   ASSERT_TRUE(test::wait_for_lines(group, run / "metrics.jsonl", 2)) << log_of("three", 0);
-  for (int r = 0; r < 2; ++r) kill(pid_of("three", r), SIGTERM);  // as torchrun forwards it to every rank
+  // SIGTERM to one rank (a scheduler may reach them one at a time): both stop after the same update,
+  // with one checkpoint, and exit as a stopped run does.
+  kill(pid_of("three", 1), SIGTERM);
   wait_for(group);
   for (int r = 0; r < 2; ++r) EXPECT_EQ(status_of("three", r), 128 + SIGTERM) << log_of("three", r);
+  EXPECT_CONTAINS(test::slurp(run / "train.log"), "SIGTERM received: checkpoint written at update");
   ASSERT_TRUE(fs::exists(run / "checkpoints/last.pt")) << log_of("three", 0);
   ASSERT_EQ(test::run_unict("train --resume " + run.string(), *dir_ / "three-one.log"), 2) << test::slurp(*dir_ / "three-one.log");
   EXPECT_CONTAINS(test::slurp(*dir_ / "three-one.log"), "trained by 2 rank(s)");

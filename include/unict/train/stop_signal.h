@@ -15,6 +15,9 @@ class StopSignals {
   // The signal received (SIGINT or SIGTERM), or 0.
   static int received();
   static void clear();
+  // Records a signal another rank of a distributed run received: this rank stops as if it had
+  // received it (the same checkpoint, the same exit status).
+  static void adopt(int signal);
 };
 
 }  // namespace unict::train
