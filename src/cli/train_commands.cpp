@@ -88,13 +88,13 @@ struct CvCommandOptions {
 
 void cv(const CvCommandOptions& o, const GlobalOptions& globals) {
   const LoadedConfig loaded = load_config(o.config, globals);
-  core::configure_torch_threads(loaded.typed.run.threads);
   experiments::CvOptions options;
+  options.group = join_launch(loaded.typed);
   if (!o.folds.empty()) options.folds = experiments::parse_folds(o.folds, loaded.typed.split.folds);
   options.out = o.out;
   options.external = !o.no_external;
   const auto experiment = experiments::run_cross_validation(loaded, options);
-  if (!std::filesystem::exists(experiment / "summary.json")) return;  // stopped by a signal
+  if (!prints(options.group) || !std::filesystem::exists(experiment / "summary.json")) return;  // rank > 0, or stopped by a signal
   std::cout << "\n" << experiments::summary_markdown(experiments::read_fold_summary(experiment / "summary.json")) << "\n";
   std::cout << "summary: " << (experiment / "summary.md").string() << " (also .json, .csv); folds in " << experiment.string() << "/fold<k>/\n";
 }
@@ -111,13 +111,14 @@ void ablate(const AblateCommandOptions& o, const GlobalOptions& globals) {
   options.overrides = o.overrides;
   options.external = o.external;
   const auto suite = experiments::read_ablation_suite(o.suite);
-  // run.threads and run.log_level: the first variant's, as it trains first.
+  // run.threads, run.log_level and the distributed section: the first variant's, as it trains first.
   auto first_overrides = suite.variants.front().overrides;
   first_overrides.insert(first_overrides.end(), o.overrides.begin(), o.overrides.end());
   const auto first = load_config({suite.variants.front().config.string(), first_overrides}, globals).typed;
-  core::configure_torch_threads(first.run.threads);
+  options.group = join_launch(first);
   if (!o.folds.empty()) options.folds = experiments::parse_folds(o.folds, first.split.folds);
   const auto table = experiments::run_ablation(o.suite, options);
+  if (!prints(options.group)) return;
   const auto out = options.out.empty() ? std::filesystem::path("runs") / ("ablation_" + std::filesystem::path(o.suite).stem().string()) : options.out;
   std::cout << "\n" << experiments::ablation_markdown(table) << "\ntable: " << (out / "ablation.md").string() << " (also .json, .csv)\n";
 }

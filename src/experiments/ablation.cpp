@@ -1,5 +1,7 @@
 #include "unict/experiments/ablation.h"
 
+#include "unict/train/process_group.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -211,10 +213,12 @@ AblationTable run_ablation(const fs::path& suite_file, const AblateOptions& opti
     cv.out = out / v.name;
     cv.folds = options.folds;
     cv.external = options.external;
+    cv.group = options.group;
     run_cross_validation(config, cv);
     if (!fs::exists(out / v.name / "summary.json")) throw Error("the variant's cross-validation did not finish").value(v.name);
   }
   const auto table = ablation_table(suite, out);
+  if (options.group && !options.group->is_root()) return table;  // rank 0 writes it
   io::write_json(out / "ablation.json", to_json(table));
   core::write_file_atomic(out / "ablation.md", ablation_markdown(table));
   std::vector<std::string> header{"variant"};

@@ -18,6 +18,7 @@
 #include "unict/experiments/run_folder.h"
 #include "unict/io/csv.h"
 #include "unict/io/json.h"
+#include "unict/train/process_group.h"
 
 namespace unict::experiments {
 
@@ -257,30 +258,43 @@ fs::path run_cross_validation(const LoadedConfig& config, const CvOptions& optio
   const auto all_evaluated = [&](const fs::path& run_dir) {
     return std::all_of(evaluated.begin(), evaluated.end(), [&](const data::DatasetSpec* d) { return evaluation_finished(run_dir, *d, "test"); });
   };
+  const auto& group = options.group;
+  const bool root = !group || group->is_root();
+  // Rank 0's view of the folder decides, so that every rank takes the same path.
+  const auto decide = [&](const std::string& what, const std::string& mine) { return group ? group->share_from_root(what, mine) : mine; };
+  const auto wait_for_root = [&](const std::string& what) {
+    if (group) group->share_from_root(what, "", train::ProcessGroup::kRootWorkWait);
+  };
   for (auto fold : folds) {
     const fs::path run_dir = fold_folder(experiment, fold);
-    if (all_evaluated(run_dir)) {
+    const std::string plan = decide("fold plan", all_evaluated(run_dir)     ? "skip"
+                                                 : training_finished(run_dir) ? "evaluate"
+                                                 : training_started(run_dir)  ? "resume"
+                                                                              : "train");
+    if (plan == "skip") {
       spdlog::info("fold {}: finished earlier ({}), skipped", fold, run_dir.string());
       continue;
     }
-    if (!training_finished(run_dir)) {
-      if (training_started(run_dir)) {
-        spdlog::info("fold {}: resuming the unfinished training in {}", fold, run_dir.string());
-        const auto outcome = resume_fold(run_dir, options.show_progress);
-        if (outcome.signal) return experiment;
-      } else {
-        FoldTrainOptions train_options;
-        train_options.fold = fold;
-        train_options.run_dir = run_dir;
-        train_options.show_progress = options.show_progress;
-        const auto outcome = train_fold(config, train_options);
-        if (outcome.signal) return experiment;
-      }
+    if (plan == "resume") {
+      spdlog::info("fold {}: resuming the unfinished training in {}", fold, run_dir.string());
+      const auto outcome = resume_fold(run_dir, options.show_progress && root, {}, group);
+      if (outcome.signal) return experiment;
+    } else if (plan == "train") {
+      FoldTrainOptions train_options;
+      train_options.fold = fold;
+      train_options.run_dir = run_dir;
+      train_options.show_progress = options.show_progress && root;
+      train_options.group = group;
+      const auto outcome = train_fold(config, train_options);
+      if (outcome.signal) return experiment;
     }
-    for (const auto* d : evaluated)
-      if (!evaluation_finished(run_dir, *d, "test")) evaluate_run(run_dir, {d->id, "test", true, 1000});
+    if (root)
+      for (const auto* d : evaluated)
+        if (!evaluation_finished(run_dir, *d, "test")) evaluate_run(run_dir, {d->id, "test", true, 1000});
+    wait_for_root("fold evaluated");
   }
-  summarize_folds(experiment, folds);
+  if (root) summarize_folds(experiment, folds);
+  wait_for_root("folds summarised");
   return experiment;
 }
 

@@ -207,6 +207,28 @@ TEST_F(Distributed, ResumingWithAnotherWorldSizeIsRefused) {
   EXPECT_CONTAINS(test::slurp(*dir_ / "three-one.log"), "--nproc_per_node 2");
 }
 
+TEST_F(Distributed, CrossValidationTrainsEachFoldOnEveryRankAndEvaluatesItOnce) {
+  const fs::path experiment = *dir_ / "cv";
+  run_ranks("cv", 2,
+            "cv --config " + config_.string() + " --folds 0-1 --no-external --log-level info --set run.threads=1 --set train.duration=4u "
+            "--set train.batch_size=1 --out " + experiment.string());
+  EXPECT_TRUE(fs::exists(experiment / "summary.json"));
+  for (const char* fold : {"fold0", "fold1"}) {
+    EXPECT_EQ(io::read_json(experiment / fold / "training.json").at("world_size"), 2) << fold;
+    EXPECT_TRUE(fs::exists(experiment / fold / "test/results.json")) << fold;
+  }
+  // Rank 0 evaluates each fold and prints the summary; rank 1 trains and waits.
+  const auto evaluations = [](const std::string& log) {
+    std::size_t n = 0;
+    for (auto at = log.find("evaluating "); at != std::string::npos; at = log.find("evaluating ", at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(evaluations(log_of("cv", 0)), 2u) << log_of("cv", 0);
+  EXPECT_EQ(evaluations(log_of("cv", 1)), 0u) << log_of("cv", 1);
+  EXPECT_CONTAINS(log_of("cv", 0), "summary: ");
+  EXPECT_EQ(log_of("cv", 1).find("summary: "), std::string::npos);
+}
+
 TEST_F(Distributed, TorchrunLaunchesTheRanks) {
   const fs::path run = *dir_ / "torchrun";
   // Debian's torchrun 1.13 on Python 3.11 fails with its default --redirects 0 / --tee 0 (an

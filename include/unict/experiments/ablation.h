@@ -22,6 +22,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,10 @@
 #include <nlohmann/json.hpp>
 
 #include "unict/eval/metric_registry.h"
+
+namespace unict::train {
+class ProcessGroup;
+}
 
 namespace unict::experiments {
 
@@ -51,6 +56,7 @@ struct AblateOptions {
   std::vector<std::string> overrides;      // applied to every variant (after its own)
   std::vector<std::int64_t> folds;         // empty: all
   bool external = false;
+  std::shared_ptr<train::ProcessGroup> group;  // distributed folds (cross_validation.h); rank 0 writes the table
 };
 
 struct AblationCell {

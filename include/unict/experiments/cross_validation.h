@@ -20,6 +20,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <map>
 #include <optional>
 #include <vector>
@@ -32,6 +33,10 @@
 #include "unict/experiments/config.h"
 #include "unict/experiments/evaluation.h"
 
+namespace unict::train {
+class ProcessGroup;
+}
+
 namespace unict::experiments {
 
 struct CvOptions {
@@ -39,6 +44,9 @@ struct CvOptions {
   std::filesystem::path out;        // empty: <run.output_root>/<run.name>
   bool external = true;             // evaluate on RAD-ChestCT when data.radchestct_root is set
   bool show_progress = true;
+  // The ranks that train every fold together (null: this process alone). Rank 0 decides what each
+  // fold needs (skip, resume, train), evaluates and summarises; the others train with it and wait.
+  std::shared_ptr<train::ProcessGroup> group;
 };
 
 // Returns the experiment folder.
