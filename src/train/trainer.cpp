@@ -254,7 +254,10 @@ class Trainer {
       const model::Targets targets{batch->labels, batch->masks, batch->has_mask, batch->tokens};
       const bool empty = batch->names.empty();  // this rank's share of the epoch's last global batch
       model::LossDenominators global;
-      if (distributed) global = global_denominators(empty ? model::LossDenominators{} : model::loss_denominators(targets));
+      if (distributed) {
+        global = global_denominators(empty ? model::LossDenominators{} : model::loss_denominators(targets));
+        lap("communication");  // waiting for the others' counts (and so for the slowest rank)
+      }
       model::TaskLosses losses;
       if (!empty) {
         compat::CudaAutocast scope(autocast_, at::kBFloat16);
@@ -278,9 +281,10 @@ class Trainer {
     }
     state_.batch_in_epoch += n;
     if (distributed) {
-      if (sync_->finish() == 0 && backward_ran) throw internal_error("a backward pass reached no gradient hook; the gradients would not be summed");
-      lap("gradient all-reduce");
+      if (sync_->finish() == 0 && backward_ran)
+        throw internal_error("a backward pass reached no gradient hook; the gradients would not be summed");
       sums = reduce_sums(sums);
+      lap("communication");  // the gradient all-reduce left after backward, then the loss sums
     }
 
     const auto parameters = model_->parameters();

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Distributed data parallel on this machine (issue 17): the quick-start model (configs/quickstart.yaml)
+# on the main job's data, a global batch of 2, trained for UPDATES updates as
+#   1 rank  x 2 threads x batch 2      (one process, the baseline)
+#   2 ranks x 1 thread  x batch 1      (Gloo on loopback, all-reduce overlapped with backward)
+#   2 ranks x 1 thread  x batch 1      (overlap off: every all-reduce after backward)
+# alternately, ROUNDS times. Prints each run's per-phase line of train.log (ms per update; in the
+# 2-rank runs "communication" is what rank 0 waited for the others: the loss counts before forward,
+# the all-reduce left after backward and the loss sums), and the share of the update spent so.
+# Ranks run in a private network namespace (unshare --net, as root), so they listen on nothing
+# outside it. About 5 minutes on 2 cores with the defaults.
+#   bash scripts/bench/ddp_bench.sh [ROUNDS] [UPDATES]        (defaults 2 and 100)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+# shellcheck source=quickstart_data.sh
+source scripts/bench/quickstart_data.sh
+rounds=${1:-2}
+updates=${2:-100}
+build=build/bench
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DUNICT_BUILD_TESTS=OFF -DUNICT_BUILD_BENCH=ON >/dev/null
+cmake --build "$build" --target unict >/dev/null
+unict=$(realpath "$build/unict")
+out=$(mktemp -d /tmp/unict-ddp-bench.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+echo "machine: $(nproc) cores; commit $(git rev-parse --short HEAD); $(date -u +%F); $updates updates a run, global batch 2"
+quickstart_data "$unict" "$out"
+common=(--config configs/quickstart.yaml "${set_data[@]}" --set "train.duration=${updates}u" --set "train.val_every=${updates}u"
+        --set "train.checkpoint_every=${updates}u" --set train.log_every=50 --set loader.workers=1)
+
+# The per-phase line of a run's train.log, and its total.
+phases() { grep -o "time up to update $updates: .*" "$1/train.log" | tail -1 | cut -d: -f2-; }
+total_of() { grep -o 'total [0-9.]*' <<<"$1" | cut -d' ' -f2; }
+communication_of() { grep -o 'communication [0-9.]*' <<<"$1" | cut -d' ' -f2; }
+
+# Two ranks with the variables torchrun sets, in their own network namespace.
+two_ranks() {
+  local run=$1 overlap=$2 script=$out/ranks.sh
+  {
+    echo "ip link set lo up || exit 90"
+    for r in 0 1; do
+      echo "(RANK=$r LOCAL_RANK=$r WORLD_SIZE=2 LOCAL_WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 \\"
+      echo "  '$unict' --log-level warn train ${common[*]@Q} --set train.batch_size=1 --set run.threads=1 \\"
+      echo "  --set distributed.overlap=$overlap -o '$run' --force >'$out/rank$r.log' 2>&1) &"
+    done
+    echo "wait"
+  } >"$script"
+  unshare --net sh "$script" || { cat "$out/rank0.log" "$out/rank1.log" >&2; exit 1; }
+}
+
+for (( r = 1; r <= rounds; ++r )); do
+  "$unict" --log-level warn train "${common[@]}" --set train.batch_size=2 --set run.threads=2 -o "$out/one" --force >/dev/null 2>&1
+  one=$(phases "$out/one")
+  two_ranks "$out/two" true
+  two=$(phases "$out/two")
+  two_ranks "$out/plain" false
+  plain=$(phases "$out/plain")
+  printf 'round %d, 1 rank x 2 threads:            %s\n' "$r" "$one"
+  printf 'round %d, 2 ranks x 1 thread, overlap:    %s\n' "$r" "$two"
+  printf 'round %d, 2 ranks x 1 thread, no overlap: %s\n' "$r" "$plain"
+  awk -v a="$(total_of "$one")" -v b="$(total_of "$two")" -v c="$(total_of "$plain")" \
+      -v cb="$(communication_of "$two")" -v cc="$(communication_of "$plain")" 'BEGIN {
+    printf "round %d: 2 ranks / 1 rank = %.2f (overlap), %.2f (no overlap); communication %.0f %% of the update with overlap, %.0f %% without\n",
+           '"$r"', b / a, c / a, 100 * cb / b, 100 * cc / c }'
+done
