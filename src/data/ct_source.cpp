@@ -42,6 +42,10 @@ io::Geometry radchestct_geometry(double spacing) {
 
 io::Volume load_ct(const CtSource& source) {
   const std::string name = source.file.string();
+  if (source.format != CtFormat::radchestct_npz && !io::nifti_geometry_from_itk())
+    throw Error("this build has no ITK (UNICT_WITH_ITK=OFF), and raw NIfTI scans are read with ITK's geometry")
+        .file(name)
+        .hint("prepare the cache with a build that has ITK and copy it here; training and evaluation from a cache need no ITK");
   io::Volume volume;
   double slope = 1.0, intercept = 0.0;
   switch (source.format) {

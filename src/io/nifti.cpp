@@ -1,6 +1,8 @@
 #include "unict/io/nifti.h"
 
+#if !defined(UNICT_NO_ITK)
 #include <itkNiftiImageIO.h>
+#endif
 #include <libdeflate.h>
 #include <zlib.h>
 
@@ -13,11 +15,11 @@
 
 #include "unict/core/atomic_file.h"
 #include "unict/core/error.h"
+#include "unict/io/nifti_header.h"
 
 namespace unict::io {
 namespace {
 
-using Component = itk::IOComponentEnum;
 
 
 // NIfTI-1 datatype codes (nifti1.h) that we read.
@@ -121,6 +123,25 @@ void swap_bytes(NdArray& array) {
   for (std::size_t i = 0; i < array.bytes.size(); i += item) std::reverse(array.bytes.begin() + static_cast<std::ptrdiff_t>(i), array.bytes.begin() + static_cast<std::ptrdiff_t>(i + item));
 }
 
+void check_readable(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) throw Error("cannot open: no such file").file(file.string());
+  if (std::filesystem::file_size(file, ec) == 0) throw Error("empty file; expected a NIfTI volume").file(file.string());
+}
+
+GzFile open_gz(const std::filesystem::path& file) {
+  GzFile in(gzopen(file.c_str(), "rb"));  // reads gzip and plain files alike
+  if (!in) throw Error("cannot open: " + system_reason(errno)).file(file.string());
+  gzbuffer(in.get(), 1 << 18);
+  return in;
+}
+
+#if defined(UNICT_NO_ITK)
+// A build without ITK (UNICT_WITH_ITK=OFF) reads the geometry from the header itself.
+Geometry geometry_of(const std::filesystem::path& file, std::size_t ndim) { return nifti_header_geometry(file, ndim); }
+#else
+using Component = itk::IOComponentEnum;
+
 Component component_of(DType dtype) {
   switch (dtype) {
     case DType::boolean:
@@ -135,19 +156,6 @@ Component component_of(DType dtype) {
     case DType::float64: return Component::DOUBLE;
   }
   return Component::UNKNOWNCOMPONENTTYPE;
-}
-
-void check_readable(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) throw Error("cannot open: no such file").file(file.string());
-  if (std::filesystem::file_size(file, ec) == 0) throw Error("empty file; expected a NIfTI volume").file(file.string());
-}
-
-GzFile open_gz(const std::filesystem::path& file) {
-  GzFile in(gzopen(file.c_str(), "rb"));  // reads gzip and plain files alike
-  if (!in) throw Error("cannot open: " + system_reason(errno)).file(file.string());
-  gzbuffer(in.get(), 1 << 18);
-  return in;
 }
 
 // ITK's NIfTI reader and writer share the global state of the nifti C library (its debug level,
@@ -182,6 +190,8 @@ Geometry geometry_of(const std::filesystem::path& file, std::size_t ndim) {
   }
   return g;
 }
+
+#endif
 
 NiftiInfo info_from(const RawHeader& raw, const std::filesystem::path& file) {
   NiftiInfo info;
@@ -284,7 +294,18 @@ Volume read_nifti(const std::filesystem::path& file, NiftiScaling scaling) {
   return finish_read(std::move(volume), raw, info, scaling);
 }
 
+bool nifti_geometry_from_itk() {
+#if defined(UNICT_NO_ITK)
+  return false;
+#else
+  return true;
+#endif
+}
+
 void write_nifti(const std::filesystem::path& file, const Volume& volume) {
+#if defined(UNICT_NO_ITK)
+  write_nifti_without_itk(file, volume);
+#else
   const std::string name = file.string();
   const std::size_t n = volume.array.ndim();
   if (n < 1 || n > 4) throw internal_error("NIfTI volumes have 1 to 4 axes").file(name).value(std::to_string(n));
@@ -319,6 +340,7 @@ void write_nifti(const std::filesystem::path& file, const Volume& volume) {
     throw Error(std::string("cannot write the NIfTI file: ") + e.GetDescription()).file(name);
   }
   target.commit();
+#endif
 }
 
 }  // namespace unict::io

@@ -6,6 +6,7 @@
 
 #include "test_support.h"
 #include "unict/io/json.h"
+#include "unict/io/nifti_header.h"
 
 namespace unict::io {
 namespace {
@@ -67,6 +68,43 @@ TEST_F(NiftiReference, NibabelReadsWhatWeWrite) {
     const Volume again = read_nifti(ours);
     EXPECT_EQ(again.array.bytes, v.array.bytes);
     expect_near(again.geometry.direction, v.geometry.direction, 1e-6, name);
+  }
+}
+
+// The ITK-free path of builds with UNICT_WITH_ITK=OFF (nifti_header.h), checked here, in the
+// default build, against nibabel and against ITK.
+TEST_F(NiftiReference, HeaderGeometryWithoutItkIsNibabelsAndItks) {
+  for (const std::string name : {"ct_int16", "vol_float32", "vol_uint8"}) {
+    const auto expected = read_json(file(name + ".json"));
+    const Geometry g = nifti_header_geometry(file(name + ".nii.gz"), 3);
+    expect_near(g.spacing, expected["spacing"].get<std::vector<double>>(), 1e-5, name + " spacing");
+    expect_near(g.origin, expected["origin"].get<std::vector<double>>(), 1e-4, name + " origin");
+    expect_near(g.direction, expected["direction"].get<std::vector<double>>(), 1e-5, name + " direction");
+  }
+  const Geometry itk = read_nifti(file("mask_4d.nii.gz")).geometry, header = nifti_header_geometry(file("mask_4d.nii.gz"), 4);
+  expect_near(header.spacing, itk.spacing, 1e-6, "mask_4d spacing");
+  expect_near(header.origin, itk.origin, 1e-6, "mask_4d origin");
+  expect_near(header.direction, itk.direction, 1e-6, "mask_4d direction");
+}
+
+TEST_F(NiftiReference, NibabelAndItkReadWhatWeWriteWithoutItk) {
+  for (const std::string name : {"ct_int16", "vol_float32", "vol_uint8", "mask_4d"}) {
+    const Volume v = read_nifti(file(name + ".nii.gz"));
+    const auto ours = file("plain_" + name + ".nii.gz");
+    write_nifti_without_itk(ours, v);
+    EXPECT_EQ(test::run_python("io/reference/check_nifti.py", ours.string() + " " + file(name + ".nii.gz").string()), 0) << name;
+    const Volume again = read_nifti(ours);  // through ITK
+    EXPECT_EQ(again.array.bytes, v.array.bytes) << name;
+    EXPECT_EQ(again.array.dtype, v.array.dtype) << name;
+    expect_near(again.geometry.spacing, v.geometry.spacing, 1e-5, name + " spacing");
+    expect_near(again.geometry.origin, v.geometry.origin, 1e-4, name + " origin");
+    expect_near(again.geometry.direction, v.geometry.direction, 1e-6, name + " direction");
+    // And the header reader reads what ITK writes.
+    const auto itk_written = file("itk_" + name + ".nii.gz");
+    write_nifti(itk_written, v);
+    const Geometry header = nifti_header_geometry(itk_written, v.array.ndim());
+    expect_near(header.origin, v.geometry.origin, 1e-4, name + " origin of ITK's file");
+    expect_near(header.direction, v.geometry.direction, 1e-6, name + " direction of ITK's file");
   }
 }
 

@@ -2,6 +2,7 @@
 # Each find_package names the package that provides it, so a missing one says what to install.
 
 # UNICT_MODEL_ONLY (GPU machines without ITK): only what core, the model and its benchmark need.
+# UNICT_WITH_ITK=OFF: everything, with NIfTI geometry from the header (io/nifti_header.h).
 
 find_package(Threads REQUIRED)
 find_package(yaml-cpp REQUIRED)   # libyaml-cpp-dev
@@ -20,7 +21,9 @@ pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)  # libse
 pkg_check_modules(PLPLOT REQUIRED IMPORTED_TARGET plplot-c++ plplot)  # libplplot-dev + plplot-driver-cairo: figures (PNG)
 pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)  # libdeflate-dev: fast gzip inflate for .nii.gz
 find_package(ZLIB REQUIRED)       # zlib1g-dev (NIfTI voxels are read with zlib)
-find_package(ITK REQUIRED COMPONENTS ITKIONIFTI ITKIOImageBase ITKCommon)  # libinsighttoolkit5-dev
+if(UNICT_WITH_ITK)
+  find_package(ITK REQUIRED COMPONENTS ITKIONIFTI ITKIOImageBase ITKCommon)  # libinsighttoolkit5-dev
+endif()
 if(UNICT_BUILD_TESTS)
   find_package(GTest REQUIRED)    # libgtest-dev
 endif()

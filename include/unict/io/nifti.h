@@ -49,6 +49,10 @@ enum class NiftiScaling {
 NiftiInfo read_nifti_info(const std::filesystem::path& file);
 Volume read_nifti(const std::filesystem::path& file, NiftiScaling scaling = NiftiScaling::apply);
 
+// Whether this build reads NIfTI geometry through ITK (the default) or from the header alone
+// (UNICT_WITH_ITK=OFF, nifti_header.h): raw scans are only read with ITK.
+bool nifti_geometry_from_itk();
+
 // Writes atomically; ".nii.gz" is gzip-compressed. Scalars only; 1 to 4 axes.
 void write_nifti(const std::filesystem::path& file, const Volume& volume);
 
