@@ -11,6 +11,8 @@
 # Settings after OUT go to both cross-validations, e.g. a longer schedule than the main job's
 # (--set train.duration=4000u --set train.warmup=200u --set train.val_every=500u) or a GPU
 # (--set run.device=cuda); the printed headers repeat them.
+# UNICT_BINARY=path uses that binary instead of building the release preset (the device script's
+# CUDA build); FOLDS=0-1 runs only those folds of both cross-validations.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-runs/learning_check}
@@ -22,8 +24,14 @@ for (( i = 0; i < ${#extra[@]}; i += 2 )); do
     exit 2
   fi
 done
-cmake --preset release >/dev/null && cmake --build --preset release >/dev/null
-unict=build/release/unict
+if [ -n "${UNICT_BINARY:-}" ]; then
+  unict=$UNICT_BINARY
+else
+  cmake --preset release >/dev/null && cmake --build --preset release >/dev/null
+  unict=build/release/unict
+fi
+folds=()
+[ -n "${FOLDS:-}" ] && folds=(--folds "$FOLDS")
 echo "machine: $(nproc) cores; commit $(git rev-parse --short HEAD); $(date -u +%F)"
 # The main job's data set, written afresh into the output folder (the main job's own is left alone).
 data="$out/synthetic"
@@ -58,15 +66,15 @@ PY
 }
 
 start=$(date +%s)
-"$unict" --log-level warn cv --config configs/quickstart.yaml "${set_data[@]}" "${extra[@]}" --out "$out/full" >/dev/null 2>"$out/full.log"
+"$unict" --log-level warn cv --config configs/quickstart.yaml "${set_data[@]}" "${folds[@]}" "${extra[@]}" --out "$out/full" >/dev/null 2>"$out/full.log"
 echo "== full model, 5-fold cv ($(( $(date +%s) - start )) s): unict cv --config configs/quickstart.yaml ${extra[*]}"
 report "$out/full"
 
 start=$(date +%s)
-"$unict" --log-level warn cv --config configs/quickstart.yaml "${set_data[@]}" "${extra[@]}" --set train.shuffled_targets_control=true \
+"$unict" --log-level warn cv --config configs/quickstart.yaml "${set_data[@]}" "${folds[@]}" "${extra[@]}" --set train.shuffled_targets_control=true \
   --out "$out/control" >/dev/null 2>"$out/control.log"
 echo "== control, training targets shuffled ($(( $(date +%s) - start )) s): ${extra[*]} --set train.shuffled_targets_control=true"
 report "$out/control"
 # The bar for the control: what a model that never looks at the image scores on the same folds.
 echo "== image-blind baselines on the same test folds (scripts/bench/constant_baselines.py)"
-/usr/bin/python3 scripts/bench/constant_baselines.py "$out/control" | tail -1
+/usr/bin/python3 scripts/bench/constant_baselines.py "$out/control" | tail -1 || echo "  (needs numpy and scikit-learn)"

@@ -25,7 +25,11 @@ endfunction()
 # Debian's LibTorch links the system Gloo (libgloo-dev); a LibTorch 2.x archive may carry the
 # headers under its include folder. NCCL is used where the LibTorch was built with it (CUDA).
 find_path(UNICT_GLOO_INCLUDE_DIR gloo/context.h HINTS ${TORCH_INCLUDE_DIRS})
-find_library(UNICT_GLOO_LIBRARY NAMES gloo HINTS ${TORCH_INSTALL_PREFIX}/lib)
+# Debian's libtorch_cpu links the shared libgloo, whose symbols the header's inline code names; a
+# LibTorch archive or pip wheel has Gloo inside libtorch_cpu, and a second copy must not be linked.
+if(TORCH_INSTALL_PREFIX STREQUAL "/usr")
+  find_library(UNICT_GLOO_LIBRARY NAMES gloo)
+endif()
 if(NOT UNICT_GLOO_INCLUDE_DIR)
   message(FATAL_ERROR "UniCT: Gloo's headers (gloo/context.h) not found; on Debian: apt-get install libgloo-dev")
 endif()
