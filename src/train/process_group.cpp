@@ -176,6 +176,44 @@ std::shared_ptr<ProcessGroup> ProcessGroup::join(const core::LaunchEnvironment& 
 
 std::string ProcessGroup::next_key(const std::string& what) { return "call" + std::to_string(++calls_) + "/" + what; }
 
+void ProcessGroup::wait_for_keys(const std::vector<std::string>& keys, milliseconds limit, const std::string& what) const {
+  // Polls with check() rather than blocking in the store's wait(): a rank that died never sets its
+  // key, and only its heartbeat tells that before the limit.
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::int64_t> beats(static_cast<std::size_t>(world_size_), -1);
+  auto beats_changed = start;
+  auto next_beat_check = start;
+  for (;;) {
+    bool ready = false;
+    try {
+      ready = impl_->store->check(keys);
+    } catch (const std::exception& e) {
+      fail("while waiting for " + what + ": " + e.what());
+    }
+    if (ready) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - start > limit) fail("waited " + std::to_string(limit.count() / 1000) + " s for " + what);
+    if (now >= next_beat_check) {
+      next_beat_check = now + kBeatInterval * 2;
+      std::vector<std::int64_t> current(beats.size());
+      try {
+        std::lock_guard<std::mutex> lock(impl_->beat_mutex);
+        for (int r = 0; r < world_size_; ++r) current[static_cast<std::size_t>(r)] = impl_->beat_store->add("alive/" + std::to_string(r), 0);
+      } catch (const std::exception& e) {
+        fail("while waiting for " + what + ": " + e.what());
+      }
+      // Every other rank must have beaten since the last change; one silent for kSilence is lost.
+      bool all_moved = true;
+      for (int r = 0; r < world_size_; ++r)
+        if (r != rank_ && current[static_cast<std::size_t>(r)] == beats[static_cast<std::size_t>(r)]) all_moved = false;
+      if (all_moved) beats_changed = now;
+      beats = current;
+      if (now - beats_changed > kSilence) fail("while waiting for " + what);
+    }
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+}
+
 ProcessGroup::Pending ProcessGroup::all_reduce_sum_async(const at::Tensor& tensor) {
   Pending pending;
   if (!distributed()) return pending;
@@ -198,9 +236,11 @@ std::string ProcessGroup::share_from_root(const std::string& what, const std::st
       impl_->store->set(key, std::vector<std::uint8_t>(value.begin(), value.end()));
       return value;
     }
-    impl_->store->wait({key}, wait);
+    wait_for_keys({key}, wait, "rank 0's " + what);
     const auto bytes = impl_->store->get(key);
     return std::string(bytes.begin(), bytes.end());
+  } catch (const Error&) {
+    throw;  // fail() has spoken
   } catch (const std::exception& e) {
     fail(std::string("while waiting for rank 0's ") + what + ": " + e.what());
   }
@@ -216,10 +256,15 @@ std::vector<std::string> ProcessGroup::gather(const std::string& what, const std
   std::vector<std::string> values;
   try {
     impl_->store->set(key + "/" + std::to_string(rank_), std::vector<std::uint8_t>(value.begin(), value.end()));
-    for (int r = 0; r < world_size_; ++r) {
-      const auto bytes = impl_->store->get(key + "/" + std::to_string(r));  // waits up to the timeout
+    std::vector<std::string> keys;
+    for (int r = 0; r < world_size_; ++r) keys.push_back(key + "/" + std::to_string(r));
+    wait_for_keys(keys, impl_->timeout, "every rank's " + what);
+    for (const auto& k : keys) {
+      const auto bytes = impl_->store->get(k);
       values.emplace_back(bytes.begin(), bytes.end());
     }
+  } catch (const Error&) {
+    throw;  // fail() has spoken
   } catch (const std::exception& e) {
     fail(std::string("while gathering every rank's ") + what + ": " + e.what());
   }

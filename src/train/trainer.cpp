@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <iomanip>
+#include <map>
 #include <iostream>
 #include <fstream>
 #include <sstream>
@@ -246,7 +247,10 @@ class Trainer {
     at::Tensor sums = torch::zeros({kWindowSize}, window_.options());
     const bool distributed = group_->distributed();
     bool backward_ran = false;
-    if (distributed) sync_->begin_update();
+    if (distributed) {
+      take_root_buffers();
+      sync_->begin_update();
+    }
     for (std::int64_t i = 0; i < n; ++i) {
       auto batch = loader_.next();
       if (!batch) throw internal_error("the loader ended before its batches_per_epoch");
@@ -316,6 +320,30 @@ class Trainer {
     group_->all_reduce_sum(counts);
     const double* c = counts.data_ptr<double>();
     return {c[0], c[1], c[2], c[3]};
+  }
+
+  // Every rank takes rank 0's buffers (BatchNorm's running statistics, lesion evidence's centre)
+  // before the update, as PyTorch's DDP broadcasts them: each rank's forward moves them with its
+  // own volumes, rank 0's are the ones checkpointed and validated with, and a resumed run starts
+  // every rank from them as the uninterrupted run does. A broadcast as a sum in which only rank 0
+  // contributes, one tensor per dtype.
+  void take_root_buffers() {
+    std::map<at::ScalarType, std::vector<at::Tensor>> by_type;
+    for (auto& b : model_->buffers())
+      if (b.numel() > 0) by_type[b.scalar_type()].push_back(b);
+    torch::NoGradGuard no_grad;
+    for (auto& [type, buffers] : by_type) {
+      std::vector<at::Tensor> flat_parts;
+      for (const auto& b : buffers) flat_parts.push_back(b.reshape({-1}));
+      auto flat = torch::cat(flat_parts);
+      if (!group_->is_root()) flat.zero_();
+      group_->all_reduce_sum(flat);
+      std::int64_t at = 0;
+      for (auto& b : buffers) {
+        b.copy_(flat.narrow(0, at, b.numel()).view(b.sizes()));
+        at += b.numel();
+      }
+    }
   }
 
   bool losses_have_seg() const { return in_.model.loss.seg_weight > 0 && model_->has_task(core::Task::seg); }

@@ -155,7 +155,10 @@ TEST_F(Distributed, TwoRanksOfOneComputeWhatOneRankOfTwoDoes) {
 }
 
 TEST_F(Distributed, AKilledRankStopsTheOtherWhichResumesToTheUninterruptedRun) {
-  const std::string common = "--set train.duration=24u --set train.batch_size=1 --set train.val_every=8u";
+  // With BatchNorm and the lesion-evidence readout: buffers that each rank's forward moves.
+  const std::string common =
+      "--set train.duration=24u --set train.batch_size=1 --set train.val_every=8u --set encoder.resnet3d.norm=batch "
+      "--set seg_decoder.norm=batch --set model.cls_readout=lesion_evidence";
   const fs::path whole = *dir_ / "whole2", killed = *dir_ / "killed2";
   run_ranks("whole", 2, train_args(common + " --out " + whole.string()));
 

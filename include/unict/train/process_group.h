@@ -80,6 +80,9 @@ class ProcessGroup {
  private:
   ProcessGroup(int rank, int world_size, int local_rank);
   std::string next_key(const std::string& what);
+  // Returns once every key is in the store; fails (naming the lost ranks) when a rank stops beating
+  // or `limit` passes.
+  void wait_for_keys(const std::vector<std::string>& keys, std::chrono::milliseconds limit, const std::string& what) const;
 
   struct Impl;
   std::unique_ptr<Impl> impl_;
