@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
 #include "config_options.h"
 #include "unict/core/error.h"
@@ -71,7 +72,17 @@ struct EvaluateOptions {
   std::size_t bootstrap = 1000;
 };
 
+// evaluate and predict are single-process commands: launched as several ranks, rank 0 alone runs.
+bool other_rank() {
+  const auto launch = core::launch_environment_of_this_process();
+  if (launch.rank == 0) return false;
+  core::set_log_rank(launch.rank);
+  spdlog::info("this command runs on rank 0 alone; rank {} has nothing to do", launch.rank);
+  return true;
+}
+
 void evaluate(const EvaluateOptions& o, const GlobalOptions& globals) {
+  if (other_rank()) return;
   core::configure_torch_threads(load_run_config(o.run, globals).typed.run.threads);
   const auto results = experiments::evaluate_run(o.run, {o.dataset, o.split, o.force, o.bootstrap});
   for (const auto& [id, value] : results.metrics.entries())
@@ -129,6 +140,7 @@ struct PredictOptions {
 };
 
 void predict(const PredictOptions& o, const GlobalOptions& globals) {
+  if (other_rank()) return;
   core::configure_torch_threads(load_run_config(o.run, globals).typed.run.threads);
   const auto result = experiments::predict_scan(o.run, o.input, o.out, o.force);
   if (result["probabilities"].is_object())

@@ -13,6 +13,10 @@
 //   checkpoints/best.pt       weights at the best validation (the last ones when nothing validates)
 //   training.json             the outcome: why it stopped, updates, best step and metric
 //
+// Launched as several ranks (TrainerInputs::group; docs/distributed.md), each trains on its share
+// of every global batch and the gradients are summed over the ranks; rank 0 alone writes the
+// files above and validates.
+//
 // On the CPU every step is deterministic, so a run killed at any point and resumed from
 // last.pt ends with bitwise the same weights and metrics.jsonl as a run never interrupted.
 // On CUDA: bf16 autocast (train.amp), cuDNN benchmark, batches in pinned memory copied without
