@@ -15,6 +15,7 @@
 
 #include "unict/core/atomic_file.h"
 #include "unict/core/error.h"
+#include "nifti_field.h"
 #include "unict/io/nifti_header.h"
 
 namespace unict::io {
@@ -55,12 +56,7 @@ struct RawHeader {
 };
 
 template <class T> T field(const unsigned char* header, std::size_t offset, bool swapped) {
-  unsigned char bytes[sizeof(T)];
-  std::memcpy(bytes, header + offset, sizeof(T));
-  if (swapped) std::reverse(bytes, bytes + sizeof(T));
-  T value;
-  std::memcpy(&value, bytes, sizeof(T));
-  return value;
+  return detail::nifti_field<T>(header, offset, swapped);
 }
 
 RawHeader parse_raw_header(const unsigned char* h, const std::string& file) {

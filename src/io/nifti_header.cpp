@@ -11,6 +11,7 @@
 
 #include "unict/core/atomic_file.h"
 #include "unict/core/error.h"
+#include "nifti_field.h"
 
 namespace unict::io {
 namespace {
@@ -22,13 +23,8 @@ constexpr std::size_t kHeaderSize = 348, kVoxelStart = 352;  // 348 + the 4-byte
 
 using Matrix3 = std::array<std::array<double, 3>, 3>;
 
-template <class T> T field(const unsigned char* h, std::size_t offset, bool swapped) {
-  unsigned char bytes[sizeof(T)];
-  std::memcpy(bytes, h + offset, sizeof(T));
-  if (swapped) std::reverse(bytes, bytes + sizeof(T));
-  T value;
-  std::memcpy(&value, bytes, sizeof(T));
-  return value;
+template <class T> T field(const unsigned char* header, std::size_t offset, bool swapped) {
+  return detail::nifti_field<T>(header, offset, swapped);
 }
 
 template <class T> void put(std::string& h, std::size_t offset, T value) { std::memcpy(h.data() + offset, &value, sizeof(T)); }
