@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <iomanip>
 #include <map>
@@ -38,6 +39,7 @@ std::filesystem::path last_checkpoint(const std::filesystem::path& run_dir) { re
 std::filesystem::path best_checkpoint(const std::filesystem::path& run_dir) { return run_dir / "checkpoints" / "best.pt"; }
 std::filesystem::path training_outcome_file(const std::filesystem::path& run_dir) { return run_dir / "training.json"; }
 std::filesystem::path metrics_file(const std::filesystem::path& run_dir) { return run_dir / "metrics.jsonl"; }
+std::filesystem::path progress_file(const std::filesystem::path& run_dir) { return run_dir / "progress.json"; }
 std::filesystem::path train_log_file(const std::filesystem::path& run_dir) { return run_dir / "train.log"; }
 
 namespace {
@@ -169,6 +171,7 @@ class Trainer {
     progress.advance(static_cast<std::size_t>(state_.step));
     StopSignals signals;
     StopSignals::clear();
+    attempt_start_ = {std::chrono::steady_clock::now(), state_.step};
     bool epoch_started = false;
     while (state_.step < total_ && state_.stop_reason.empty()) {
       if (!epoch_started) {
@@ -204,7 +207,7 @@ class Trainer {
       if (signal != 0 && state_.stop_reason.empty()) checkpoint = true;
       if (checkpoint || !state_.stop_reason.empty()) save_last();
       if (signal != 0 && state_.stop_reason.empty()) {
-        spdlog::warn("{} received: checkpoint written at update {}; continue with --resume", signal == SIGINT ? "SIGINT" : "SIGTERM",
+        spdlog::warn("{} received: checkpoint written at update {}; continue with --resume", stop_signal_name(signal),
                      state_.step);
         progress.finish();
         return {state_, signal};
@@ -349,22 +352,27 @@ class Trainer {
   bool losses_have_seg() const { return in_.model.loss.seg_weight > 0 && model_->has_task(core::Task::seg); }
 
   // The update's loss sums over the ranks (each rank's losses are its share of the global batch's),
-  // together with whether any rank received SIGINT / SIGTERM: every rank then stops after the same
-  // update. The batch counts are the same on every rank and stay as they are.
+  // together with how many ranks received a stop signal and how many of them SIGUSR1: every rank
+  // then stops after the same update, with SLURM's warning signal if any rank had it (a requeue,
+  // experiments/sweep_task.h) and SIGTERM otherwise. The batch counts are the same on every rank
+  // and stay as they are.
   at::Tensor reduce_sums(const at::Tensor& sums) {
-    auto shared = torch::cat({sums.to(torch::kCPU, torch::kFloat64), torch::full({1}, StopSignals::received() != 0 ? 1.0 : 0.0, torch::kFloat64)});
+    const int mine = StopSignals::received();
+    auto shared = torch::cat({sums.to(torch::kCPU, torch::kFloat64),
+                              torch::tensor({mine != 0 ? 1.0 : 0.0, mine == SIGUSR1 ? 1.0 : 0.0}, torch::kFloat64)});
     const auto counts = shared.index({torch::tensor({0, 4})}).clone();
     group_->all_reduce_sum(shared);
     shared.index_put_({torch::tensor({0, 4})}, counts);
     if (shared[kWindowSize].item<double>() > 0) {
       peer_stop_ = true;
-      StopSignals::adopt(SIGTERM);  // the signal of the rank that received one, for the exit status
+      // The signal of the ranks that received one, for the exit status.
+      StopSignals::adopt(shared[kWindowSize + 1].item<double>() > 0 ? SIGUSR1 : SIGTERM);
     }
     return shared.slice(0, 0, kWindowSize).to(device_);
   }
 
   // The signal that stops the run after this update: this process's, or in a distributed run the
-  // one all ranks agreed on in the update's reduction (SIGTERM when another rank received it).
+  // one all ranks agreed on in the update's reduction (see reduce_sums).
   int stop_signal() const { return !group_->distributed() || peer_stop_ ? StopSignals::received() : 0; }
 
   void check_ranks_agree() {
@@ -427,8 +435,23 @@ class Trainer {
     line["epoch"] = state_.epoch;
     line["lr"] = schedule_.lr(state_.step - 1);
     write_metrics(line);
+    write_progress();
     progress.set_status(status.str());
     spdlog::debug("update {}: {}", state_.step, line.dump());
+  }
+
+  // progress.json: where the run is and how fast this attempt goes, for `unict status` (its ETA).
+  // Rank 0 rewrites it every log_every updates.
+  void write_progress() {
+    if (!group_->is_root()) return;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - attempt_start_.first).count();
+    const auto done = state_.step - attempt_start_.second;
+    nlohmann::json progress{{"step", state_.step},
+                            {"total_updates", total_},
+                            {"epoch", state_.epoch},
+                            {"updated_at", std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()},
+                            {"updates_per_s", seconds > 0 && done > 0 ? nlohmann::json(static_cast<double>(done) / seconds) : nlohmann::json(nullptr)}};
+    core::write_file_atomic(progress_file(in_.run_dir), progress.dump() + "\n");
   }
 
   // The phase times since the previous report, in train.log. Wall-clock figures stay out of
@@ -499,7 +522,8 @@ class Trainer {
   TrainerHooks hooks_;
   std::shared_ptr<ProcessGroup> group_;
   std::unique_ptr<GradientSync> sync_;
-  bool peer_stop_ = false;  // some rank received SIGINT / SIGTERM (distributed)
+  std::pair<std::chrono::steady_clock::time_point, std::int64_t> attempt_start_;  // when this process began, at which step
+  bool peer_stop_ = false;  // some rank received a stop signal (distributed)
   torch::Device device_;
   bool cuda_, autocast_;
   model::UniCT model_;

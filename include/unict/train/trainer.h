@@ -12,6 +12,8 @@
 //   checkpoints/last.pt       full state, rewritten every checkpoint_every and at the end
 //   checkpoints/best.pt       weights at the best validation (the last ones when nothing validates)
 //   training.json             the outcome: why it stopped, updates, best step and metric
+//   progress.json             {"step", "total_updates", "epoch", "updated_at" (Unix seconds), "updates_per_s"
+//                             (this process's rate, null before its first window)}, every log_every updates
 //
 // Launched as several ranks (TrainerInputs::group; docs/distributed.md), each trains on its share
 // of every global batch and the gradients are summed over the ranks; rank 0 alone writes the
@@ -65,7 +67,7 @@ struct TrainerInputs {
 
 struct TrainOutcome {
   TrainState state;
-  int signal = 0;  // SIGINT / SIGTERM that stopped the run (a checkpoint was written), else 0
+  int signal = 0;  // SIGINT / SIGTERM / SIGUSR1 that stopped the run (a checkpoint was written), else 0
 };
 
 // Test seams: `loss` may replace an update's loss (e.g. with NaN) before backward.
@@ -83,6 +85,7 @@ std::filesystem::path last_checkpoint(const std::filesystem::path& run_dir);
 std::filesystem::path best_checkpoint(const std::filesystem::path& run_dir);
 std::filesystem::path training_outcome_file(const std::filesystem::path& run_dir);
 std::filesystem::path metrics_file(const std::filesystem::path& run_dir);
+std::filesystem::path progress_file(const std::filesystem::path& run_dir);
 std::filesystem::path train_log_file(const std::filesystem::path& run_dir);
 
 }  // namespace unict::train
