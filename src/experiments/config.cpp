@@ -15,6 +15,7 @@ std::shared_ptr<const core::Schema> config_schema() {
     train::train_section().declare_in(*s);
     train::distributed_section().declare_in(*s);
     model::declare_model_sections(*s);
+    slurm_section().declare_in(*s);
     return s;
   }();
   return schema;
@@ -34,6 +35,7 @@ LoadedConfig load_config(core::ResolvedConfig resolved) {
   config.train = train::train_section().read(resolved);
   config.distributed = train::distributed_section().read(resolved);
   config.model = model::read_model_settings(resolved);
+  config.slurm = slurm_section().read(resolved);
   model::validate_model_settings(config.model, resolved);
   return {std::move(resolved), std::move(config)};
 }

@@ -13,6 +13,7 @@
 #include "unict/data/loader_config.h"
 #include "unict/data/preprocess.h"
 #include "unict/data/splits.h"
+#include "unict/experiments/slurm_config.h"
 #include "unict/model/model_config.h"
 #include "unict/train/distributed_config.h"
 #include "unict/train/train_config.h"
@@ -28,6 +29,7 @@ struct Config {
   train::TrainConfig train;
   train::DistributedConfig distributed;
   model::ModelSettings model;  // model, encoder, seg_decoder, report_decoder, decode, tokenizer, loss
+  SlurmConfig slurm;           // how `--launcher slurm` submits the folds (slurm_launcher.h)
 };
 
 // Every declared key, built once.
