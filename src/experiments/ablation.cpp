@@ -200,25 +200,26 @@ std::string ablation_markdown(const AblationTable& table) {
   return out;
 }
 
-AblationTable run_ablation(const fs::path& suite_file, const AblateOptions& options) {
-  const AblationSuite suite = read_ablation_suite(suite_file);
-  const fs::path out = options.out.empty() ? fs::path("runs") / ("ablation_" + suite_file.stem().string()) : options.out;
-  fs::create_directories(out);
-  for (const auto& v : suite.variants) {
-    auto overrides = v.overrides;
-    overrides.insert(overrides.end(), options.overrides.begin(), options.overrides.end());
-    const auto config = load_config(v.config, overrides);
-    spdlog::info("ablation variant {} ({}{})", v.name, v.config.string(), overrides.empty() ? "" : ", with --set");
-    CvOptions cv;
-    cv.out = out / v.name;
-    cv.folds = options.folds;
-    cv.external = options.external;
-    cv.group = options.group;
-    run_cross_validation(config, cv);
-    if (!fs::exists(out / v.name / "summary.json")) throw Error("the variant's cross-validation did not finish").value(v.name);
-  }
-  const auto table = ablation_table(suite, out);
-  if (options.group && !options.group->is_root()) return table;  // rank 0 writes it
+fs::path ablation_folder(const fs::path& suite_file, const AblateOptions& options) {
+  return options.out.empty() ? fs::path("runs") / ("ablation_" + suite_file.stem().string()) : options.out;
+}
+
+LoadedConfig variant_config(const AblationVariant& variant, const std::vector<std::string>& overrides) {
+  auto all = variant.overrides;
+  all.insert(all.end(), overrides.begin(), overrides.end());
+  return load_config(variant.config, all);
+}
+
+CvOptions variant_cv_options(const AblateOptions& options, const fs::path& out, const AblationVariant& variant) {
+  CvOptions cv;
+  cv.out = out / variant.name;
+  cv.folds = options.folds;
+  cv.external = options.external;
+  cv.group = options.group;
+  return cv;
+}
+
+void write_ablation_table(const AblationTable& table, const fs::path& out) {
   io::write_json(out / "ablation.json", to_json(table));
   core::write_file_atomic(out / "ablation.md", ablation_markdown(table));
   std::vector<std::string> header{"variant"};
@@ -232,6 +233,21 @@ AblationTable run_ablation(const fs::path& suite_file, const AblateOptions& opti
       for (const auto& v : {c.mean, c.std, c.difference, c.p_value}) rows.back().push_back(number(v));
   }
   io::write_csv(out / "ablation.csv", header, rows);
+}
+
+AblationTable run_ablation(const fs::path& suite_file, const AblateOptions& options) {
+  const AblationSuite suite = read_ablation_suite(suite_file);
+  const fs::path out = ablation_folder(suite_file, options);
+  fs::create_directories(out);
+  for (const auto& v : suite.variants) {
+    const auto config = variant_config(v, options.overrides);
+    spdlog::info("ablation variant {} ({}{})", v.name, v.config.string(), v.overrides.empty() && options.overrides.empty() ? "" : ", with --set");
+    run_cross_validation(config, variant_cv_options(options, out, v));
+    if (!fs::exists(out / v.name / "summary.json")) throw Error("the variant's cross-validation did not finish").value(v.name);
+  }
+  const auto table = ablation_table(suite, out);
+  if (options.group && !options.group->is_root()) return table;  // rank 0 writes it
+  write_ablation_table(table, out);
   return table;
 }
 

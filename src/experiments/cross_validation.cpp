@@ -246,55 +246,68 @@ std::string summary_markdown(const FoldSummary& summary) {
   return out;
 }
 
-fs::path run_cross_validation(const LoadedConfig& config, const CvOptions& options) {
-  const Config& c = config.typed;
-  const fs::path experiment = options.out.empty() ? c.run.output_root / c.run.name : options.out;
-  const auto folds = options.folds.empty() ? parse_folds("0-" + std::to_string(c.split.folds - 1), c.split.folds) : options.folds;
-  fs::create_directories(experiment);
-  // The training data set's test volumes, then every external data set the config names.
+std::vector<const data::DatasetSpec*> evaluated_datasets(const Config& config, bool external) {
   std::vector<const data::DatasetSpec*> evaluated{&data::training_dataset()};
-  if (options.external)
-    for (const auto* d : data::external_datasets(c.data)) evaluated.push_back(d);
-  const auto all_evaluated = [&](const fs::path& run_dir) {
-    return std::all_of(evaluated.begin(), evaluated.end(), [&](const data::DatasetSpec* d) { return evaluation_finished(run_dir, *d, "test"); });
-  };
+  if (external)
+    for (const auto* d : data::external_datasets(config.data)) evaluated.push_back(d);
+  return evaluated;
+}
+
+bool fold_finished(const fs::path& run_dir, const std::vector<const data::DatasetSpec*>& evaluated) {
+  return std::all_of(evaluated.begin(), evaluated.end(), [&](const data::DatasetSpec* d) { return evaluation_finished(run_dir, *d, "test"); });
+}
+
+int run_cv_fold(const LoadedConfig& config, std::int64_t fold, const fs::path& run_dir, const CvOptions& options) {
+  const auto evaluated = evaluated_datasets(config.typed, options.external);
   const auto& group = options.group;
   const bool root = !group || group->is_root();
   // Rank 0's view of the folder decides, so that every rank takes the same path.
   const auto decide = [&](const std::string& what, const std::string& mine) { return group ? group->share_from_root(what, mine) : mine; };
-  const auto wait_for_root = [&](const std::string& what) {
-    if (group) group->share_from_root(what, "", train::ProcessGroup::kRootWorkWait);
-  };
-  for (auto fold : folds) {
-    const fs::path run_dir = fold_folder(experiment, fold);
-    const std::string plan = decide("fold plan", all_evaluated(run_dir)     ? "skip"
-                                                 : training_finished(run_dir) ? "evaluate"
-                                                 : training_started(run_dir)  ? "resume"
-                                                                              : "train");
-    if (plan == "skip") {
-      spdlog::info("fold {}: finished earlier ({}), skipped", fold, run_dir.string());
-      continue;
-    }
-    if (plan == "resume") {
-      spdlog::info("fold {}: resuming the unfinished training in {}", fold, run_dir.string());
-      const auto outcome = resume_fold(run_dir, options.show_progress && root, {}, group);
-      if (outcome.signal) return experiment;
-    } else if (plan == "train") {
-      FoldTrainOptions train_options;
-      train_options.fold = fold;
-      train_options.run_dir = run_dir;
-      train_options.show_progress = options.show_progress && root;
-      train_options.group = group;
-      const auto outcome = train_fold(config, train_options);
-      if (outcome.signal) return experiment;
-    }
-    if (root)
-      for (const auto* d : evaluated)
-        if (!evaluation_finished(run_dir, *d, "test")) evaluate_run(run_dir, {d->id, "test", true, 1000});
-    wait_for_root("fold evaluated");
+  const std::string plan = decide("fold plan", fold_finished(run_dir, evaluated)    ? "skip"
+                                               : training_finished(run_dir) ? "evaluate"
+                                               : training_started(run_dir)  ? "resume"
+                                                                            : "train");
+  if (plan == "skip") {
+    spdlog::info("fold {}: finished earlier ({}), skipped", fold, run_dir.string());
+    return 0;
   }
-  if (root) summarize_folds(experiment, folds);
-  wait_for_root("folds summarised");
+  if (plan == "resume") {
+    spdlog::info("fold {}: resuming the unfinished training in {}", fold, run_dir.string());
+    const auto outcome = resume_fold(run_dir, options.show_progress && root, {}, group);
+    if (outcome.signal) return outcome.signal;
+  } else if (plan == "train") {
+    FoldTrainOptions train_options;
+    train_options.fold = fold;
+    train_options.run_dir = run_dir;
+    train_options.show_progress = options.show_progress && root;
+    train_options.group = group;
+    const auto outcome = train_fold(config, train_options);
+    if (outcome.signal) return outcome.signal;
+  }
+  if (root)
+    for (const auto* d : evaluated)
+      if (!evaluation_finished(run_dir, *d, "test")) evaluate_run(run_dir, {d->id, "test", true, 1000});
+  if (group) group->share_from_root("fold evaluated", "", train::ProcessGroup::kRootWorkWait);
+  return 0;
+}
+
+fs::path cv_experiment_folder(const Config& config, const CvOptions& options) {
+  return options.out.empty() ? config.run.output_root / config.run.name : options.out;
+}
+
+std::vector<std::int64_t> cv_folds(const Config& config, const CvOptions& options) {
+  return options.folds.empty() ? parse_folds("0-" + std::to_string(config.split.folds - 1), config.split.folds) : options.folds;
+}
+
+fs::path run_cross_validation(const LoadedConfig& config, const CvOptions& options) {
+  const fs::path experiment = cv_experiment_folder(config.typed, options);
+  const auto folds = cv_folds(config.typed, options);
+  fs::create_directories(experiment);
+  for (auto fold : folds)
+    if (run_cv_fold(config, fold, fold_folder(experiment, fold), options) != 0) return experiment;  // stopped by a signal
+  const auto& group = options.group;
+  if (!group || group->is_root()) summarize_folds(experiment, folds);
+  if (group) group->share_from_root("folds summarised", "", train::ProcessGroup::kRootWorkWait);
   return experiment;
 }
 

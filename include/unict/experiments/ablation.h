@@ -30,6 +30,8 @@
 #include <nlohmann/json.hpp>
 
 #include "unict/eval/metric_registry.h"
+#include "unict/experiments/config.h"
+#include "unict/experiments/cross_validation.h"
 
 namespace unict::train {
 class ProcessGroup;
@@ -79,6 +81,14 @@ struct AblationTable {
 nlohmann::json to_json(const AblationTable& table);
 
 AblationTable run_ablation(const std::filesystem::path& suite_file, const AblateOptions& options);
+
+// What run_ablation works with: its output folder, a variant's config (its own --set, then
+// `overrides`) and the cross-validation options of the variant's folder.
+std::filesystem::path ablation_folder(const std::filesystem::path& suite_file, const AblateOptions& options);
+LoadedConfig variant_config(const AblationVariant& variant, const std::vector<std::string>& overrides);
+CvOptions variant_cv_options(const AblateOptions& options, const std::filesystem::path& out, const AblationVariant& variant);
+// ablation.{json,md,csv} in `out`.
+void write_ablation_table(const AblationTable& table, const std::filesystem::path& out);
 
 // The table from the variants' finished cv folders (their summary.json and pooled predictions).
 AblationTable ablation_table(const AblationSuite& suite, const std::filesystem::path& out);

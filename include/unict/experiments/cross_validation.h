@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "unict/core/task.h"
+#include "unict/data/dataset_registry.h"
 #include "unict/eval/classification.h"
 #include "unict/eval/classification_report.h"
 #include "unict/experiments/config.h"
@@ -51,6 +52,23 @@ struct CvOptions {
 
 // Returns the experiment folder.
 std::filesystem::path run_cross_validation(const LoadedConfig& config, const CvOptions& options);
+
+// The experiment folder and the folds that `run_cross_validation` works on.
+std::filesystem::path cv_experiment_folder(const Config& config, const CvOptions& options);
+std::vector<std::int64_t> cv_folds(const Config& config, const CvOptions& options);
+
+// One fold of a cross-validation, by what its folder holds: skipped when every evaluation is
+// there, else trained (or resumed, or only evaluated) and evaluated on the test volumes and on the
+// external data sets of `options`. Returns the signal that stopped its training (the checkpoint is
+// written; nothing was evaluated), or 0. `unict cv` runs the folds one after the other with this,
+// a SLURM sweep one per array task (sweep_task.h).
+int run_cv_fold(const LoadedConfig& config, std::int64_t fold, const std::filesystem::path& run_dir, const CvOptions& options);
+
+// The data sets a fold is evaluated on: the training data set's test volumes, then every external
+// data set the config names when `external`.
+std::vector<const data::DatasetSpec*> evaluated_datasets(const Config& config, bool external);
+// Every one of those evaluations is written (results.json last).
+bool fold_finished(const std::filesystem::path& run_dir, const std::vector<const data::DatasetSpec*>& evaluated);
 
 struct MetricSummary {
   std::vector<std::optional<double>> folds;  // one per fold of the summary, empty where undefined
