@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
+#include "sweep_commands.h"
 #include "unict/core/error.h"
 #include "unict/core/log.h"
 #include "unict/core/torch_runtime.h"
@@ -27,6 +28,8 @@ int parse_and_run(CLI::App& app, int argc, const char* const* argv) {
     // A training stopped by SIGINT / SIGTERM wrote its checkpoint and returned: say so in the status.
     if (const int signal = train::StopSignals::received()) return 128 + signal;
     return 0;
+  } catch (const SweepExit& e) {
+    return e.status;  // `unict sweep record`'s answer to the batch script
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::cerr << "unict: error: " << e.what() << " (see 'unict --help')\n";
@@ -66,6 +69,7 @@ int run(int argc, const char* const* argv) {
     add_model_command(app, globals);
     add_metrics_command(app);
     add_train_commands(app, globals);
+    add_sweep_commands(app);
     return parse_and_run(app, argc, argv);
   } catch (...) {
     return report_failure(std::current_exception(), std::cerr);

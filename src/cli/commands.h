@@ -24,5 +24,6 @@ void add_prepare_command(CLI::App& app, const GlobalOptions& globals);
 void add_model_command(CLI::App& app, const GlobalOptions& globals);
 void add_metrics_command(CLI::App& app);
 void add_train_commands(CLI::App& app, const GlobalOptions& globals);  // train, evaluate, cv, ablate, predict
+void add_sweep_commands(CLI::App& app);                                // status, sweep task | record | summarize
 
 }  // namespace unict::cli

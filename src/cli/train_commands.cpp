@@ -1,11 +1,13 @@
 // `unict train`, `evaluate`, `cv`, `ablate`, `predict`: training folds, evaluating them,
-// cross-validation, ablation suites, and one new scan through a trained fold.
+// cross-validation and ablation suites (here, or submitted to SLURM), and one new scan through a
+// trained fold.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
 #include "config_options.h"
+#include "sweep_commands.h"
 #include "unict/core/error.h"
 #include "unict/core/launch_environment.h"
 #include "unict/core/log.h"
@@ -91,19 +93,42 @@ void evaluate(const EvaluateOptions& o, const GlobalOptions& globals) {
   std::cout << "results: " << experiments::results_file(folder).string() << "\n";
 }
 
+// Where the folds of cv and ablate run: here one after the other, or as a SLURM job array.
+struct LauncherOptions {
+  std::string launcher = "local";
+  bool dry_run = false;
+};
+
+void add_launcher_options(CLI::App& cmd, LauncherOptions& o) {
+  cmd.add_option("--launcher", o.launcher, "local: the folds one after the other in this process; slurm: one job array task per fold, "
+                                           "with the `slurm` section's resources (docs/cluster.md)")
+      ->check(CLI::IsMember({"local", "slurm"}))
+      ->capture_default_str();
+  cmd.add_flag("--dry-run", o.dry_run, "With --launcher slurm: print the batch scripts, write and submit nothing");
+}
+
+void check_launcher(const LauncherOptions& o) {
+  if (o.dry_run && o.launcher != "slurm") throw Error("--dry-run is for --launcher slurm").key("--dry-run");
+  if (o.launcher == "slurm" && core::launch_environment_of_this_process().distributed())
+    throw Error("--launcher slurm submits the folds; run it once, not as several ranks").key("--launcher");
+}
+
 struct CvCommandOptions {
   ConfigOptions config;
   std::string folds, out;
   bool no_external = false;
+  LauncherOptions launch;
 };
 
 void cv(const CvCommandOptions& o, const GlobalOptions& globals) {
+  check_launcher(o.launch);
   const LoadedConfig loaded = load_config(o.config, globals);
   experiments::CvOptions options;
-  options.group = join_launch(loaded.typed);
   if (!o.folds.empty()) options.folds = experiments::parse_folds(o.folds, loaded.typed.split.folds);
   options.out = o.out;
   options.external = !o.no_external;
+  if (o.launch.launcher == "slurm") return submit_sweep(experiments::cv_sweep(loaded, options), o.launch.dry_run);
+  options.group = join_launch(loaded.typed);
   const auto experiment = experiments::run_cross_validation(loaded, options);
   if (!prints(options.group) || !std::filesystem::exists(experiment / "summary.json")) return;  // rank > 0, or stopped by a signal
   std::cout << "\n" << experiments::summary_markdown(experiments::read_fold_summary(experiment / "summary.json")) << "\n";
@@ -114,9 +139,11 @@ struct AblateCommandOptions {
   std::string suite, out, folds;
   std::vector<std::string> overrides;
   bool external = false;
+  LauncherOptions launch;
 };
 
 void ablate(const AblateCommandOptions& o, const GlobalOptions& globals) {
+  check_launcher(o.launch);
   experiments::AblateOptions options;
   options.out = o.out;
   options.overrides = o.overrides;
@@ -126,11 +153,12 @@ void ablate(const AblateCommandOptions& o, const GlobalOptions& globals) {
   auto first_overrides = suite.variants.front().overrides;
   first_overrides.insert(first_overrides.end(), o.overrides.begin(), o.overrides.end());
   const auto first = load_config({suite.variants.front().config.string(), first_overrides}, globals).typed;
-  options.group = join_launch(first);
   if (!o.folds.empty()) options.folds = experiments::parse_folds(o.folds, first.split.folds);
+  if (o.launch.launcher == "slurm") return submit_sweep(experiments::ablation_sweep(o.suite, options), o.launch.dry_run);
+  options.group = join_launch(first);
   const auto table = experiments::run_ablation(o.suite, options);
   if (!prints(options.group)) return;
-  const auto out = options.out.empty() ? std::filesystem::path("runs") / ("ablation_" + std::filesystem::path(o.suite).stem().string()) : options.out;
+  const auto out = experiments::ablation_folder(o.suite, options);
   std::cout << "\n" << experiments::ablation_markdown(table) << "\ntable: " << (out / "ablation.md").string() << " (also .json, .csv)\n";
 }
 
@@ -177,6 +205,7 @@ void add_train_commands(CLI::App& app, const GlobalOptions& globals) {
   cv_cmd->add_option("--folds", c->folds, "Folds to run: 0-4, 0,2 (default: all)");
   cv_cmd->add_option("--out,-o", c->out, "Experiment folder (default: <run.output_root>/<run.name>)");
   cv_cmd->add_flag("--no-external", c->no_external, "Skip the RAD-ChestCT evaluation");
+  add_launcher_options(*cv_cmd, c->launch);
   cv_cmd->callback([c, &globals] { cv(*c, globals); });
 
   auto a = std::make_shared<AblateCommandOptions>();
@@ -186,6 +215,7 @@ void add_train_commands(CLI::App& app, const GlobalOptions& globals) {
   ablate_cmd->add_option("--folds", a->folds, "Folds to run: 0-4, 0,2 (default: all)");
   ablate_cmd->add_option("--set", a->overrides, "Override a key in every variant (repeatable)")->allow_extra_args(false);
   ablate_cmd->add_flag("--external", a->external, "Also evaluate every variant on RAD-ChestCT");
+  add_launcher_options(*ablate_cmd, a->launch);
   ablate_cmd->callback([a, &globals] { ablate(*a, globals); });
 
   auto p = std::make_shared<PredictOptions>();
