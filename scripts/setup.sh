@@ -25,6 +25,8 @@ packages=(
   python3-torchvision                      # reference for the ResNet weight import (and its export script)
   python3-sklearn python3-scipy            # references for the classification and segmentation metrics
   python3-nltk                             # reference for BLEU and METEOR
+  slurm-wlm munge                          # a real one-node SLURM that the sweep tests start (tests/cluster/local_slurm.sh)
+  iproute2 util-linux                      # ip, unshare, nsenter: the tests' private network namespaces
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
