@@ -5,19 +5,15 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
-#include <spdlog/spdlog.h>
 
 #include "commands.h"
+#include "launch.h"
 #include "sweep_commands.h"
 #include "unict/core/error.h"
-#include "unict/core/launch_environment.h"
-#include "unict/core/log.h"
-#include "unict/core/torch_runtime.h"
 #include "unict/experiments/experiment_status.h"
 #include "unict/experiments/slurm_launcher.h"
 #include "unict/experiments/sweep_state.h"
 #include "unict/experiments/sweep_task.h"
-#include "unict/train/process_group.h"
 
 namespace unict::cli {
 
@@ -47,19 +43,6 @@ namespace {
 
 double now_unix() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
-// The ranks of the task's srun step (null for one rank), as `unict train` joins them.
-std::shared_ptr<train::ProcessGroup> join_task_ranks(const experiments::Sweep& sweep, std::size_t index) {
-  const auto config = experiments::sweep_variant_config(sweep, experiments::sweep_task(sweep, index).variant).typed;
-  const auto launch = core::launch_environment_of_this_process();
-  core::configure_torch_threads(config.run.threads, launch.local_world_size);
-  if (!launch.distributed()) return nullptr;
-  core::set_log_rank(launch.rank);
-  train::ProcessGroup::Options options;
-  options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(config.distributed.timeout_s * 1000));
-  options.device = core::resolve_device_name(config.run.device);
-  return train::ProcessGroup::join(launch, options);
-}
-
 struct TaskOptions {
   std::string experiment;
   std::size_t task = 0;
@@ -86,7 +69,8 @@ void add_sweep_commands(CLI::App& app) {
   task->add_option("--task", o->task, "Task index (sweep.json)")->required();
   task->callback([o] {
     const auto plan = experiments::read_sweep(o->experiment);
-    const auto group = join_task_ranks(plan, o->task);
+    // The ranks of the task's srun step (one rank: no group), with the variant's settings.
+    const auto group = join_launch(experiments::sweep_variant_config(plan, experiments::sweep_task(plan, o->task).variant).typed);
     experiments::run_sweep_task(o->experiment, o->task, group);  // a stopping signal becomes the exit status (app.cpp)
   });
 

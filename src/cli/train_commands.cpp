@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config_options.h"
+#include "launch.h"
 #include "sweep_commands.h"
 #include "unict/core/error.h"
 #include "unict/core/launch_environment.h"
@@ -31,19 +32,6 @@ struct TrainOptions {
   std::string out, resume;
   bool force = false;
 };
-
-// Joins the process group when torchrun or srun launched this process as one of several ranks
-// (null otherwise), and shares the node's cores among its ranks when run.threads is 0.
-std::shared_ptr<train::ProcessGroup> join_launch(const experiments::Config& config) {
-  const auto launch = core::launch_environment_of_this_process();
-  core::configure_torch_threads(config.run.threads, launch.local_world_size);
-  if (!launch.distributed()) return nullptr;
-  core::set_log_rank(launch.rank);
-  train::ProcessGroup::Options options;
-  options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(config.distributed.timeout_s * 1000));
-  options.device = core::resolve_device_name(config.run.device);
-  return train::ProcessGroup::join(launch, options);
-}
 
 // What a rank prints at the end: rank 0 the run folder, the others nothing (their log says it).
 bool prints(const std::shared_ptr<train::ProcessGroup>& group) { return !group || group->is_root(); }
