@@ -85,6 +85,11 @@ void add_sweep_commands(CLI::App& app) {
     const auto r = experiments::read_task_record(plan, o->task);
     std::cout << "[sweep] task " << o->task << " (" << experiments::describe(plan, experiments::sweep_task(plan, o->task))
               << "): " << experiments::task_state_name(r->state) << (r->reason.empty() ? "" : ": " + r->reason) << std::endl;
+    // The fold that finishes last also writes the summary. The summary job does the same (the
+    // same bytes, written atomically); this way the tables do not depend on when SLURM counts a
+    // requeued task as ended for the summary job's afterany.
+    if (r->state == experiments::TaskState::finished && experiments::summarize_sweep(o->experiment).unfinished.empty())
+      std::cout << "[sweep] every fold is finished: summary written in " << o->experiment << std::endl;
     if (decision == experiments::AttemptDecision::requeue) throw SweepExit{3};
     if (decision == experiments::AttemptDecision::give_up) throw SweepExit{1};
   });

@@ -72,10 +72,15 @@ class SlurmSweep : public ::testing::Test {
     return test::run_shell(in_cluster(test::unict_command(args, log)));
   }
 
+  // What `unict status` says, and the logs of the sweep's jobs (for failure messages).
   static std::string status_of(const fs::path& experiment) {
     const auto log = *dir_ / "status.log";
     unict_in_cluster("status " + experiment.string(), log);
-    return test::slurp(log);
+    std::string text = test::slurp(log);
+    const auto logs = experiment / "slurm" / "logs";
+    if (fs::exists(logs))
+      for (const auto& e : fs::directory_iterator(logs)) text += "\n--- " + e.path().string() + "\n" + test::slurp(e.path());
+    return text;
   }
 
   // Polls `done` for up to `seconds`; a requeued task is started at once (SLURM holds it back two

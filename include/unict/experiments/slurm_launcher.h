@@ -1,6 +1,8 @@
 // `--launcher slurm`: a sweep (sweep.h) submitted as one SLURM job array, one task per (variant,
 // fold), and a summary job that waits for the whole array (`--dependency=afterany`) and writes
-// summary.{json,md,csv} and, for an ablation, the ablation table. What is written to
+// summary.{json,md,csv} and, for an ablation, the ablation table (the task that finishes the last
+// fold writes them too, so they never hang on how SLURM times a requeued task's end). What is
+// written to
 // <experiment>/slurm/ besides the plan:
 //   fold.sbatch      the array's batch script: `srun unict sweep task` trains or resumes the fold
 //                    and evaluates it; `unict sweep record` then decides from the exit status
