@@ -232,6 +232,10 @@ QueueView query_queue(const Sweep& sweep) {
 
 Submission submit_sweep(const Sweep& sweep, const SubmitOptions& options) {
   const fs::path binary = options.binary.empty() ? fs::read_symlink("/proc/self/exe") : fs::absolute(options.binary);
+  // #SBATCH lines are not parsed by a shell: a path with white space in them cannot be quoted.
+  for (const auto& [what, path] : {std::pair<const char*, fs::path>{"the experiment folder", sweep.experiment}, {"the current folder", sweep.workdir}})
+    if (path.string().find_first_of(" \t\n") != std::string::npos)
+      throw Error(std::string(what) + " has white space in its path, which #SBATCH lines cannot carry").file(path.string()).hint("use a path without spaces");
   Submission submission;
   for (const auto& task : sweep.tasks)
     if (!sweep_task_finished(sweep, task)) submission.tasks.push_back(task.index);

@@ -73,6 +73,20 @@ TEST(Sweep, DryRunScriptsCarryTheSlurmSectionAndWriteNothing) {
   EXPECT_TRUE(s.array_job.empty());
 }
 
+TEST(Sweep, AnExperimentPathWithSpacesIsRefusedBeforeAnythingIsWritten) {
+  test::TempDir dir;
+  CvOptions options;
+  options.out = dir / "my runs" / "experiment";
+  try {
+    submit_sweep(cv_sweep(quickstart(), options), {true, "/opt/unict"});
+    FAIL() << "a path with a space was accepted";
+  } catch (const Error& e) {
+    EXPECT_CONTAINS(e.what(), "white space");
+    EXPECT_CONTAINS(e.what(), "my runs");
+  }
+  EXPECT_FALSE(fs::exists(dir / "my runs"));
+}
+
 TEST(Sweep, SlurmSectionRefusesShellCharacters) {
   EXPECT_THROW(quickstart({"slurm.extra=[--qos=high; rm -rf x]"}), Error);
   EXPECT_THROW(quickstart({"slurm.partition=gpu a"}), Error);
