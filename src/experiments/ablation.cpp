@@ -220,7 +220,6 @@ CvOptions variant_cv_options(const AblateOptions& options, const fs::path& out, 
 }
 
 void write_ablation_table(const AblationTable& table, const fs::path& out) {
-  io::write_json(out / "ablation.json", to_json(table));
   core::write_file_atomic(out / "ablation.md", ablation_markdown(table));
   std::vector<std::string> header{"variant"};
   for (const auto* c : table.columns)
@@ -233,6 +232,7 @@ void write_ablation_table(const AblationTable& table, const fs::path& out) {
       for (const auto& v : {c.mean, c.std, c.difference, c.p_value}) rows.back().push_back(number(v));
   }
   io::write_csv(out / "ablation.csv", header, rows);
+  io::write_json(out / "ablation.json", to_json(table));  // last: its presence means the table is complete (unict status)
 }
 
 AblationTable run_ablation(const fs::path& suite_file, const AblateOptions& options) {

@@ -228,9 +228,9 @@ FoldSummary summarize_folds(const fs::path& experiment, const std::vector<std::i
   }
   if (pooled) eval::plot_roc_pr(*pooled, experiment / "roc_pr_pooled.png");
 
-  io::write_json(experiment / "summary.json", to_json(summary));
   core::write_file_atomic(experiment / "summary.md", summary_markdown(summary));
   write_summary_csv(experiment / "summary.csv", summary);
+  io::write_json(experiment / "summary.json", to_json(summary));  // last: its presence means the summary is complete
   return summary;
 }
 

@@ -5,7 +5,8 @@
 //   - 2 variants x 2 folds submitted with `unict ablate --launcher slurm`: the tables equal the local
 //     launcher's byte for byte; submitting again leaves the finished folds out.
 //   - a running fold sent SIGUSR1 (what --signal=USR1@<s> sends before the time limit) checkpoints,
-//     requeues itself, resumes, and ends bitwise equal to an uninterrupted fold.
+//     requeues itself, resumes, and ends bitwise equal to an uninterrupted fold; so does a fold
+//     preempted with `scontrol requeue` (SIGTERM, requeued by SLURM).
 //   - a fold whose command fails is requeued until slurm.max_attempts attempts failed, then is
 //     failed in `unict status`, with the error, and is not requeued again.
 #include <signal.h>
@@ -113,6 +114,18 @@ class SlurmSweep : public ::testing::Test {
   static inline int commands_ = 0;
 };
 
+// The fixture's helpers for the free functions below.
+struct SlurmSweepAccess : SlurmSweep {
+  using SlurmSweep::array_job;
+  using SlurmSweep::in_cluster;
+  using SlurmSweep::status_of;
+  using SlurmSweep::task_record;
+  using SlurmSweep::unict_in_cluster;
+  using SlurmSweep::wait_until;
+  static const fs::path& config() { return config_; }
+  static const test::TempDir& dir() { return *dir_; }
+};
+
 constexpr const char* kQuiet = " --set run.threads=1 --log-level warn";
 
 TEST_F(SlurmSweep, AblationOfTwoVariantsTimesTwoFoldsGivesTheLocalLaunchersTables) {
@@ -141,29 +154,49 @@ TEST_F(SlurmSweep, AblationOfTwoVariantsTimesTwoFoldsGivesTheLocalLaunchersTable
   EXPECT_CONTAINS(test::slurp(*dir_ / "again.log"), "every fold is finished; submitted only the summary job");
 }
 
-TEST_F(SlurmSweep, FoldSentUsr1CheckpointsRequeuesAndEndsBitwiseAsAnUninterruptedOne) {
-  const std::string args = "cv --config " + config_.string() + " --folds 0 --no-external --set train.duration=60u" + kQuiet;
-  const auto local = *dir_ / "cv_local", slurm = *dir_ / "cv_slurm";
-  ASSERT_EQ(test::run_unict(args + " --out " + local.string(), *dir_ / "cv_local.log"), 0) << test::slurp(*dir_ / "cv_local.log");
-  ASSERT_EQ(unict_in_cluster(args + " --out " + slurm.string() + " --launcher slurm", *dir_ / "cv_submit.log"), 0) << test::slurp(*dir_ / "cv_submit.log");
-  const auto job = array_job(slurm) + "_0";
+// A one-fold cv through SLURM, preempted by `preempt` (a command on its running array task) once
+// it has done 10 of 60 updates; it must resume and end bitwise equal to the same fold run locally.
+// Returns the task's log.
+std::string preempted_fold_equals_an_uninterrupted_one(const std::string& name, const std::string& preempt) {
+  const std::string args = "cv --config " + SlurmSweepAccess::config().string() + " --folds 0 --no-external --set train.duration=60u" + kQuiet;
+  const auto& dir = SlurmSweepAccess::dir();
+  const auto local = dir / (name + "_local"), slurm = dir / (name + "_slurm");
+  EXPECT_EQ(test::run_unict(args + " --out " + local.string(), dir / (name + "_local.log")), 0) << test::slurp(dir / (name + "_local.log"));
+  EXPECT_EQ(SlurmSweepAccess::unict_in_cluster(args + " --out " + slurm.string() + " --launcher slurm", dir / (name + "_submit.log")), 0)
+      << test::slurp(dir / (name + "_submit.log"));
+  const auto job = SlurmSweepAccess::array_job(slurm) + "_0";
   const auto progress = slurm / "fold0" / "progress.json";
-  ASSERT_TRUE(wait_until([&] { return fs::exists(progress) && io::read_json(progress).at("step").get<int>() >= 10; }, "", 120)) << status_of(slurm);
-  EXPECT_CONTAINS(status_of(slurm), "| 0 | running | ");
-  ASSERT_EQ(test::run_shell(in_cluster("scancel --signal=USR1 " + job)), 0);
-  ASSERT_TRUE(wait_until([&] { return task_record(slurm, 0).value("state", "") == "requeued"; }, "", 60)) << status_of(slurm);
-  ASSERT_TRUE(wait_until([&] { return fs::exists(slurm / "summary.json"); }, job)) << status_of(slurm);
-
+  const bool started = SlurmSweepAccess::wait_until([&] { return fs::exists(progress) && io::read_json(progress).at("step").get<int>() >= 10; }, "", 120);
+  EXPECT_TRUE(started) << SlurmSweepAccess::status_of(slurm);
+  if (!started) return "";
+  EXPECT_CONTAINS(SlurmSweepAccess::status_of(slurm), "| 0 | running | ");
+  EXPECT_EQ(test::run_shell(SlurmSweepAccess::in_cluster(preempt + " " + job)), 0);
+  const bool finished = SlurmSweepAccess::wait_until([&] { return fs::exists(slurm / "summary.json"); }, job);
+  EXPECT_TRUE(finished) << SlurmSweepAccess::status_of(slurm);
+  if (!finished) return "";
   const auto log = test::slurp(slurm / "slurm" / "logs" / "task0.out");
-  EXPECT_CONTAINS(log, "SIGUSR1 received: checkpoint written at update");
   EXPECT_CONTAINS(log, "resuming at update");
-  EXPECT_EQ(task_record(slurm, 0).at("attempts"), 2);
-  EXPECT_EQ(task_record(slurm, 0).at("state"), "finished");
+  EXPECT_EQ(SlurmSweepAccess::task_record(slurm, 0).at("attempts"), 2);
+  EXPECT_EQ(SlurmSweepAccess::task_record(slurm, 0).at("state"), "finished");
   EXPECT_EQ(test::slurp(slurm / "fold0" / "metrics.jsonl"), test::slurp(local / "fold0" / "metrics.jsonl"));
   EXPECT_EQ(test::slurp(slurm / "summary.json"), test::slurp(local / "summary.json"));
   for (const char* checkpoint : {"last.pt", "best.pt"})
     test::expect_bitwise_equal(test::checkpoint_weights(slurm / "fold0", slurm / "fold0" / "checkpoints" / checkpoint),
                                test::checkpoint_weights(local / "fold0", local / "fold0" / "checkpoints" / checkpoint));
+  return log;
+}
+
+TEST_F(SlurmSweep, FoldSentUsr1CheckpointsRequeuesItselfAndEndsBitwiseAsAnUninterruptedOne) {
+  // What --signal=USR1@<s> sends before the time limit; the batch script requeues the task.
+  const auto log = preempted_fold_equals_an_uninterrupted_one("usr1", "scancel --signal=USR1");
+  EXPECT_CONTAINS(log, "SIGUSR1 received: checkpoint written at update");
+  EXPECT_CONTAINS(log, "requeued: stopped by SIGUSR1");
+}
+
+TEST_F(SlurmSweep, FoldRequeuedByScontrolCheckpointsAtSigtermAndEndsBitwiseAsAnUninterruptedOne) {
+  // A preemption as SLURM does it: SIGTERM to the steps, then the job requeued by SLURM itself.
+  const auto log = preempted_fold_equals_an_uninterrupted_one("requeue", "scontrol requeue");
+  EXPECT_CONTAINS(log, "SIGTERM received: checkpoint written at update");
 }
 
 TEST_F(SlurmSweep, FailingFoldIsFailedAfterMaxAttemptsAndNotRequeuedAgain) {

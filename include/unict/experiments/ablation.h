@@ -87,7 +87,7 @@ AblationTable run_ablation(const std::filesystem::path& suite_file, const Ablate
 std::filesystem::path ablation_folder(const std::filesystem::path& suite_file, const AblateOptions& options);
 LoadedConfig variant_config(const AblationVariant& variant, const std::vector<std::string>& overrides);
 CvOptions variant_cv_options(const AblateOptions& options, const std::filesystem::path& out, const AblationVariant& variant);
-// ablation.{json,md,csv} in `out`.
+// ablation.{md,csv,json} in `out`; ablation.json last, so its presence means the table is complete.
 void write_ablation_table(const AblationTable& table, const std::filesystem::path& out);
 
 // The table from the variants' finished cv folders (their summary.json and pooled predictions).

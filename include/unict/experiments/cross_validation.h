@@ -16,7 +16,8 @@
 // metrics the registry marks pooled (AUROC and AP: threshold metrics depend on each fold's own
 // thresholds; a pooled AUROC is lower than the fold mean when the folds' models are calibrated
 // differently).
-// summary.md and summary.csv hold the same table.
+// summary.md and summary.csv hold the same table; summary.json is written last, so its presence
+// means all three are complete (the sweep's and `unict status`'s test of a written summary).
 #pragma once
 
 #include <filesystem>
