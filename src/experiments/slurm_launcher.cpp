@@ -170,7 +170,10 @@ std::string fold_script(const Sweep& sweep, const std::vector<std::size_t>& task
       << "\"$unict\" sweep record \"$sweep\" --task \"$task\" --exit-status \"$status\"\n"
       << "case $? in\n"
       << "  0) exit 0 ;;                                     # finished, or stopped by SIGTERM / SIGINT\n"
-      << "  " << kRecordRequeue << ") scontrol requeue \"$SLURM_JOB_ID\"; exit 0 ;;  # checkpointed at SIGUSR1, or failed with attempts left\n"
+      << "  " << kRecordRequeue << ")                                     # checkpointed at SIGUSR1, or failed with attempts left\n"
+      << "    # SLURM ends this attempt itself once the requeue is done; exiting at once lost the requeue in one test run on slurm-wlm 22.05.\n"
+      << "    scontrol requeue \"$SLURM_JOB_ID\" || { echo \"[sweep] scontrol requeue failed\"; exit 1; }\n"
+      << "    sleep 300; echo \"[sweep] SLURM did not end the requeued attempt\"; exit 1 ;;\n"
       << "  *) exit 1 ;;                                     # failed slurm.max_attempts times\n"
       << "esac\n";
   return out.str();
