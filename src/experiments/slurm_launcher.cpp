@@ -111,13 +111,12 @@ std::optional<std::vector<std::vector<std::string>>> squeue_lines(const std::str
   return lines;
 }
 
-// sacct's final state of a job squeue no longer lists (where accounting is enabled).
+// sacct's final state of a job squeue no longer lists (empty if it knows none); nullopt when sacct
+// does not answer (not installed, or accounting is off).
 std::optional<std::string> sacct_state(const std::string& job) {
   const auto result = core::run_program({"sacct", "-n", "-X", "-P", "-j", job, "-o", "State"});
   if (!result || result->exit_status != 0) return std::nullopt;
-  std::string state = result->out.substr(0, result->out.find_first_of(" \n"));
-  if (state.empty()) return std::nullopt;
-  return state;
+  return result->out.substr(0, result->out.find_first_of(" \n"));
 }
 
 }  // namespace
@@ -203,6 +202,13 @@ bool queue_state_active(const std::string& state) {
 QueueView query_queue(const Sweep& sweep) {
   QueueView view;
   const auto submissions = read_submissions(sweep);
+  // sacct for the jobs squeue has forgotten; asked no more once it has failed (accounting off).
+  bool sacct_answers = true;
+  const auto final_state = [&](const std::string& job) {
+    const auto state = sacct_answers ? sacct_state(job) : std::nullopt;
+    if (!state) sacct_answers = false;
+    return state.value_or("");
+  };
   std::map<std::string, std::vector<std::vector<std::string>>> cache;
   const auto lines_of = [&](const std::string& job) -> const std::vector<std::vector<std::string>>* {
     if (auto found = cache.find(job); found != cache.end()) return &found->second;
@@ -219,14 +225,14 @@ QueueView query_queue(const Sweep& sweep) {
         if (lines)
           for (const auto& l : *lines)
             if (l[0] == std::to_string(t)) q.state = l[1], q.reason = l[2];
-        if (q.state.empty()) q.state = sacct_state(q.job).value_or("");
+        if (q.state.empty()) q.state = final_state(q.job);
         view.tasks[t] = q;
       }
     }
     if (!s.summary_job.empty()) {
       QueueState q{s.summary_job, "", ""};
       if (const auto* lines = lines_of(s.summary_job); lines && !lines->empty()) q.state = lines->front()[1], q.reason = lines->front()[2];
-      if (q.state.empty()) q.state = sacct_state(q.job).value_or("");
+      if (q.state.empty()) q.state = final_state(q.job);
       view.summary = q;
     }
   }

@@ -39,7 +39,7 @@ SweepSummary summarize_sweep(const fs::path& experiment) {
   if (sweep.kind == SweepKind::ablate) {
     AblationSuite suite;
     suite.reference = sweep.reference;
-    for (const auto& v : sweep.variants) suite.variants.push_back({v.name, variant_config_file(sweep, 0).parent_path() / (v.name + ".yaml"), {}});
+    for (std::size_t v = 0; v < sweep.variants.size(); ++v) suite.variants.push_back({sweep.variants[v].name, variant_config_file(sweep, v), {}});
     write_ablation_table(ablation_table(suite, sweep.experiment), sweep.experiment);
   }
   return summary;

@@ -147,7 +147,9 @@ class SegmentationLossFunction : public torch::autograd::Function<SegmentationLo
     const at::Tensor &probabilities = saved[0], &masks = saved[1], &lesion_max = saved[2], &dice_gradient = saved[3];
     const BceWeights w(ctx->saved_data["pos_weight"].toDouble(), ctx->saved_data["other_lesion_weight"].toDouble());
     const double upstream = grad_outputs[0].item<double>();  // a CPU scalar: no device sync
-    const auto bce_scale = static_cast<float>(upstream * ctx->saved_data["bce_scale"].toDouble());  // (1 - w_dice) / the BCE mean's denominator
+    // The BCE term's factor: its weight (1 - dice_weight) over the element count its mean divides
+    // by, both saved in forward, times the upstream gradient.
+    const auto bce_scale = static_cast<float>(upstream * ctx->saved_data["bce_scale"].toDouble());
     const auto dice_scale = static_cast<float>(upstream);
     const Layout l = layout_of(probabilities);
     auto grad = torch::empty_like(probabilities);
