@@ -1,5 +1,6 @@
 #include "unict/core/error.h"
 
+#include <cerrno>
 #include <cstring>
 
 namespace unict {
@@ -58,6 +59,11 @@ void Error::compose() {
   message_ = std::move(m);
 }
 
-std::string system_reason(int err) { return std::strerror(err); }
+std::string system_reason(int err) {
+  // Said in words a person acts on: the disk (or a quota) is full, not the file broken.
+  if (err == ENOSPC) return "no space left on the device";
+  if (err == EDQUOT) return "no space left (disk quota exceeded)";
+  return std::strerror(err);
+}
 
 }  // namespace unict

@@ -1,15 +1,69 @@
 #include "unict/train/checkpoint.h"
 
+#include <optional>
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/module.h>
+#include <torch/optim/adamw.h>
 #include <torch/optim/optimizer.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
 #include "unict/core/atomic_file.h"
+#include "unict/core/checksum.h"
+#include "unict/core/compat.h"
 #include "unict/core/error.h"
 
 namespace unict::train {
+namespace {
+
+std::uint32_t add_tensor(std::uint32_t crc, const std::string& name, const at::Tensor& tensor) {
+  crc = core::crc32(name, crc);
+  if (!tensor.defined()) return crc;
+  const auto t = tensor.detach().to(torch::kCPU).contiguous();
+  const std::string shape = std::string(c10::toString(t.scalar_type())) + c10::str(t.sizes());
+  crc = core::crc32(shape, crc);
+  return core::crc32(t.data_ptr(), t.nbytes(), crc);
+}
+
+// A checkpoint's checksums: one of the model's parameters and buffers by name, one of AdamW's
+// state of each parameter (moments and step count) in the optimiser's parameter order. Two, so
+// that loading the weights alone (evaluation, export) checks what it loads.
+std::uint32_t model_checksum(torch::nn::Module& model) {
+  std::uint32_t crc = 0;
+  for (const auto& p : model.named_parameters()) crc = add_tensor(crc, p.key(), p.value());
+  for (const auto& b : model.named_buffers()) crc = add_tensor(crc, b.key(), b.value());
+  return crc;
+}
+
+std::uint32_t optimizer_checksum(const torch::optim::Optimizer& optimizer) {
+  std::uint32_t crc = 0;
+  const auto& states = optimizer.state();
+  std::size_t index = 0;
+  for (const auto& group : optimizer.param_groups())
+    for (const auto& p : group.params()) {
+      const std::string at = "optimizer." + std::to_string(index++);
+      const auto found = states.find(compat::optimizer_state_key(p.unsafeGetTensorImpl()));
+      if (found == states.end()) continue;
+      const auto* adamw = dynamic_cast<const torch::optim::AdamWParamState*>(found->second.get());
+      if (!adamw) continue;
+      crc = add_tensor(crc, at + ".exp_avg", adamw->exp_avg());
+      crc = add_tensor(crc, at + ".exp_avg_sq", adamw->exp_avg_sq());
+      crc = add_tensor(crc, at + ".max_exp_avg_sq", adamw->max_exp_avg_sq());
+      crc = core::crc32(at + ".step=" + std::to_string(adamw->step()), crc);
+    }
+  return crc;
+}
+
+void check(torch::serialize::InputArchive& archive, const char* key, std::uint32_t computed, const char* what,
+           const std::filesystem::path& file) {
+  c10::IValue recorded;
+  if (archive.try_read(key, recorded) && recorded.toInt() != static_cast<std::int64_t>(computed))
+    throw Error(std::string("damaged checkpoint: the checksum of its ") + what + " does not match the one recorded when it was written")
+        .file(file.string());
+}
+
+}  // namespace
 
 nlohmann::json TrainState::to_json() const {
   return {{"step", step},
@@ -58,6 +112,8 @@ void save_checkpoint(const std::filesystem::path& file, torch::nn::Module& model
     optimizer->save(optimizer_archive);
     archive.write("optimizer", optimizer_archive);
   }
+  archive.write("model_crc32", c10::IValue(static_cast<std::int64_t>(model_checksum(model))));
+  if (optimizer) archive.write("optimizer_crc32", c10::IValue(static_cast<std::int64_t>(optimizer_checksum(*optimizer))));
   archive.write("state", c10::IValue(checkpoint.state.to_json().dump()));
   archive.write("config", c10::IValue(checkpoint.config_yaml));
   if (checkpoint.window.defined()) archive.write("window", checkpoint.window.cpu(), /*is_buffer=*/true);
@@ -65,9 +121,28 @@ void save_checkpoint(const std::filesystem::path& file, torch::nn::Module& model
   for (std::size_t r = 0; r < checkpoint.rank_rng.size(); ++r)
     archive.write("rng_cpu_rank" + std::to_string(r + 1), checkpoint.rank_rng[r], /*is_buffer=*/true);
   std::filesystem::create_directories(file.parent_path());
-  core::AtomicPath target(file);
-  archive.save_to(target.temporary().string());
-  target.commit();
+  core::AtomicFile out(file);
+  // LibTorch's zip writer must never see a failed write: it throws from its destructor then, and
+  // the process aborts (a full disk did that). So the writer takes every byte, keeps the first
+  // failure, and the failure is thrown here, once LibTorch is done; the temporary is removed and
+  // the previous checkpoint stays as it was.
+  std::optional<Error> failure;
+  try {
+    archive.save_to([&](const void* data, std::size_t size) -> std::size_t {
+      if (!failure) {
+        try {
+          out.write(data, size);
+        } catch (const Error& e) {
+          failure = e;
+        }
+      }
+      return size;
+    });
+  } catch (const c10::Error& e) {
+    throw Error(std::string("cannot write the checkpoint: ") + e.what_without_backtrace()).file(file.string());
+  }
+  if (failure) throw *failure;
+  out.commit();
 }
 
 Checkpoint load_checkpoint(const std::filesystem::path& file, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
@@ -93,6 +168,11 @@ Checkpoint load_checkpoint(const std::filesystem::path& file, torch::nn::Module&
     throw Error(std::string("the checkpoint does not fit this model (was the config changed?): ") + e.what_without_backtrace())
         .file(file.string());
   }
+  // Checked after loading: the zip's own record checksums are not verified by LibTorch's reader,
+  // and a flipped byte inside a tensor would otherwise train on silently.
+  // (Checkpoints written before the checksums were added have none, and load as before.)
+  check(archive, "model_crc32", model_checksum(model), "weights", file);
+  if (optimizer) check(archive, "optimizer_crc32", optimizer_checksum(*optimizer), "optimiser state", file);
   c10::IValue state, config;
   archive.read("state", state);
   archive.read("config", config);

@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include "unict/core/append_file.h"
 #include "unict/core/atomic_file.h"
 #include "unict/core/autocast.h"
 #include "unict/core/error.h"
@@ -154,8 +155,7 @@ class Trainer {
       sync_ = std::make_unique<GradientSync>(model_->parameters(), *group_, sync);
     }
     if (root) {
-      metrics_.open(metrics_path, std::ios::app);
-      if (!metrics_) throw Error("cannot write").file(metrics_path.string());
+      metrics_.emplace(metrics_path);
     }
     spdlog::info("training {} volumes ({} batches of {}{}, {} per update) for {} updates ({} per epoch), validating {} volumes every {} "
                  "updates, on {}{}",
@@ -405,8 +405,7 @@ class Trainer {
 
   void write_metrics(const nlohmann::json& line) {
     if (!group_->is_root()) return;
-    metrics_ << line.dump() << "\n";
-    metrics_.flush();
+    metrics_->append(line.dump() + "\n");
   }
 
   void log_window(core::Progress& progress) {
@@ -533,7 +532,7 @@ class Trainer {
   Schedule schedule_;
   TrainState state_;
   at::Tensor window_;
-  std::ofstream metrics_;
+  std::optional<core::AppendFile> metrics_;  // rank 0's
   core::PhaseClock clock_;
   bool timed_ = false;  // whether the current update charges its phases to clock_
 };

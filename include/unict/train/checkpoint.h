@@ -6,6 +6,10 @@
 //   window     the running loss sums of the current logging window (a tensor, bit-exact)
 //   rng_cpu    LibTorch's CPU generator (dropout draws); rng_cpu_rank<r>: rank r's, in a distributed run
 //   config     the resolved configuration as YAML
+//   model_crc32, optimizer_crc32  CRC-32s of the weights and of the optimiser state, verified
+//              when they are loaded (a damaged file is refused with its name)
+// A write that fails (a full disk) throws an Error naming the file and leaves the previous
+// checkpoint as it was.
 // The loader needs no state of its own: its batches are a pure function of (seed, epoch), so the
 // epoch and the batches consumed in it say where to go on.
 #pragma once
@@ -56,8 +60,8 @@ void save_checkpoint(const std::filesystem::path& file, torch::nn::Module& model
                      const Checkpoint& checkpoint);
 
 // Loads into `model` (and `optimizer` when not null) on `device`, restores the CPU generator when
-// `restore_rng` (rank `rank`'s generator). Errors name the file: missing, not a checkpoint, or a
-// model of another shape.
+// `restore_rng` (rank `rank`'s generator). Errors name the file: missing, not a checkpoint,
+// damaged (a checksum differs), or a model of another shape.
 Checkpoint load_checkpoint(const std::filesystem::path& file, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                            const std::string& device, bool restore_rng, int rank = 0);
 
