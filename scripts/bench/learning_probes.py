@@ -34,8 +34,8 @@ import numpy as np
 def read_item(path, with_masks=False):
     data = open(path, "rb").read()
     _, header_size = struct.unpack_from("<IQ", data, 12)
-    header = json.loads(data[24:24 + header_size])
-    offset = 24 + header_size
+    header = json.loads(data[32:32 + header_size])  # after magic, version, header length, checksum
+    offset = 32 + header_size
     shape = header["shape"]
     voxels = int(np.prod(shape))
     ct = np.frombuffer(data, dtype="<i2", count=voxels, offset=offset).reshape(shape).astype(np.float32)

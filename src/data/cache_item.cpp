@@ -9,8 +9,12 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <set>
+#include <tuple>
 
 #include "unict/core/atomic_file.h"
+#include "unict/core/checksum.h"
 #include "unict/core/error.h"
 #include "unict/io/inspect.h"
 
@@ -19,7 +23,34 @@ namespace {
 
 constexpr char kMagic[] = "UNICT-CACHE\n";
 constexpr std::size_t kMagicSize = 12;
-constexpr std::uint32_t kVersion = 1;
+constexpr std::size_t kPrefixSize = 32;  // magic, version, header length, checksum
+
+// The items whose checksum this process has verified, by file identity. The loader maps an item
+// for every batch it is in; the bytes are checked on the first map only. A file replaced since
+// has another inode, size or time, and is checked again.
+class VerifiedItems {
+ public:
+  static VerifiedItems& instance() {
+    static VerifiedItems items;
+    return items;
+  }
+  using Identity = std::tuple<dev_t, ino_t, off_t, std::int64_t>;
+  static Identity identity(const struct stat& st) {
+    return {st.st_dev, st.st_ino, st.st_size, static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+  }
+  bool contains(const Identity& id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return verified_.count(id) > 0;
+  }
+  void add(const Identity& id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    verified_.insert(id);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::set<Identity> verified_;
+};
 
 template <class T> void append_le(std::string& out, T value) {
   for (std::size_t b = 0; b < sizeof(T); ++b) out += static_cast<char>((static_cast<std::uint64_t>(value) >> (8 * b)) & 0xff);
@@ -64,20 +95,23 @@ void write_cache_item(const std::filesystem::path& file, const Sample& sample, c
   h.report = sample.report;
   h.source_split = sample.source_split;
   std::string header = to_json(h).dump();
-  const std::size_t unpadded = 24 + header.size();
+  const std::size_t unpadded = kPrefixSize + header.size();
   header += std::string((64 - unpadded % 64) % 64, ' ');
+  std::vector<std::vector<std::uint8_t>> packed_masks;
+  for (const auto& mask : prepared.masks) packed_masks.push_back(pack_bits(mask));
+  std::uint32_t crc = core::crc32(header);
+  crc = core::crc32(prepared.ct.bytes.data(), prepared.ct.bytes.size(), crc);
+  for (const auto& packed : packed_masks) crc = core::crc32(packed.data(), packed.size(), crc);
 
   std::string head(kMagic, kMagicSize);
-  append_le<std::uint32_t>(head, kVersion);
+  append_le<std::uint32_t>(head, kCacheItemFormat);
   append_le<std::uint64_t>(head, header.size());
+  append_le<std::uint64_t>(head, crc);
   head += header;
   core::AtomicFile out(file);
   out.write(head);
   out.write(prepared.ct.bytes.data(), prepared.ct.bytes.size());
-  for (const auto& mask : prepared.masks) {
-    const auto packed = pack_bits(mask);
-    out.write(packed.data(), packed.size());
-  }
+  for (const auto& packed : packed_masks) out.write(packed.data(), packed.size());
   out.commit();
 }
 
@@ -99,7 +133,7 @@ MappedCacheItem map_cache_item(const std::filesystem::path& file) {
     throw Error("cannot read: " + system_reason(errno)).file(name);
   }
   const auto size = static_cast<std::size_t>(st.st_size);
-  if (size < 24) {
+  if (size < kPrefixSize) {
     ::close(fd);
     throw Error("not a UniCT cache item").file(name);
   }
@@ -113,12 +147,25 @@ MappedCacheItem map_cache_item(const std::filesystem::path& file) {
   const std::uint8_t* bytes = mapping->data;
   if (std::memcmp(bytes, kMagic, kMagicSize) != 0) throw Error("not a UniCT cache item").file(name);
   const auto version = read_le<std::uint32_t>(bytes + 12);
-  if (version != kVersion) throw Error("cache item of another format version").file(name).value(std::to_string(version)).expected(std::to_string(kVersion));
+  if (version != kCacheItemFormat)
+    throw Error("cache item of another format version").file(name).value(std::to_string(version)).expected(std::to_string(kCacheItemFormat))
+        .hint("run `unict prepare` again: a new cache folder is made");
   const auto header_size = read_le<std::uint64_t>(bytes + 16);
-  if (24 + header_size > size) throw Error("truncated cache item (header)").file(name);
+  if (header_size > size - kPrefixSize) throw Error("truncated cache item (header)").file(name);
+  // Every byte after the prefix, before anything is read from it: a damaged item is never parsed
+  // or trained on.
+  const auto identity = VerifiedItems::identity(st);
+  if (!VerifiedItems::instance().contains(identity)) {
+    const auto stored = read_le<std::uint64_t>(bytes + 24);
+    if (stored != core::crc32(bytes + kPrefixSize, size - kPrefixSize))
+      throw Error("damaged cache item: its checksum does not match its bytes (modified, truncated or partly overwritten)")
+          .file(name)
+          .hint("delete it and run `unict prepare` again");
+    VerifiedItems::instance().add(identity);
+  }
   MappedCacheItem item;
   try {
-    item.header = cache_header_from_json(nlohmann::json::parse(bytes + 24, bytes + 24 + header_size));
+    item.header = cache_header_from_json(nlohmann::json::parse(bytes + kPrefixSize, bytes + kPrefixSize + header_size));
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("corrupt cache item header: ") + e.what()).file(name);
   }
@@ -127,9 +174,11 @@ MappedCacheItem map_cache_item(const std::filesystem::path& file) {
   const std::size_t ct_bytes = voxels * io::dtype_size(header.dtype);
   item.mask_stride = (voxels + 7) / 8;
   const std::size_t mask_bytes = header.has_mask ? header.classes.size() * item.mask_stride : 0;
-  if (24 + header_size + ct_bytes + mask_bytes != size)
-    throw Error("truncated or oversized cache item").file(name).expected(std::to_string(24 + header_size + ct_bytes + mask_bytes) + " bytes, found " + std::to_string(size));
-  item.ct = bytes + 24 + header_size;
+  if (kPrefixSize + header_size + ct_bytes + mask_bytes != size)
+    throw Error("truncated or oversized cache item")
+        .file(name)
+        .expected(std::to_string(kPrefixSize + header_size + ct_bytes + mask_bytes) + " bytes, found " + std::to_string(size));
+  item.ct = bytes + kPrefixSize + header_size;
   if (header.has_mask) item.packed_masks = item.ct + ct_bytes;
   item.mapping = std::move(mapping);
   return item;

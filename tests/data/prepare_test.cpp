@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <map>
 
 #include "data_fixture.h"
 #include "test_support.h"
@@ -132,6 +133,48 @@ TEST_F(Prepare, ATruncatedItemIsAnErrorNamingIt) {
   cache.write("short.uct", bytes.substr(0, bytes.size() - 10));
   EXPECT_THROW(read_cache_item(cache / "short.uct"), Error);
   EXPECT_THROW(read_cache_item(cache.write("not.uct", "hello")), Error);
+}
+
+// One flipped bit anywhere after the prefix (header or voxels) is caught by the item's checksum:
+// the item is named and refused, and `unict prepare` writes it anew.
+TEST_F(Prepare, AnItemWithOneFlippedByteIsNamedAndRefusedAndPreparedAgain) {
+  test::TempDir cache;
+  const auto data = data_config(dir_->path() / "s");
+  const auto result = run(data, preprocess_config(), cache.path(), 2);
+  const auto file = result.folder / "items" / test::file_names(result.folder / "items").front();
+  const std::string bytes = test::slurp(file);
+  for (const std::size_t at : {std::size_t{40}, bytes.size() / 2, bytes.size() - 1}) {
+    std::string damaged = bytes;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x01);
+    cache.write(fs::relative(file, cache.path()).string(), damaged);
+    EXPECT_CONTAINS(test::error_of([&] { read_cache_item(file); }), file.string() + ": damaged cache item: its checksum does not match") << at;
+  }
+  const auto again = run(data, preprocess_config(), cache.path(), 2);
+  EXPECT_EQ(again.prepared, 1u);
+  EXPECT_EQ(test::slurp(file), bytes);
+}
+
+// Classes that no prepared volume is positive for are named in the report, per source split.
+TEST_F(Prepare, TheReportNamesTheClassesWithoutAPositivePerSplit) {
+  test::TempDir cache;
+  const auto data = data_config(dir_->path() / "s");
+  const LabelSet labels = load_label_set(data.label_set);
+  const SampleSet samples = rexgrounding_samples(data, labels);
+  const auto result = run(data, preprocess_config(), cache.path(), 2);
+  const auto report = io::read_json(result.report)["classes_without_positives"];
+  std::map<std::string, std::vector<std::string>> expected;
+  for (const std::string split : {"train", "val", "test", "all"}) {
+    for (std::size_t c = 0; c < samples.class_names.size(); ++c) {
+      bool any_volume = false, positive = false;
+      for (const auto& s : samples.samples)
+        if (split == "all" || s.source_split == split) {
+          any_volume = true;
+          positive = positive || s.labels[c];
+        }
+      if (any_volume && !positive) expected[split].push_back(samples.class_names[c]);
+    }
+  }
+  EXPECT_EQ(report, nlohmann::json(expected));
 }
 
 }  // namespace

@@ -14,12 +14,12 @@ MAGIC = b"UNICT-CACHE\n"
 def read_item(path):
     """(header dict, CT array (z, y, x) as stored, masks (classes, z, y, x) uint8 or None), memory-mapped."""
     with open(path, "rb") as f:
-        head = f.read(24)
+        head = f.read(32)  # magic, version, header length, checksum
         if head[:12] != MAGIC:
             raise ValueError(f"{path}: not a UniCT cache item")
         (length,) = struct.unpack("<Q", head[16:24])
         header = json.loads(f.read(length))
-    data_start = 24 + length
+    data_start = 32 + length
     shape = tuple(header["shape"])
     dtype = np.dtype(header["dtype"])
     ct = np.memmap(path, dtype=dtype, mode="r", offset=data_start, shape=shape)

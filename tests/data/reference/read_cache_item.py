@@ -3,15 +3,17 @@ include/unict/data/cache_item.h, and prints what it holds as JSON. Usage: read_c
 import json
 import struct
 import sys
+import zlib
 
 import numpy as np
 
 data = open(sys.argv[1], "rb").read()
 assert data[:12] == b"UNICT-CACHE\n", "magic"
-version, header_size = struct.unpack_from("<IQ", data, 12)
-assert version == 1
-header = json.loads(data[24:24 + header_size])
-offset = 24 + header_size
+version, header_size, crc = struct.unpack_from("<IQQ", data, 12)
+assert version == 2
+assert crc == zlib.crc32(data[32:]), "CRC-32 of every byte after the 32-byte prefix"
+header = json.loads(data[32:32 + header_size])
+offset = 32 + header_size
 assert offset % 64 == 0, "data is 64-byte aligned"
 shape = header["shape"]
 voxels = int(np.prod(shape))
