@@ -1,6 +1,7 @@
 #include "unict/eval/figures.h"
 
 #include <plstream.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cmath>
@@ -17,6 +18,29 @@
 
 namespace unict::eval {
 namespace {
+
+// Whether `png` holds a whole PNG: the signature, then chunks that fit the file, up to IEND.
+// PLplot's cairo driver does not report a failed write (a full disk leaves a truncated file), so
+// the file is checked before it replaces the figure.
+bool png_complete(const std::string& bytes) {
+  static const std::string kSignature("\x89PNG\r\n\x1a\n", 8);
+  if (bytes.compare(0, kSignature.size(), kSignature) != 0) return false;
+  std::size_t at = kSignature.size();
+  while (at + 12 <= bytes.size()) {
+    std::uint64_t length = 0;
+    for (int b = 0; b < 4; ++b) length = length << 8 | static_cast<unsigned char>(bytes[at + b]);
+    const std::string type = bytes.substr(at + 4, 4);
+    at += 12 + length;
+    if (at > bytes.size()) return false;
+    if (type == "IEND") return at == bytes.size();
+  }
+  return false;
+}
+
+bool disk_full(const std::filesystem::path& folder) {
+  struct statvfs fs {};
+  return ::statvfs(folder.empty() ? "." : folder.c_str(), &fs) == 0 && fs.f_bavail == 0;
+}
 
 // Ten distinguishable colours (colour map 0 slots 2..11); slot 0 white background, 1 black.
 constexpr int kPalette[10][3] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
@@ -40,6 +64,11 @@ class Figure {
   plstream* operator->() { return stream_.get(); }
   void save() {
     stream_.reset();  // plend: flushes and closes the file
+    std::error_code ec;
+    if (!std::filesystem::exists(target_.temporary(), ec) || !png_complete(core::read_file(target_.temporary())))
+      throw Error(disk_full(target_.target().parent_path()) ? "cannot write the figure: no space left on the device"
+                                                             : "cannot write the figure: the PNG came out incomplete")
+          .file(target_.target().string());
     target_.commit();
   }
 

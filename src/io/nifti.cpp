@@ -136,26 +136,8 @@ GzFile open_gz(const std::filesystem::path& file) {
 // A build without ITK (UNICT_WITH_ITK=OFF) reads the geometry from the header itself.
 Geometry geometry_of(const std::filesystem::path& file, std::size_t ndim) { return nifti_header_geometry(file, ndim); }
 #else
-using Component = itk::IOComponentEnum;
-
-Component component_of(DType dtype) {
-  switch (dtype) {
-    case DType::boolean:
-    case DType::uint8: return Component::UCHAR;
-    case DType::int8: return Component::CHAR;
-    case DType::uint16: return Component::USHORT;
-    case DType::int16: return Component::SHORT;
-    case DType::uint32: return Component::UINT;
-    case DType::int32: return Component::INT;
-    case DType::int64: return Component::LONGLONG;
-    case DType::float32: return Component::FLOAT;
-    case DType::float64: return Component::DOUBLE;
-  }
-  return Component::UNKNOWNCOMPONENTTYPE;
-}
-
-// ITK's NIfTI reader and writer share the global state of the nifti C library (its debug level,
-// option strings): two threads inside them at once corrupt the heap (seen as a crash of `unict
+// ITK's NIfTI reader uses the global state of the nifti C library (its debug level, option
+// strings): two threads inside it at once corrupt the heap (seen as a crash of `unict
 // prepare`, found with valgrind --tool=drd). Every use of ITK here holds this lock; the voxels,
 // the expensive part, are read without it.
 std::mutex& itk_nifti_mutex() {
@@ -295,47 +277,6 @@ bool nifti_geometry_from_itk() {
   return false;
 #else
   return true;
-#endif
-}
-
-void write_nifti(const std::filesystem::path& file, const Volume& volume) {
-#if defined(UNICT_NO_ITK)
-  write_nifti_without_itk(file, volume);
-#else
-  const std::string name = file.string();
-  const std::size_t n = volume.array.ndim();
-  if (n < 1 || n > 4) throw internal_error("NIfTI volumes have 1 to 4 axes").file(name).value(std::to_string(n));
-  if (volume.geometry.ndim() != n || volume.geometry.origin.size() != n || volume.geometry.direction.size() != n * n)
-    throw internal_error("volume geometry does not match its number of axes").file(name);
-  core::AtomicPath target(file);
-  const std::lock_guard<std::mutex> lock(itk_nifti_mutex());
-  auto io = itk::NiftiImageIO::New();
-  io->SetNumberOfDimensions(static_cast<unsigned>(n));
-  io->SetComponentType(component_of(volume.array.dtype));
-  io->SetPixelType(itk::IOPixelEnum::SCALAR);
-  io->SetNumberOfComponents(1);
-  const auto dims = volume.dims();
-  itk::ImageIORegion region(static_cast<unsigned>(n));
-  for (unsigned a = 0; a < n; ++a) {
-    io->SetDimensions(a, static_cast<itk::SizeValueType>(dims[a]));
-    io->SetSpacing(a, volume.geometry.spacing[a]);
-    io->SetOrigin(a, volume.geometry.origin[a]);
-    std::vector<double> axis(n);
-    for (unsigned r = 0; r < n; ++r) axis[r] = volume.geometry.direction[r * n + a];
-    io->SetDirection(a, axis);
-    region.SetIndex(a, 0);
-    region.SetSize(a, static_cast<itk::SizeValueType>(dims[a]));
-  }
-  io->SetIORegion(region);
-  io->SetFileName(target.temporary().string());
-  io->SetUseCompression(true);
-  try {
-    io->WriteImageInformation();
-    io->Write(volume.array.bytes.data());
-  } catch (const itk::ExceptionObject& e) {
-    throw Error(std::string("cannot write the NIfTI file: ") + e.GetDescription()).file(name);
-  }
-  target.commit();
 #endif
 }
 

@@ -148,7 +148,9 @@ Geometry nifti_header_geometry(const std::filesystem::path& file, std::size_t nd
   return g;
 }
 
-void write_nifti_without_itk(const std::filesystem::path& file, const Volume& volume) {
+// Every build writes NIfTI files with this writer (ITK only reads): the bytes go through the one
+// atomic path, whose errors (a full disk) name the file; ITK's writer does not report them all.
+void write_nifti(const std::filesystem::path& file, const Volume& volume) {
   const std::string name = file.string();
   const std::size_t n = volume.array.ndim();
   if (n < 1 || n > 4) throw internal_error("NIfTI volumes have 1 to 4 axes").file(name).value(std::to_string(n));

@@ -53,7 +53,9 @@ Volume read_nifti(const std::filesystem::path& file, NiftiScaling scaling = Nift
 // (UNICT_WITH_ITK=OFF, nifti_header.h): raw scans are only read with ITK.
 bool nifti_geometry_from_itk();
 
-// Writes atomically; ".nii.gz" is gzip-compressed. Scalars only; 1 to 4 axes.
+// Writes atomically, with UniCT's own writer in every build (nifti_header.cpp); ".nii.gz" is
+// gzip-compressed. Scalars only; 1 to 4 axes; the first three axes' direction must be orthonormal
+// (a rotation, possibly with a flip).
 void write_nifti(const std::filesystem::path& file, const Volume& volume);
 
 }  // namespace unict::io

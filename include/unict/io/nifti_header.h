@@ -15,8 +15,5 @@ namespace unict::io {
 // The geometry of the first `ndim` axes of a .nii / .nii.gz file's header. Errors name the file.
 Geometry nifti_header_geometry(const std::filesystem::path& file, std::size_t ndim);
 
-// Writes a gzip-compressed NIfTI-1 file atomically, as write_nifti does. The first three axes'
-// direction must be orthonormal (a rotation, possibly with a flip).
-void write_nifti_without_itk(const std::filesystem::path& file, const Volume& volume);
 
 }  // namespace unict::io
