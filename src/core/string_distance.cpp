@@ -35,4 +35,13 @@ std::optional<std::string> nearest_word(std::string_view word, const std::vector
   return best;
 }
 
+std::vector<std::string> nearest_words(std::string_view word, const std::vector<std::string>& candidates, std::size_t count) {
+  std::vector<std::pair<std::size_t, std::size_t>> ranked;  // (distance, position)
+  for (std::size_t i = 0; i < candidates.size(); ++i) ranked.emplace_back(edit_distance(word, candidates[i]), i);
+  std::stable_sort(ranked.begin(), ranked.end());
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < ranked.size() && i < count; ++i) out.push_back(candidates[ranked[i].second]);
+  return out;
+}
+
 }  // namespace unict::core

@@ -7,9 +7,13 @@
 
 #include "unict/core/atomic_file.h"
 #include "unict/core/error.h"
+#include "unict/core/string_distance.h"
 
 namespace unict::data {
 namespace {
+
+// ReXGroundingCT's category codes (shared/docs/datasets.md): a code outside them is a typo.
+const std::vector<std::string> kReXGroundingCategories = {"1a", "1b", "1c", "1d", "1e", "1f", "2a", "2b", "2c", "2d", "2e", "2f", "2g", "2h"};
 
 int line_of(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
 
@@ -118,8 +122,16 @@ LabelSet load_label_set(const std::filesystem::path& path) {
     c.rexgrounding_codes = string_list(node, "rexgrounding", file);
     c.radchestct_names = string_list(node, "radchestct", file);
     if (!names.insert(c.name).second) throw error_at(file, node, "class name given twice").value(c.name);
-    for (const auto& code : c.rexgrounding_codes)
+    for (const auto& code : c.rexgrounding_codes) {
+      if (std::find(kReXGroundingCategories.begin(), kReXGroundingCategories.end(), code) == kReXGroundingCategories.end()) {
+        Error error = error_at(file, node, "not a ReXGroundingCT category code");
+        error.value(code);
+        if (const auto near = core::nearest_word(code, kReXGroundingCategories)) error.hint("did you mean '" + *near + "'?");
+        else error.expected("one of 1a-1f, 2a-2h");
+        throw error;
+      }
       if (!codes.insert(code).second) throw error_at(file, node, "ReXGroundingCT code assigned to two classes").value(code);
+    }
     set.classes.push_back(std::move(c));
   }
 

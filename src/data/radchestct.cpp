@@ -5,14 +5,14 @@
 
 namespace unict::data {
 
-std::vector<RadChestVolume> load_radchestct(const std::filesystem::path& root) {
-  std::vector<RadChestVolume> volumes;
-  bool any = false;
+RadChestLabels load_radchestct(const std::filesystem::path& root) {
+  RadChestLabels labels;
   for (const std::string csv : {"imgtrain", "imgvalid", "imgtest"}) {
     const auto file = root / (csv + "_Abnormality_and_Location_Labels.csv");
     if (!std::filesystem::exists(file)) continue;
-    any = true;
     io::CsvReader reader(file);
+    RadChestLabelFile& read = labels.files.emplace_back();
+    read.file = file;
     const std::size_t id_column = reader.column("NoteAcc_DEID");
     // The abnormality of each column ("nodule*right_upper_lobe" -> "nodule").
     std::vector<std::string> abnormality(reader.header().size());
@@ -23,6 +23,7 @@ std::vector<RadChestVolume> load_radchestct(const std::filesystem::path& root) {
       if (star == std::string::npos || star == 0)
         throw Error("column is not <abnormality>*<location>").file(file.string()).value(name);
       abnormality[c] = name.substr(0, star);
+      read.abnormalities.insert(abnormality[c]);
     }
     std::vector<std::string> row;
     while (reader.next(row)) {
@@ -39,11 +40,11 @@ std::vector<RadChestVolume> load_radchestct(const std::filesystem::path& root) {
           if (value > 0.5) v.abnormalities.insert(abnormality[c]);
         }
       }
-      volumes.push_back(std::move(v));
+      labels.volumes.push_back(std::move(v));
     }
   }
-  if (!any) throw Error("no RAD-ChestCT label files").file(root.string()).expected("imgtrain/imgvalid/imgtest_Abnormality_and_Location_Labels.csv");
-  return volumes;
+  if (labels.files.empty()) throw Error("no RAD-ChestCT label files").file(root.string()).expected("imgtrain/imgvalid/imgtest_Abnormality_and_Location_Labels.csv");
+  return labels;
 }
 
 }  // namespace unict::data

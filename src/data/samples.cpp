@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "unict/core/error.h"
+#include "unict/core/string_distance.h"
 #include "unict/data/ctrate.h"
 #include "unict/data/radchestct.h"
 #include "unict/data/rexgrounding.h"
@@ -11,6 +12,27 @@ namespace unict::data {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Every RAD-ChestCT abnormality the label mapping names must have columns in each label file: a
+// name a file lacks would make its classes silently negative for that file's volumes.
+void require_mapped_abnormalities(const LabelSet& labels, const RadChestLabelFile& file) {
+  const std::vector<std::string> present(file.abnormalities.begin(), file.abnormalities.end());
+  for (const auto& c : labels.classes)
+    for (const auto& name : c.radchestct_names) {
+      if (file.abnormalities.count(name)) continue;
+      Error error("the label mapping gives class '" + c.name + "' the RAD-ChestCT abnormality '" + name + "', which " + file.file.string() +
+                  " has no column for");
+      error.file(labels.file).value(name);
+      if (const auto near = core::nearest_word(name, present)) {
+        error.hint("did you mean '" + *near + "'?");
+      } else {
+        std::string nearest;
+        for (const auto& n : core::nearest_words(name, present, 3)) nearest += (nearest.empty() ? "'" : ", '") + n + "'";
+        error.hint(present.empty() ? "the file has no abnormality columns" : "the nearest it has: " + nearest);
+      }
+      throw error;
+    }
+}
 
 // Applies data.on_error to one problem item.
 void problem(const DataConfig& config, SampleSet& set, const std::string& name, Error error) {
@@ -87,7 +109,9 @@ SampleSet radchestct_samples(const DataConfig& config, const LabelSet& labels) {
   const auto external = labels.radchestct_classes();
   SampleSet set;
   for (const auto& c : external) set.class_names.push_back(c.name);
-  for (const auto& volume : load_radchestct(config.radchestct_root)) {
+  const RadChestLabels read = load_radchestct(config.radchestct_root);
+  for (const auto& file : read.files) require_mapped_abnormalities(labels, file);
+  for (const auto& volume : read.volumes) {
     if (!fs::exists(volume.file)) {
       problem(config, set, volume.id, Error("volume file is missing").file(volume.file.string()));
       continue;

@@ -243,6 +243,13 @@ fs::path labeler_file(const fs::path& label_set) {
   return label_set.parent_path() / (label_set.stem().string() + "_labeler.yaml");
 }
 
+std::vector<std::string> classes_without_positives(const eval::ClassificationReport& report) {
+  std::vector<std::string> out;
+  for (const auto& c : report.result.per_class)
+    if (c.positives == 0) out.push_back(c.name);
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json to_json(const EvaluationResult& r) {
@@ -250,7 +257,10 @@ nlohmann::json to_json(const EvaluationResult& r) {
                    {"tasks", core::task_names(r.tasks)}};
   if (!r.split.empty()) j["split"] = r.split;
   const auto key = [](core::Task t) { return std::string(core::task_name(t)); };
-  if (r.cls) j[key(core::Task::cls)] = eval::to_json(*r.cls);
+  if (r.cls) {
+    j[key(core::Task::cls)] = eval::to_json(*r.cls);
+    j["classes_without_positives"] = classes_without_positives(*r.cls);
+  }
   if (r.seg) {
     auto& seg = j[key(core::Task::seg)] = eval::to_json(*r.seg);
     seg["scored_on"] = "the preprocessed grid (masks_grid/); masks/ holds the same masks in each CT's original geometry";
@@ -372,6 +382,10 @@ EvaluationResult evaluate_run(const fs::path& run_dir, const EvaluateOptions& op
   if (classify) {
     r.cls = score_classification(folder, scored_cases(p, scored_in), chosen, options.bootstrap, static_cast<std::uint64_t>(run.config.run.seed));
     r.metrics.merge(eval::macro_metric_values(r.cls->result));
+    // Said out loud: such a class is scored nowhere, and a label mapping gone wrong looks like this.
+    if (const auto none = classes_without_positives(*r.cls); !none.empty())
+      spdlog::warn("evaluation: no {} volume is positive for {}: their metrics are undefined and left out of the macro means", part,
+                   nlohmann::json(none).dump());
   }
   if (segment && !p.masks.empty()) {
     r.seg = score_segmentation(folder, p, items, data.samples);

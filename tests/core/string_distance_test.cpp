@@ -21,5 +21,13 @@ TEST(NearestWord, SuggestsOnlyPlausibleTypos) {
   EXPECT_EQ(nearest_word("model.encoder", keys), std::nullopt);
 }
 
+TEST(NearestWords, ListsTheClosestFirstHoweverFar) {
+  const std::vector<std::string> names = {"emphysema", "nodule", "mass", "noduls", "groundglass"};
+  EXPECT_EQ(nearest_words("nodules", names, 2), (std::vector<std::string>{"nodule", "noduls"}));  // 1 edit each: in the given order
+  EXPECT_EQ(nearest_words("pneumothorax", names, 10).size(), names.size());
+  EXPECT_EQ(nearest_words("mas", names, 1), std::vector<std::string>{"mass"});
+  EXPECT_TRUE(nearest_words("x", {}, 3).empty());
+}
+
 }  // namespace
 }  // namespace unict::core

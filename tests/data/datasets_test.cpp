@@ -222,6 +222,48 @@ TEST_F(Datasets, BrokenFilesAreErrorsNamingTheFileAndTheProblem) {
   }
 }
 
+// The label mapping checked against RAD-ChestCT's label files: an abnormality they have no
+// columns for would leave its class negative for every volume, so it is an error at load, naming
+// the mapping, the name and the nearest names the files have.
+TEST_F(Datasets, AMappingNamingAnAbnormalityTheLabelFilesLackIsAnErrorWithASuggestion) {
+  test::TempDir dir;
+  const std::string mapping = test::slurp(config().label_set);
+  const auto with = [&](const std::string& from, const std::string& to) {
+    std::string text = mapping;
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return dir.write("mapping.yaml", text.replace(at, from.size(), to));
+  };
+  DataConfig c = config();
+  c.label_set = with("radchestct: [bronchial_wall_thickening]", "radchestct: [bronchial_wall_thickenin]");
+  const auto typo = test::error_of([&] { radchestct_samples(c, load_label_set(c.label_set)); });
+  EXPECT_CONTAINS(typo, "mapping.yaml: the label mapping gives class 'bronchial_wall_thickening' the RAD-ChestCT abnormality "
+                        "'bronchial_wall_thickenin', which ");
+  EXPECT_CONTAINS(typo, "imgtrain_Abnormality_and_Location_Labels.csv has no column for 'bronchial_wall_thickenin'");
+  EXPECT_CONTAINS(typo, "(did you mean 'bronchial_wall_thickening'?)");
+  c.label_set = with("radchestct: [emphysema]", "radchestct: [pneumothorax]");
+  EXPECT_CONTAINS(test::error_of([&] { radchestct_samples(c, load_label_set(c.label_set)); }), "(the nearest it has: '");
+}
+
+// A label file without any column of a mapped abnormality: the class would be silently negative
+// for the file's volumes (it was prepared with exit 0 before).
+TEST_F(Datasets, ARadChestCtLabelFileWithoutAClassesColumnsIsAnError) {
+  test::TempDir dir;
+  const auto copy = broken_copy(dir, root());
+  const auto csv = copy / "radchestct" / "imgtest_Abnormality_and_Location_Labels.csv";
+  io::CsvTable table = io::read_csv(csv);
+  for (std::size_t c = table.header.size(); c-- > 0;) {
+    if (table.header[c].rfind("bronchial_wall_thickening*", 0) != 0) continue;
+    table.header.erase(table.header.begin() + static_cast<std::ptrdiff_t>(c));
+    for (auto& row : table.rows) row.erase(row.begin() + static_cast<std::ptrdiff_t>(c));
+  }
+  io::write_csv(csv, table.header, table.rows);
+  DataConfig c = config();
+  c.radchestct_root = copy / "radchestct";
+  const auto error = test::error_of([&] { radchestct_samples(c, load_label_set(c.label_set)); });
+  EXPECT_CONTAINS(error, "the RAD-ChestCT abnormality 'bronchial_wall_thickening', which " + csv.string() + " has no column for");
+}
+
 TEST_F(Datasets, NanVoxelsAreRejected) {
   test::TempDir dir;
   io::Volume v;

@@ -54,5 +54,14 @@ TEST(LabelSet, BadFilesNameTheFileLineAndProblem) {
   EXPECT_CONTAINS(error_of(dir, "classes: [\n"), "labels.yaml");
 }
 
+// A category code outside ReXGroundingCT's would make its class negative everywhere: refused at
+// load, with the code it was probably meant to be.
+TEST(LabelSet, ACodeThatIsNoReXGroundingCategoryIsRefusedWithASuggestion) {
+  test::TempDir dir;
+  EXPECT_CONTAINS(error_of(dir, "classes:\n  - {name: a, rexgrounding: [2d]}\n  - {name: b, rexgrounding: [2z]}\n"),
+                  "labels.yaml:3: not a ReXGroundingCT category code '2z' (did you mean '2a'?)");
+  EXPECT_CONTAINS(error_of(dir, "classes:\n  - {name: a, rexgrounding: [nodule]}\n"), "not a ReXGroundingCT category code 'nodule'; expected one of 1a-1f, 2a-2h");
+}
+
 }  // namespace
 }  // namespace unict::data

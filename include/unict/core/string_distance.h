@@ -16,4 +16,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // the word's length (and at least 2) edits away. Ties go to the earlier candidate.
 std::optional<std::string> nearest_word(std::string_view word, const std::vector<std::string>& candidates);
 
+// The `count` candidates closest to `word`, closest first (ties in the candidates' order), however
+// far they are: what to list when no candidate is a plausible typo.
+std::vector<std::string> nearest_words(std::string_view word, const std::vector<std::string>& candidates, std::size_t count);
+
 }  // namespace unict::core

@@ -17,8 +17,18 @@ struct RadChestVolume {
   std::set<std::string> abnormalities; // present (OR over locations)
 };
 
+struct RadChestLabelFile {
+  std::filesystem::path file;
+  std::set<std::string> abnormalities;  // those it has columns for
+};
+
+struct RadChestLabels {
+  std::vector<RadChestVolume> volumes;
+  std::vector<RadChestLabelFile> files;  // the label CSVs read
+};
+
 // Reads every label CSV present in `root` (streaming: the real files have 4,369 columns).
 // Errors name the file and line.
-std::vector<RadChestVolume> load_radchestct(const std::filesystem::path& root);
+RadChestLabels load_radchestct(const std::filesystem::path& root);
 
 }  // namespace unict::data
