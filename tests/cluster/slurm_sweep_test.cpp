@@ -81,6 +81,9 @@ class SlurmSweep : public ::testing::Test {
     const auto logs = experiment / "slurm" / "logs";
     if (fs::exists(logs))
       for (const auto& e : fs::directory_iterator(logs)) text += "\n--- " + e.path().string() + "\n" + test::slurp(e.path());
+    // What the controller did with the jobs (requeues, exits), for a failure seen only in CI.
+    const std::string controller = test::slurp(*dir_ / "slurm" / "log" / "slurmctld.log");
+    text += "\n--- slurmctld.log (last 6000 characters)\n" + controller.substr(controller.size() > 6000 ? controller.size() - 6000 : 0);
     return text;
   }
 

@@ -3,6 +3,8 @@
 // against /bin/sh. (The sweep itself runs on a real SLURM in tests/cluster/.)
 #include <csignal>
 
+#include <cstdlib>
+
 #include <gtest/gtest.h>
 
 #include "test_support.h"
@@ -67,9 +69,12 @@ TEST(Sweep, DryRunScriptsCarryTheSlurmSectionAndWriteNothing) {
   for (const char* line : {"#SBATCH --array=0-1%3\n", "#SBATCH --partition=gpu\n", "#SBATCH --account=lab\n", "#SBATCH --gpus-per-task=1\n",
                            "#SBATCH --ntasks-per-node=4\n", "#SBATCH --time=04:00:00\n", "#SBATCH --mem=64G\n", "#SBATCH --signal=USR1@600\n",
                            "#SBATCH --requeue\n", "#SBATCH --qos=high\n", "#SBATCH --constraint=a100\n", "srun --ntasks=4 ",
-                           "unict=/opt/unict\n", "scontrol requeue \"$SLURM_JOB_ID\""})
+                           "unict=/opt/unict\n", "scontrol requeue \"$SLURM_JOB_ID\"", "trap 'ended_by_slurm=1' TERM\n"})
     EXPECT_CONTAINS(s.fold_script, line);
   EXPECT_CONTAINS(s.summary_script, "sweep summarize");
+  // Both are bash that parses.
+  EXPECT_EQ(std::system(("bash -n '" + dir.write("fold.sh", s.fold_script).string() + "'").c_str()), 0) << s.fold_script;
+  EXPECT_EQ(std::system(("bash -n '" + dir.write("summary.sh", s.summary_script).string() + "'").c_str()), 0) << s.summary_script;
   EXPECT_TRUE(s.array_job.empty());
 }
 
