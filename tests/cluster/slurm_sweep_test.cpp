@@ -87,14 +87,13 @@ class SlurmSweep : public ::testing::Test {
     return text;
   }
 
-  // Polls `done` for up to `seconds`; a requeued task is started at once (SLURM holds it back two
-  // minutes otherwise).
-  static bool wait_until(const std::function<bool()>& done, const std::string& release_job, int seconds = 300) {
+  // Polls `done` for up to `seconds`. A requeued task waits for SLURM to start it again: the test
+  // cluster's cred_expire=10 holds it about 10 s (local_slurm.sh). Releasing it sooner with
+  // `scontrol update StartTime=now` made the restart fail now and then ("Job credential revoked":
+  // slurmd refuses a credential made in the same second as the requeue's revocation).
+  static bool wait_until(const std::function<bool()>& done, int seconds = 300) {
     for (int i = 0; i < seconds * 4; ++i) {
       if (done()) return true;
-      if (!release_job.empty())
-        test::run_shell(in_cluster("squeue -h -r -j " + release_job + " -o '%i %r' | awk '$2 == \"BeginTime\" {print $1}' | "
-                                   "while read j; do scontrol update jobid=$j StartTime=now; done >/dev/null 2>&1"));
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
     return false;
@@ -142,7 +141,7 @@ TEST_F(SlurmSweep, AblationOfTwoVariantsTimesTwoFoldsGivesTheLocalLaunchersTable
             0)
       << test::slurp(*dir_ / "submit.log");
   EXPECT_CONTAINS(test::slurp(*dir_ / "submit.log"), "submitted 4 fold task(s) as array job");
-  ASSERT_TRUE(wait_until([&] { return fs::exists(slurm / "ablation.json"); }, "")) << status_of(slurm);
+  ASSERT_TRUE(wait_until([&] { return fs::exists(slurm / "ablation.json"); })) << status_of(slurm);
 
   for (const char* file : {"ablation.json", "ablation.md", "ablation.csv", "full/summary.json", "full/summary.csv", "no_fusion/summary.json",
                            "no_fusion/summary.md", "full/fold0/metrics.jsonl", "no_fusion/fold1/metrics.jsonl"})
@@ -169,12 +168,12 @@ std::string preempted_fold_equals_an_uninterrupted_one(const std::string& name, 
       << test::slurp(dir / (name + "_submit.log"));
   const auto job = SlurmSweepAccess::array_job(slurm) + "_0";
   const auto progress = slurm / "fold0" / "progress.json";
-  const bool started = SlurmSweepAccess::wait_until([&] { return fs::exists(progress) && io::read_json(progress).at("step").get<int>() >= 10; }, "", 120);
+  const bool started = SlurmSweepAccess::wait_until([&] { return fs::exists(progress) && io::read_json(progress).at("step").get<int>() >= 10; }, 120);
   EXPECT_TRUE(started) << SlurmSweepAccess::status_of(slurm);
   if (!started) return "";
   EXPECT_CONTAINS(SlurmSweepAccess::status_of(slurm), "| 0 | running | ");
   EXPECT_EQ(test::run_shell(SlurmSweepAccess::in_cluster(preempt + " " + job)), 0);
-  const bool finished = SlurmSweepAccess::wait_until([&] { return fs::exists(slurm / "summary.json"); }, job);
+  const bool finished = SlurmSweepAccess::wait_until([&] { return fs::exists(slurm / "summary.json"); });
   EXPECT_TRUE(finished) << SlurmSweepAccess::status_of(slurm);
   if (!finished) return "";
   const auto log = test::slurp(slurm / "slurm" / "logs" / "task0.out");
@@ -210,7 +209,7 @@ TEST_F(SlurmSweep, FailingFoldIsFailedAfterMaxAttemptsAndNotRequeuedAgain) {
             0)
       << test::slurp(*dir_ / "fail_submit.log");
   const auto job = array_job(slurm) + "_0";
-  ASSERT_TRUE(wait_until([&] { return task_record(slurm, 0).value("state", "") == "failed"; }, job)) << status_of(slurm);
+  ASSERT_TRUE(wait_until([&] { return task_record(slurm, 0).value("state", "") == "failed"; })) << status_of(slurm);
   EXPECT_EQ(task_record(slurm, 0).at("attempts"), 2);
   EXPECT_EQ(task_record(slurm, 0).at("failures"), 2);
   std::this_thread::sleep_for(std::chrono::seconds(3));  // a requeue would show by now

@@ -69,7 +69,7 @@ TEST(Sweep, DryRunScriptsCarryTheSlurmSectionAndWriteNothing) {
   for (const char* line : {"#SBATCH --array=0-1%3\n", "#SBATCH --partition=gpu\n", "#SBATCH --account=lab\n", "#SBATCH --gpus-per-task=1\n",
                            "#SBATCH --ntasks-per-node=4\n", "#SBATCH --time=04:00:00\n", "#SBATCH --mem=64G\n", "#SBATCH --signal=USR1@600\n",
                            "#SBATCH --requeue\n", "#SBATCH --qos=high\n", "#SBATCH --constraint=a100\n", "srun --ntasks=4 ",
-                           "unict=/opt/unict\n", "scontrol requeue \"$SLURM_JOB_ID\"", "trap 'ended_by_slurm=1' TERM\n"})
+                           "unict=/opt/unict\n", "scontrol requeue \"$SLURM_JOB_ID\""})
     EXPECT_CONTAINS(s.fold_script, line);
   EXPECT_CONTAINS(s.summary_script, "sweep summarize");
   // Both are bash that parses.
