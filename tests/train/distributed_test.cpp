@@ -27,16 +27,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kPort = 29500;  // free in a fresh namespace
 
-class Distributed : public ::testing::Test {
+class Distributed : public test::TinyRunSuite<Distributed> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new test::TempDir();
-    config_ = test::write_tiny_run(*dir_);
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
 
   // What every run here sets: one thread a rank, no dropout (each rank draws its own masks, which
   // one process with a batch of two would not), a few updates.
@@ -99,12 +91,8 @@ class Distributed : public ::testing::Test {
     return lines;
   }
 
-  static test::TempDir* dir_;
-  static fs::path config_;
 };
 
-test::TempDir* Distributed::dir_ = nullptr;
-fs::path Distributed::config_;
 
 double relative_difference(const at::Tensor& a, const at::Tensor& b) {
   return ((a - b).abs().max() / b.abs().max().clamp_min(1e-12)).item<double>();

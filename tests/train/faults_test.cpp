@@ -20,21 +20,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class Faults : public ::testing::Test {
+class Faults : public test::TinyRunSuite<Faults> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new test::TempDir();
-    config_ = test::write_tiny_run(*dir_);
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
   static int unict(const std::string& args, const std::string& log) { return test::run_unict(args, *dir_ / log); }
   static std::string log(const std::string& name) { return test::slurp(*dir_ / name); }
-
-  static inline test::TempDir* dir_ = nullptr;
-  static inline fs::path config_;
 };
 
 constexpr const char* kNoSpace = "no space left on the device";

@@ -55,6 +55,24 @@ tokenizer: {vocab_size: 120}
 )");
 }
 
+// A suite over one tiny data set and config, written once for all its tests (a few seconds).
+// `Suite` is the deriving fixture, so that each suite has its own folder.
+template <class Suite>
+class TinyRunSuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    config_ = write_tiny_run(*dir_);
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+
+  static inline TempDir* dir_ = nullptr;
+  static inline std::filesystem::path config_;
+};
+
 // The shell command that runs `unict <args>` from the source folder, output to `log`; `prefix`
 // goes before the binary (variables, a launcher).
 inline std::string unict_command(const std::string& args, const std::filesystem::path& log, const std::string& prefix = "") {

@@ -31,16 +31,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // One data set and one config for the whole suite (writing them takes a few seconds).
-class Training : public ::testing::Test {
+class Training : public test::TinyRunSuite<Training> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new test::TempDir();
-    config_ = test::write_tiny_run(*dir_);
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
 
   static experiments::LoadedConfig loaded(const std::vector<std::string>& overrides = {}) {
     return experiments::load_config(config_, overrides);
@@ -72,12 +64,8 @@ class Training : public ::testing::Test {
     throw std::runtime_error("no CT file for " + name);
   }
 
-  static test::TempDir* dir_;
-  static fs::path config_;
 };
 
-test::TempDir* Training::dir_ = nullptr;
-fs::path Training::config_;
 
 TEST_F(Training, CrossValidationWritesEveryFileAndSkipsFinishedFolds) {
   const fs::path out = *dir_ / "cv";
