@@ -148,9 +148,12 @@ void read_section(const Schema& schema, const YAML::Node& map, const std::string
                   Settings& out) {
   std::set<std::string> seen;
   for (const auto& entry : map) {
-    const std::string name = entry.first.as<std::string>();
-    const std::string path = prefix.empty() ? name : prefix + "." + name;
     const Place at = place_of(file, entry.first);
+    // A key that is a list or a mapping ("? [a, b]: 1") names nothing (found by fuzzing: yaml-cpp's
+    // conversion threw past every handler).
+    if (!entry.first.IsScalar()) throw at.error("a key must be a name").value(describe_node(entry.first)).expected("a plain key such as 'lr'");
+    const std::string name = entry.first.Scalar();
+    const std::string path = prefix.empty() ? name : prefix + "." + name;
     if (prefix.empty() && name == "base") continue;  // handled by the caller
     if (prefix.empty() && schema.is_skipped_section(name)) continue;
     if (!seen.insert(name).second) throw at.error("key given twice in one mapping").key(path);
@@ -198,7 +201,11 @@ class FileLoader {
         for (auto& [path, setting] : load(base_file, name, line)) settings[path] = std::move(setting);
       }
       Settings own;
-      read_section(schema_, root, "", name, own);
+      try {
+        read_section(schema_, root, "", name, own);
+      } catch (const YAML::Exception& e) {  // a conversion the checks above did not foresee: still the file's fault
+        throw Error("invalid YAML: " + e.msg).file(name).line(e.mark.line >= 0 ? e.mark.line + 1 : 0);
+      }
       for (auto& [path, setting] : own) settings[path] = std::move(setting);
     }
     chain_.pop_back();

@@ -110,54 +110,60 @@ LabelSet load_label_set(const std::filesystem::path& path) {
   const YAML::Node classes = root["classes"];
   if (!classes || !classes.IsSequence() || classes.size() == 0) throw Error("'classes' must be a non-empty list").file(file);
 
-  LabelSet set;
-  set.file = file;
-  std::set<std::string> names, codes;
-  for (const auto& node : classes) {
-    if (!node.IsMap()) throw error_at(file, node, "each class is a mapping with at least 'name'");
-    only_keys(node, {"name", "display", "rexgrounding", "radchestct"}, file, "a class");
-    LabelClass c;
-    c.name = required_string(node, "name", file, "a class");
-    c.display = node["display"] ? node["display"].as<std::string>() : c.name;
-    c.rexgrounding_codes = string_list(node, "rexgrounding", file);
-    c.radchestct_names = string_list(node, "radchestct", file);
-    if (!names.insert(c.name).second) throw error_at(file, node, "class name given twice").value(c.name);
-    for (const auto& code : c.rexgrounding_codes) {
-      if (std::find(kReXGroundingCategories.begin(), kReXGroundingCategories.end(), code) == kReXGroundingCategories.end()) {
-        Error error = error_at(file, node, "not a ReXGroundingCT category code");
-        error.value(code);
-        if (const auto near = core::nearest_word(code, kReXGroundingCategories)) error.hint("did you mean '" + *near + "'?");
-        else error.expected("one of 1a-1f, 2a-2h");
-        throw error;
+  // yaml-cpp's conversions (a key or a display that is a list, ...) throw their own exceptions:
+  // they become an Error naming the file and line like every other problem of the file.
+  try {
+    LabelSet set;
+    set.file = file;
+    std::set<std::string> names, codes;
+    for (const auto& node : classes) {
+      if (!node.IsMap()) throw error_at(file, node, "each class is a mapping with at least 'name'");
+      only_keys(node, {"name", "display", "rexgrounding", "radchestct"}, file, "a class");
+      LabelClass c;
+      c.name = required_string(node, "name", file, "a class");
+      c.display = node["display"] ? node["display"].as<std::string>() : c.name;
+      c.rexgrounding_codes = string_list(node, "rexgrounding", file);
+      c.radchestct_names = string_list(node, "radchestct", file);
+      if (!names.insert(c.name).second) throw error_at(file, node, "class name given twice").value(c.name);
+      for (const auto& code : c.rexgrounding_codes) {
+        if (std::find(kReXGroundingCategories.begin(), kReXGroundingCategories.end(), code) == kReXGroundingCategories.end()) {
+          Error error = error_at(file, node, "not a ReXGroundingCT category code");
+          error.value(code);
+          if (const auto near = core::nearest_word(code, kReXGroundingCategories)) error.hint("did you mean '" + *near + "'?");
+          else error.expected("one of 1a-1f, 2a-2h");
+          throw error;
+        }
+        if (!codes.insert(code).second) throw error_at(file, node, "ReXGroundingCT code assigned to two classes").value(code);
       }
-      if (!codes.insert(code).second) throw error_at(file, node, "ReXGroundingCT code assigned to two classes").value(code);
+      set.classes.push_back(std::move(c));
     }
-    set.classes.push_back(std::move(c));
-  }
 
-  if (const YAML::Node merges = root["radchestct_merges"]) {
-    if (!merges.IsSequence()) throw error_at(file, merges, "'radchestct_merges' must be a list");
-    std::set<std::size_t> used;
-    for (const auto& node : merges) {
-      if (!node.IsMap()) throw error_at(file, node, "each merge is a mapping with 'name' and 'members'");
-      only_keys(node, {"name", "members", "combine"}, file, "a merge");
-      RadChestMerge m;
-      m.name = required_string(node, "name", file, "a merge");
-      for (const auto& member : string_list(node, "members", file)) {
-        const auto index = set.index_of(member);
-        if (!index) throw error_at(file, node, "merge member is not a class").value(member);
-        if (!used.insert(*index).second) throw error_at(file, node, "class is a member of two merges").value(member);
-        m.members.push_back(*index);
+    if (const YAML::Node merges = root["radchestct_merges"]) {
+      if (!merges.IsSequence()) throw error_at(file, merges, "'radchestct_merges' must be a list");
+      std::set<std::size_t> used;
+      for (const auto& node : merges) {
+        if (!node.IsMap()) throw error_at(file, node, "each merge is a mapping with 'name' and 'members'");
+        only_keys(node, {"name", "members", "combine"}, file, "a merge");
+        RadChestMerge m;
+        m.name = required_string(node, "name", file, "a merge");
+        for (const auto& member : string_list(node, "members", file)) {
+          const auto index = set.index_of(member);
+          if (!index) throw error_at(file, node, "merge member is not a class").value(member);
+          if (!used.insert(*index).second) throw error_at(file, node, "class is a member of two merges").value(member);
+          m.members.push_back(*index);
+        }
+        if (m.members.size() < 2) throw error_at(file, node, "a merge needs at least two members").value(m.name);
+        const std::string combine = node["combine"] ? node["combine"].as<std::string>() : "max";
+        if (combine == "max") m.combine = MergeRule::max;
+        else if (combine == "noisy_or") m.combine = MergeRule::noisy_or;
+        else throw error_at(file, node["combine"], "unknown combine rule").value(combine).expected("max or noisy_or");
+        set.radchestct_merges.push_back(std::move(m));
       }
-      if (m.members.size() < 2) throw error_at(file, node, "a merge needs at least two members").value(m.name);
-      const std::string combine = node["combine"] ? node["combine"].as<std::string>() : "max";
-      if (combine == "max") m.combine = MergeRule::max;
-      else if (combine == "noisy_or") m.combine = MergeRule::noisy_or;
-      else throw error_at(file, node["combine"], "unknown combine rule").value(combine).expected("max or noisy_or");
-      set.radchestct_merges.push_back(std::move(m));
     }
+    return set;
+  } catch (const YAML::Exception& e) {
+    throw Error("invalid label set: " + e.msg).file(file).line(e.mark.line >= 0 ? e.mark.line + 1 : 0);
   }
-  return set;
 }
 
 }  // namespace unict::data

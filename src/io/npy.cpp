@@ -60,6 +60,8 @@ std::vector<std::int64_t> parse_shape(const std::string& text, const std::string
     std::size_t end = i;
     while (end < close && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
     if (end == i) throw Error("malformed npy shape").file(source).value(text.substr(0, close + 1));
+    // 18 digits always fit an int64 (std::stoll would throw std::out_of_range past it; found by fuzzing).
+    if (end - i > 18) throw Error("npy shape extent too large").file(source).value(text.substr(i, end - i));
     shape.push_back(std::stoll(text.substr(i, end - i)));
     i = end;
   }

@@ -111,7 +111,8 @@ LabelerConfig load_labeler_config(const std::filesystem::path& file, const std::
   if (!classes || !classes.IsMap()) throw Error("no classes").file(name).key("classes").expected("a mapping of class name -> {terms, not}");
   std::set<std::string> seen;
   for (const auto& entry : classes) {
-    const auto cls = entry.first.as<std::string>();
+    if (!entry.first.IsScalar()) throw Error("a class must be named by a plain key").file(name).line(entry.first.Mark().line + 1).key("classes");
+    const auto cls = entry.first.Scalar();
     if (std::find(class_names.begin(), class_names.end(), cls) == class_names.end())
       throw Error("not a class of the label set").file(name).line(entry.first.Mark().line + 1).key("classes." + cls);
     seen.insert(cls);

@@ -53,6 +53,15 @@ TEST_F(ConfigLoader, FileValuesOverrideDefaultsAndRecordWhereTheyCameFrom) {
   EXPECT_EQ(config.origin("sample.count"), "default");
 }
 
+// A key that is a list or a mapping: yaml-cpp's own exception escaped every handler before (found
+// by fuzzing, tests/fuzz/corpus/config/crash-key-that-is-not-a-name).
+TEST_F(ConfigLoader, AKeyThatIsNotANameIsAnErrorNamingTheFileAndLine) {
+  dir_.write("keys.yaml", "sample:\n  rate: 0.25\n  ? [a, b]\n  : 1\n");
+  EXPECT_CONTAINS(error_of("keys.yaml"), "keys.yaml:3: a key must be a name 'a list'");
+  dir_.write("map_key.yaml", "{x: 1}: 2\n");
+  EXPECT_CONTAINS(error_of("map_key.yaml"), "map_key.yaml:1: a key must be a name 'a mapping'");
+}
+
 TEST_F(ConfigLoader, SkippedSectionsAreIgnoredOtherUnknownKeysStillFail) {
   dir_.write("more.yaml", "sample:\n  rate: 0.25\ndata:\n  root: /x\n  anything: [1, 2]\n");
   EXPECT_CONTAINS(error_of("more.yaml"), "unknown key");

@@ -52,6 +52,8 @@ TEST(LabelSet, BadFilesNameTheFileLineAndProblem) {
                   "unknown combine rule 'sum'");
   EXPECT_CONTAINS(error_of(dir, "classes: []\n"), "'classes' must be a non-empty list");
   EXPECT_CONTAINS(error_of(dir, "classes: [\n"), "labels.yaml");
+  EXPECT_CONTAINS(error_of(dir, "classes:\n  - {name: a, display: [x, y]}\n"), "labels.yaml:2: invalid label set");
+  EXPECT_CONTAINS(error_of(dir, "classes:\n  - {? [a]: 1, name: b}\n"), "labels.yaml:2: invalid label set");
 }
 
 // A category code outside ReXGroundingCT's would make its class negative everywhere: refused at

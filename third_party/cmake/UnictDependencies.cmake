@@ -7,7 +7,9 @@
 find_package(Threads REQUIRED)
 find_package(yaml-cpp REQUIRED)   # libyaml-cpp-dev
 find_package(spdlog REQUIRED)     # libspdlog-dev
-find_package(Torch REQUIRED)      # libtorch-dev (CPU) or a LibTorch 2.x via CMAKE_PREFIX_PATH / Torch_DIR
+if(NOT UNICT_FUZZ)  # the fuzz build has the LibTorch-free layers only
+  find_package(Torch REQUIRED)    # libtorch-dev (CPU) or a LibTorch 2.x via CMAKE_PREFIX_PATH / Torch_DIR
+endif()
 if(UNICT_MODEL_ONLY)
   return()
 endif()
@@ -15,10 +17,14 @@ endif()
 # requires the zipcmp/zipmerge/ziptool programs of the separate libzip-tools package.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
-find_package(CLI11 REQUIRED)      # libcli11-dev
+if(NOT UNICT_FUZZ)
+  find_package(CLI11 REQUIRED)    # libcli11-dev
+endif()
 find_package(nlohmann_json REQUIRED)  # nlohmann-json3-dev
-pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)  # libsentencepiece-dev: report tokenizer
-pkg_check_modules(PLPLOT REQUIRED IMPORTED_TARGET plplot-c++ plplot)  # libplplot-dev + plplot-driver-cairo: figures (PNG)
+if(NOT UNICT_FUZZ)
+  pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)  # libsentencepiece-dev: report tokenizer
+  pkg_check_modules(PLPLOT REQUIRED IMPORTED_TARGET plplot-c++ plplot)  # libplplot-dev + plplot-driver-cairo: figures (PNG)
+endif()
 pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)  # libdeflate-dev: fast gzip inflate for .nii.gz
 find_package(ZLIB REQUIRED)       # zlib1g-dev (NIfTI voxels are read with zlib)
 if(UNICT_WITH_ITK)
