@@ -85,6 +85,13 @@ RawHeader read_raw_header(gzFile_s* in, const std::string& file) {
   return parse_raw_header(h, file);
 }
 
+constexpr std::size_t kMaxDeflateRatio = 1032;
+
+// The bytes of voxel data the header's dims and datatype describe.
+std::size_t voxel_bytes(const NiftiInfo& info) {
+  return element_count(std::vector<std::int64_t>(info.dims.rbegin(), info.dims.rend())) * dtype_size(info.dtype);
+}
+
 // The whole decompressed file of a single-member .nii.gz, through libdeflate (about twice as
 // fast as zlib; it checks the CRC and the length). Empty when the file is not such a gzip file
 // (plain .nii, several members, over 4 GiB): the caller then streams it with zlib.
@@ -102,7 +109,9 @@ core::BigVector<std::uint8_t> inflate_whole(const std::filesystem::path& file) {
   const std::size_t n = compressed.size();
   const std::uint32_t isize = static_cast<std::uint32_t>(compressed[n - 4]) | static_cast<std::uint32_t>(compressed[n - 3]) << 8 |
                               static_cast<std::uint32_t>(compressed[n - 2]) << 16 | static_cast<std::uint32_t>(compressed[n - 1]) << 24;
-  if (isize < 348) return out;
+  // Deflate expands at most 1032-fold: a larger ISIZE is damage, and allocating it would let a
+  // few damaged bytes ask for 4 GiB (found by fuzzing). zlib then reports the damage.
+  if (isize < 348 || isize > n * kMaxDeflateRatio + 1024) return out;
   out.resize(isize);
   std::unique_ptr<libdeflate_decompressor, void (*)(libdeflate_decompressor*)> d(libdeflate_alloc_decompressor(), libdeflate_free_decompressor);
   std::size_t used = 0, produced = 0;
@@ -231,13 +240,14 @@ Volume read_nifti(const std::filesystem::path& file, NiftiScaling scaling) {
     raw = parse_raw_header(whole.data(), name);
     info = info_from(raw, file);
     volume.geometry = info.geometry;
-    volume.array = NdArray::uninitialized(info.dtype, std::vector<std::int64_t>(info.dims.rbegin(), info.dims.rend()));
-    const std::size_t total = volume.array.bytes.size();
+    // Checked before the voxels are allocated: a damaged header must not ask for gigabytes.
+    const std::size_t total = voxel_bytes(info);
     if (raw.vox_offset < 348 || static_cast<std::size_t>(raw.vox_offset) > whole.size())
       throw Error("invalid NIfTI voxel offset").file(name).value(std::to_string(raw.vox_offset));
     const auto offset = static_cast<std::size_t>(raw.vox_offset);
     if (whole.size() - offset < total)
       throw Error("truncated or corrupt NIfTI voxel data").file(name).expected(std::to_string(total) + " voxel bytes, found " + std::to_string(whole.size() - offset));
+    volume.array = NdArray::uninitialized(info.dtype, std::vector<std::int64_t>(info.dims.rbegin(), info.dims.rend()));
     std::memcpy(volume.array.bytes.data(), whole.data() + offset, total);
     return finish_read(std::move(volume), raw, info, scaling);
   }
@@ -245,6 +255,13 @@ Volume read_nifti(const std::filesystem::path& file, NiftiScaling scaling) {
   raw = read_raw_header(in.get(), name);
   info = info_from(raw, file);
   volume.geometry = info.geometry;
+  // No file of this size can hold more (deflate expands at most 1032-fold; a plain file holds
+  // itself): refused before the voxels are allocated.
+  std::error_code ec;
+  const std::size_t on_disk = static_cast<std::size_t>(std::filesystem::file_size(file, ec));
+  if (!ec && voxel_bytes(info) > on_disk * kMaxDeflateRatio + (1 << 20))
+    throw Error("truncated or corrupt NIfTI voxel data").file(name).expected(std::to_string(voxel_bytes(info)) + " voxel bytes, more than a file of " +
+                                                                              std::to_string(on_disk) + " bytes can hold");
   volume.array = NdArray::uninitialized(info.dtype, std::vector<std::int64_t>(info.dims.rbegin(), info.dims.rend()));
   if (raw.vox_offset < 348 || gzseek(in.get(), static_cast<z_off_t>(raw.vox_offset), SEEK_SET) < 0)
     throw Error("invalid NIfTI voxel offset").file(name).value(std::to_string(raw.vox_offset));
