@@ -14,7 +14,12 @@ cd "$(dirname "$0")/../.."
 target=${1:?usage: fuzz.sh TARGET SECONDS}
 seconds=${2:?usage: fuzz.sh TARGET SECONDS}
 [[ -d tests/fuzz/corpus/$target ]] || { echo "fuzz.sh: no target '$target' (tests/fuzz/corpus/ lists them)" >&2; exit 2; }
-command -v clang++-14 >/dev/null || { echo "fuzz.sh: clang-14 is missing: apt-get install clang-14 libclang-rt-14-dev" >&2; exit 2; }
+# Debian's clang-14, and libFuzzer's runtime, which libclang-rt-14-dev carries.
+if ! command -v clang++-14 >/dev/null || [[ ! -e "$(clang-14 -print-runtime-dir)/libclang_rt.fuzzer-x86_64.a" ]]; then
+  if [[ $(id -u) -ne 0 ]]; then echo "fuzz.sh: clang-14 or libFuzzer is missing: apt-get install clang-14 libclang-rt-14-dev (as root)" >&2; exit 2; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends clang-14 libclang-rt-14-dev >/dev/null \
+    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends clang-14 libclang-rt-14-dev >/dev/null; }
+fi
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz --target "fuzz_$target" >/dev/null
