@@ -20,6 +20,10 @@ nlohmann::json read_json(const std::filesystem::path& file) {
     std::string reason = e.what();
     if (const auto colon = reason.rfind(": "); colon != std::string::npos) reason = reason.substr(colon + 2);
     throw Error("invalid JSON: " + reason).file(file.string()).line(line);
+  } catch (const nlohmann::json::exception& e) {  // a number past double's range (found by fuzzing)
+    std::string reason = e.what();
+    if (const auto bracket = reason.find("] "); bracket != std::string::npos) reason = reason.substr(bracket + 2);
+    throw Error("invalid JSON: " + reason).file(file.string());
   }
 }
 
