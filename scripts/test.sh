@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds the `dev` preset (tests on, warnings
-# as errors) and runs every test with ctest.
+# as errors) and runs every test with ctest; then builds the LibTorch-free layers (core, io, data)
+# and their tests again under AddressSanitizer + UndefinedBehaviorSanitizer (the `sanitize`
+# preset) and runs those.
 #   sudo bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,3 +11,6 @@ bash scripts/setup.sh
 cmake --preset dev >/dev/null
 cmake --build --preset dev
 ctest --preset dev
+cmake --preset sanitize >/dev/null
+cmake --build --preset sanitize
+ctest --preset sanitize

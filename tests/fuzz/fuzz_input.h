@@ -40,7 +40,7 @@ inline std::filesystem::path write_input(const std::string& name, std::string_vi
   std::filesystem::create_directories(file.parent_path());
   std::FILE* out = std::fopen(file.c_str(), "wb");
   if (!out) throw std::runtime_error("cannot write " + file.string());
-  std::fwrite(bytes.data(), 1, bytes.size(), out);
+  if (!bytes.empty()) std::fwrite(bytes.data(), 1, bytes.size(), out);  // an empty view's data() may be null
   std::fclose(out);
   return file;
 }

@@ -7,7 +7,7 @@
 find_package(Threads REQUIRED)
 find_package(yaml-cpp REQUIRED)   # libyaml-cpp-dev
 find_package(spdlog REQUIRED)     # libspdlog-dev
-if(NOT UNICT_FUZZ)  # the fuzz build has the LibTorch-free layers only
+if(NOT UNICT_FUZZ AND NOT UNICT_SANITIZE)  # those builds have the LibTorch-free layers only
   find_package(Torch REQUIRED)    # libtorch-dev (CPU) or a LibTorch 2.x via CMAKE_PREFIX_PATH / Torch_DIR
 endif()
 if(UNICT_MODEL_ONLY)
@@ -17,11 +17,11 @@ endif()
 # requires the zipcmp/zipmerge/ziptool programs of the separate libzip-tools package.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
-if(NOT UNICT_FUZZ)
+if(NOT UNICT_FUZZ AND NOT UNICT_SANITIZE)
   find_package(CLI11 REQUIRED)    # libcli11-dev
 endif()
 find_package(nlohmann_json REQUIRED)  # nlohmann-json3-dev
-if(NOT UNICT_FUZZ)
+if(NOT UNICT_FUZZ AND NOT UNICT_SANITIZE)
   pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)  # libsentencepiece-dev: report tokenizer
   pkg_check_modules(PLPLOT REQUIRED IMPORTED_TARGET plplot-c++ plplot)  # libplplot-dev + plplot-driver-cairo: figures (PNG)
 endif()
