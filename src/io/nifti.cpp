@@ -87,6 +87,10 @@ RawHeader read_raw_header(gzFile_s* in, const std::string& file) {
 
 constexpr std::size_t kMaxDeflateRatio = 1032;
 
+// vox_offset is a float in the header: a damaged one may be NaN or beyond every integer type,
+// and converting it then is undefined (found by fuzzing). Checked before any conversion.
+bool valid_voxel_offset(double offset, double limit) { return std::isfinite(offset) && offset >= 348 && offset <= limit; }
+
 // The bytes of voxel data the header's dims and datatype describe.
 std::size_t voxel_bytes(const NiftiInfo& info) {
   return element_count(std::vector<std::int64_t>(info.dims.rbegin(), info.dims.rend())) * dtype_size(info.dtype);
@@ -242,7 +246,7 @@ Volume read_nifti(const std::filesystem::path& file, NiftiScaling scaling) {
     volume.geometry = info.geometry;
     // Checked before the voxels are allocated: a damaged header must not ask for gigabytes.
     const std::size_t total = voxel_bytes(info);
-    if (raw.vox_offset < 348 || static_cast<std::size_t>(raw.vox_offset) > whole.size())
+    if (!valid_voxel_offset(raw.vox_offset, static_cast<double>(whole.size())))
       throw Error("invalid NIfTI voxel offset").file(name).value(std::to_string(raw.vox_offset));
     const auto offset = static_cast<std::size_t>(raw.vox_offset);
     if (whole.size() - offset < total)
@@ -263,7 +267,8 @@ Volume read_nifti(const std::filesystem::path& file, NiftiScaling scaling) {
     throw Error("truncated or corrupt NIfTI voxel data").file(name).expected(std::to_string(voxel_bytes(info)) + " voxel bytes, more than a file of " +
                                                                               std::to_string(on_disk) + " bytes can hold");
   volume.array = NdArray::uninitialized(info.dtype, std::vector<std::int64_t>(info.dims.rbegin(), info.dims.rend()));
-  if (raw.vox_offset < 348 || gzseek(in.get(), static_cast<z_off_t>(raw.vox_offset), SEEK_SET) < 0)
+  if (!valid_voxel_offset(raw.vox_offset, std::min(static_cast<double>(on_disk) * kMaxDeflateRatio + 1e6, 1e15)) ||
+      gzseek(in.get(), static_cast<z_off_t>(raw.vox_offset), SEEK_SET) < 0)
     throw Error("invalid NIfTI voxel offset").file(name).value(std::to_string(raw.vox_offset));
   // Read the voxels in pieces (gzread takes an unsigned int) and insist on every byte.
   std::size_t done = 0;
