@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "unict/core/error.h"
+#include "write_all.h"
 
 namespace unict::core {
 
@@ -20,20 +21,11 @@ AppendFile::~AppendFile() {
 
 void AppendFile::append(std::string_view record) {
   const off_t before = ::lseek(fd_, 0, SEEK_END);
-  const char* bytes = record.data();
-  std::size_t left = record.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd_, bytes, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      // Cutting back frees the space it took; should that fail too, the part written stays, and
-      // readers of our record files drop an incomplete last line.
-      [[maybe_unused]] const int cut = before >= 0 ? ::ftruncate(fd_, before) : -1;
-      throw Error("cannot write: " + system_reason(err)).file(path_.string());
-    }
-    bytes += n;
-    left -= static_cast<std::size_t>(n);
+  if (const int err = write_all(fd_, record.data(), record.size())) {
+    // Cutting back frees the space the part took; should that fail too, the part stays, and
+    // readers of our record files drop an incomplete last line.
+    [[maybe_unused]] const int cut = before >= 0 ? ::ftruncate(fd_, before) : -1;
+    throw Error("cannot write: " + system_reason(err)).file(path_.string());
   }
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "unict/core/error.h"
+#include "write_all.h"
 
 namespace unict::core {
 namespace {
@@ -67,14 +68,7 @@ AtomicFile::~AtomicFile() {
 
 void AtomicFile::write(const void* data, std::size_t size) {
   if (fd_ < 0) throw internal_error("AtomicFile::write after commit").file(target().string());
-  const char* bytes = static_cast<const char*>(data);
-  while (size > 0) {
-    const ssize_t n = ::write(fd_, bytes, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw Error("cannot write: " + system_reason(errno)).file(target().string());
-    bytes += n;
-    size -= static_cast<std::size_t>(n);
-  }
+  if (const int err = write_all(fd_, data, size)) throw Error("cannot write: " + system_reason(err)).file(target().string());
 }
 
 void AtomicFile::commit() {
