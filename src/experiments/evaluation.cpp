@@ -68,7 +68,10 @@ Predictions predict(TrainedRun& run, const std::vector<data::LoaderItem>& items,
     const at::Tensor labels = batch->labels.to(torch::kCPU, torch::kUInt8).contiguous();
     at::Tensor masks, attention;
     if (segment && out.seg_logits.defined())
-      masks = train::predicted_masks(out.seg_logits, sizes.slice(2)).to(torch::kUInt8).cpu().contiguous();
+      masks = train::predicted_masks(out.seg_logits, sizes.slice(2), out.cls_logits, run.config.model.model.seg_detection_gate)
+                  .to(torch::kUInt8)
+                  .cpu()
+                  .contiguous();
     if (out.attention.defined()) attention = out.attention.to(torch::kFloat64).cpu().contiguous();
     model::Generated generated;
     if (generate && run.model->has_task(core::Task::rep)) generated = run.model->generate(batch->ct, run.config.model.decode, finding_thresholds);
@@ -264,6 +267,7 @@ nlohmann::json to_json(const EvaluationResult& r) {
   if (r.seg) {
     auto& seg = j[key(core::Task::seg)] = eval::to_json(*r.seg);
     seg["scored_on"] = "the preprocessed grid (masks_grid/); masks/ holds the same masks in each CT's original geometry";
+    seg["masks_kept_where_class_probability_at_least"] = r.seg_detection_gate > 0 ? nlohmann::json(r.seg_detection_gate) : nlohmann::json(nullptr);
   }
   if (r.rep) {
     auto& rep = j[key(core::Task::rep)] = r.rep->details;
@@ -389,6 +393,7 @@ EvaluationResult evaluate_run(const fs::path& run_dir, const EvaluateOptions& op
   }
   if (segment && !p.masks.empty()) {
     r.seg = score_segmentation(folder, p, items, data.samples);
+    r.seg_detection_gate = run.config.model.model.seg_detection_gate;
     r.metrics.merge(eval::metric_values(*r.seg));
   }
   if (report) {

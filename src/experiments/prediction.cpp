@@ -47,7 +47,10 @@ nlohmann::json predict_scan(const fs::path& run_dir, const fs::path& scan, const
     if (fs::exists(thresholds_path)) result["thresholds"] = io::read_json(thresholds_path)["thresholds"];
   }
   if (output.seg_logits.defined()) {
-    const auto masks = train::predicted_masks(output.seg_logits, ct.sizes().slice(2)).to(torch::kUInt8).cpu().contiguous();
+    const auto masks = train::predicted_masks(output.seg_logits, ct.sizes().slice(2), output.cls_logits, run.config.model.model.seg_detection_gate)
+                           .to(torch::kUInt8)
+                           .cpu()
+                           .contiguous();
     const auto info = io::read_nifti_info(scan);
     const std::array<std::int64_t, 3> grid{masks.size(2), masks.size(3), masks.size(4)};
     const io::Volume volume =

@@ -42,6 +42,11 @@ core::Section<ModelConfig> make_model_section() {
         "the classification head's in generation (detached), at the thresholds chosen on validation in unict evaluate and "
         "predict, else 0.5; false = z_rep and the slice tokens alone "
         "(the paper)");
+  s.key("seg_detection_gate", &ModelConfig::seg_detection_gate, 0.0,
+        "a class's predicted mask is kept in a volume only when the classification head gives the class at least this "
+        "probability, else it is empty (validation, unict evaluate and predict); 0 = every mask as the decoder draws it "
+        "(the paper)")
+      .in_range(Range::closed(0, 1));
   s.key("embed_dim", &ModelConfig::embed_dim, std::int64_t{256}, "width of the embedded CT, the task latents and the fusion block")
       .in_range(Range::closed(8, 8192));
   s.key("fusion_heads", &ModelConfig::fusion_heads, std::int64_t{4}, "attention heads of the fusion block (divides embed_dim)")
@@ -192,6 +197,9 @@ void validate_model_settings(const ModelSettings& s, const core::ResolvedConfig&
   if (m.report_reads_cls && !(s.has_task(Task::cls) && s.has_task(Task::rep)))
     fail(config, "model.report_reads_cls", "the report can read the classification only when both heads are built",
          "model.report_reads_cls: false, or cls and rep in model.tasks");
+  if (m.seg_detection_gate > 0 && s.has_task(Task::seg) && !s.has_task(Task::cls))
+    fail(config, "model.seg_detection_gate", "masks can be gated by the classification only when its head is built",
+         "model.seg_detection_gate: 0, or cls in model.tasks");
   if (m.embed_dim % m.fusion_heads != 0)
     fail(config, "model.fusion_heads", "does not divide model.embed_dim (" + std::to_string(m.embed_dim) + ")",
          "a divisor of model.embed_dim");

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "unict/core/autocast.h"
+#include "unict/core/error.h"
 #include "unict/data/loader.h"
 #include "unict/eval/classification.h"
 #include "unict/eval/metric_values_json.h"
@@ -13,12 +14,18 @@ namespace unict::train {
 
 nlohmann::json ValidationResult::to_json() const { return eval::to_json(metrics); }
 
-at::Tensor predicted_masks(const at::Tensor& seg_logits, at::IntArrayRef input_zyx) {
+at::Tensor predicted_masks(const at::Tensor& seg_logits, at::IntArrayRef input_zyx, const at::Tensor& cls_logits, double detection_gate) {
   at::Tensor logits = seg_logits.to(torch::kFloat32);
   if (logits.sizes().slice(2) != input_zyx)
     logits = torch::nn::functional::interpolate(
         logits, torch::nn::functional::InterpolateFuncOptions().size(input_zyx.vec()).mode(torch::kTrilinear).align_corners(false));
-  return torch::sigmoid(logits) >= kMaskProbability;
+  const at::Tensor masks = torch::sigmoid(logits) >= kMaskProbability;
+  if (detection_gate <= 0) return masks;
+  if (!cls_logits.defined() || cls_logits.sizes() != seg_logits.sizes().slice(0, 2))
+    throw Error("masks gated by the classification need the class head's logits, one per mask channel").key("model.seg_detection_gate");
+  // In float64, as evaluation reads the probabilities, so a probability equal to the gate passes in both.
+  const at::Tensor detected = torch::sigmoid(cls_logits.to(torch::kFloat64)) >= detection_gate;
+  return masks & detected.view({detected.size(0), detected.size(1), 1, 1, 1}).to(masks.device());
 }
 
 DiceTable dice_table(const at::Tensor& predicted, const at::Tensor& truth) {
@@ -52,7 +59,7 @@ ValidationResult validate(model::UniCTImpl& model, data::BatchLoader& loader, co
       labels.push_back(batch->labels);
     }
     if (out.seg_logits.defined()) {
-      const auto predicted = predicted_masks(out.seg_logits, batch->ct.sizes().slice(2));
+      const auto predicted = predicted_masks(out.seg_logits, batch->ct.sizes().slice(2), out.cls_logits, model.settings().model.seg_detection_gate);
       const auto table = dice_table(predicted, batch->masks);
       const auto present = table.present & batch->has_mask.view({-1, 1});
       dice_sums.push_back((table.dice * present).sum(0));

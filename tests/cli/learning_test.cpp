@@ -3,12 +3,15 @@
 // shuffled targets (train.shuffled_targets_control) must not. Slow (minutes): `ctest -L slow`.
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <gtest/gtest.h>
 
 #include "test_support.h"
 #include "unict/io/csv.h"
+#include "unict/io/json.h"
+#include "unict/io/nifti.h"
 
 namespace unict {
 namespace {
@@ -63,6 +66,28 @@ std::vector<double> fold0_test_auroc(const test::TempDir& dir, const std::string
   return auroc;
 }
 
+// The quick start draws a class's mask only where its head gives the class p >= 0.5
+// (model.seg_detection_gate): checked on the written test masks against predictions_cls.csv.
+// Returns how many (volume, class) masks were drawn, so a vacuous pass shows.
+std::size_t drawn_masks_all_detected(const std::filesystem::path& test_folder) {
+  const auto scores = io::read_csv(test_folder / "predictions_cls.csv");
+  const auto name_column = scores.column(scores.header.front());
+  const auto classes = io::read_json(test_folder / "masks_grid" / "pred" / "classes.json")["classes"].get<std::vector<std::string>>();
+  std::size_t drawn = 0;
+  for (const auto& row : scores.rows) {
+    const auto volume = io::read_nifti(test_folder / "masks_grid" / "pred" / (row[name_column] + ".nii.gz"));
+    const auto& shape = volume.array.shape;  // C, Z, Y, X
+    const auto per_class = static_cast<std::size_t>(shape[1] * shape[2] * shape[3]);
+    for (std::size_t c = 0; c < classes.size(); ++c) {
+      const std::uint8_t* voxels = volume.array.data<std::uint8_t>() + c * per_class;
+      if (std::none_of(voxels, voxels + per_class, [](std::uint8_t v) { return v != 0; })) continue;
+      ++drawn;
+      EXPECT_GE(std::stod(row[scores.column(classes[c])]), 0.5) << row[name_column] << " has a " << classes[c] << " mask its head does not detect";
+    }
+  }
+  return drawn;
+}
+
 double mean(const std::vector<double>& v) {
   double s = 0;
   for (double x : v) s += x;
@@ -80,6 +105,8 @@ TEST(Learning, AFewHundredUpdatesClassifyVisibleClassesAndTheControlDoesNot) {
     std::cout << kVisibleClasses[i] << ": trained " << trained[i] << ", control " << control[i] << "\n";
   EXPECT_GT(mean(trained), 0.8);
   EXPECT_LT(mean(control), 0.65);
+  EXPECT_GT(drawn_masks_all_detected(dir / "trained" / "fold0" / "test"), 0u);
+  drawn_masks_all_detected(dir / "control" / "fold0" / "test");
 }
 
 }  // namespace

@@ -62,6 +62,8 @@ TEST(ModelConfig, RulesAcrossKeysNameTheKeyAndWhereItWasSet) {
       {{"model.cls_readout=max"}, "model.cls_readout", "lesion_evidence"},
       {{"model.tasks=seg,rep", "loss.cls_weight=0", "model.report_reads_cls=true"}, "model.report_reads_cls", "both heads"},
       {{"seg_decoder.norm=layer"}, "seg_decoder.norm", "batch"},
+      {{"model.tasks=seg,rep", "loss.cls_weight=0", "model.seg_detection_gate=0.5"}, "model.seg_detection_gate", "classification"},
+      {{"model.seg_detection_gate=1.5"}, "model.seg_detection_gate", "[0, 1]"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.overrides.front());
@@ -71,6 +73,9 @@ TEST(ModelConfig, RulesAcrossKeysNameTheKeyAndWhereItWasSet) {
   }
   // Only the chosen encoder's rules run: resnet3d's stage lists are not checked under resnet2p5d.
   EXPECT_NO_THROW(load(file, {"encoder.resnet3d.depths=1,1"}));
+  // A gate without a segmentation head gates nothing and is no error (cls_only keeps the quick start's).
+  EXPECT_NO_THROW(load(file, {"model.tasks=cls", "model.fusion=false", "model.scf=false", "loss.seg_weight=0", "loss.rep_weight=0",
+                              "model.seg_detection_gate=0.5"}));
   // Where the offending value came from is named when it is not a default.
   EXPECT_CONTAINS(test::error_of([&] { load(file, {"model.fusion_heads=3"}); }), "--set");
 }

@@ -27,6 +27,35 @@ TEST(PredictedMasks, BringACoarserGridToTheInputSize) {
   EXPECT_TRUE(torch::equal(masks.view({-1}), torch::tensor({false, true, true, true})));
 }
 
+TEST(PredictedMasks, GatedByDetectionKeepAClassOnlyWhereItsHeadReachesTheGate) {
+  // Two volumes, two classes, every voxel above 0.5. Class logits: sigmoid(0) = 0.5 (at the gate:
+  // kept), sigmoid(-1e-3) < 0.5 (emptied), sigmoid(4) = 0.982 (kept), sigmoid(-4) = 0.018.
+  const auto seg_logits = torch::full({2, 2, 1, 2, 2}, 3.0f);
+  const auto cls_logits = torch::tensor({{0.0f, -1e-3f}, {4.0f, -4.0f}});
+  const auto gated = predicted_masks(seg_logits, seg_logits.sizes().slice(2), cls_logits, 0.5);
+  const auto kept = gated.flatten(2).all(-1);
+  EXPECT_TRUE(torch::equal(kept, torch::tensor({{true, false}, {true, false}})));
+  EXPECT_FALSE(gated.flatten(2).any(-1)[0][1].item<bool>());
+  // A gate of 0.01 keeps all four; a gate of 0 is the ungated readout, whatever the class logits.
+  EXPECT_TRUE(predicted_masks(seg_logits, seg_logits.sizes().slice(2), cls_logits, 0.01).all().item<bool>());
+  EXPECT_TRUE(predicted_masks(seg_logits, seg_logits.sizes().slice(2), cls_logits, 0.0).all().item<bool>());
+  // The gate never adds a voxel: voxels below 0.5 stay out in a detected class.
+  const auto below = torch::full({1, 1, 1, 1, 2}, -3.0f);
+  EXPECT_FALSE(predicted_masks(below, below.sizes().slice(2), torch::tensor({{5.0f}}), 0.5).any().item<bool>());
+}
+
+TEST(PredictedMasks, GatedWithoutClassLogitsIsAnErrorNamingTheKey) {
+  const auto seg_logits = torch::zeros({1, 2, 1, 1, 1});
+  try {
+    predicted_masks(seg_logits, seg_logits.sizes().slice(2), {}, 0.5);
+    FAIL() << "expected an error";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("model.seg_detection_gate"), std::string::npos) << e.what();
+  }
+  // One class logit for two mask channels is as wrong.
+  EXPECT_ANY_THROW(predicted_masks(seg_logits, seg_logits.sizes().slice(2), torch::zeros({1, 1}), 0.5));
+}
+
 TEST(DiceTable, IsTwiceTheOverlapOverTheSumPerVolumeAndClass) {
   // Volume 0, class 0: prediction {0, 1, 2}, truth {1, 2, 3}: 2 * 2 / 6. Class 1: empty truth.
   auto predicted = torch::zeros({1, 2, 1, 1, 4}, torch::kBool), truth = torch::zeros({1, 2, 1, 1, 4}, torch::kBool);

@@ -51,6 +51,7 @@ struct EvaluationResult {
   std::vector<core::Task> tasks;  // the model's
   std::optional<eval::ClassificationReport> cls;
   std::optional<eval::SegmentationReport> seg;
+  double seg_detection_gate = 0;  // the run's model.seg_detection_gate: masks drawn only for detected classes when > 0
   std::optional<eval::ReportEvaluation> rep;
   std::filesystem::path labeler;  // the report labeler's vocabulary (with rep)
   std::optional<TaskAttention> attention;

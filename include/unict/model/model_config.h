@@ -26,6 +26,7 @@ struct ModelConfig {
   std::string cls_readout;         // "token": the head on z_cls alone; "lesion_evidence": + pooled mask logits
   std::int64_t lesion_evidence_voxels = 0;  // k of the lesion-evidence readout
   bool report_reads_cls = false;   // the report decoder also reads the findings (every text position)
+  double seg_detection_gate = 0;   // > 0: a class's mask is kept only where the class head gives it this probability
   std::int64_t embed_dim = 0;
   std::int64_t fusion_heads = 0;
   double dropout = 0;

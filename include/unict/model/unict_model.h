@@ -65,6 +65,7 @@ class UniCTImpl : public torch::nn::Module {
   bool has_task(core::Task task) const;
   std::vector<std::int64_t> seg_output_size(const std::vector<std::int64_t>& input_zyx) const;
   const ModelShape& shape() const { return shape_; }
+  const ModelSettings& settings() const { return settings_; }
 
   // While set, forward() charges its parts to the clock: encoder, adapters+fusion, cls head, seg
   // head, rep head (the trainer's per-phase timing). Not owned; nullptr turns it off.

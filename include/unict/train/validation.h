@@ -41,8 +41,13 @@ ValidationResult validate(model::UniCTImpl& model, data::BatchLoader& loader, co
 // The binary masks every consumer scores and writes (validation, evaluation, prediction): the seg
 // logits brought to the input size (trilinear) when the decoder predicts a coarser grid, at
 // probability >= kMaskProbability. Bool, [B, C, Z, Y, X].
+// With detection_gate > 0 (model.seg_detection_gate), a class's mask in a volume is emptied unless
+// the class head gives the class a probability >= detection_gate (cls_logits [B, C], required
+// then): a mask is drawn only for what the model detects. Without it, a decoder that learned only
+// where a class usually lies paints that zone in every volume (docs/results.md: the control).
 constexpr double kMaskProbability = 0.5;
-at::Tensor predicted_masks(const at::Tensor& seg_logits, at::IntArrayRef input_zyx);
+at::Tensor predicted_masks(const at::Tensor& seg_logits, at::IntArrayRef input_zyx, const at::Tensor& cls_logits = {},
+                           double detection_gate = 0);
 
 // Per (volume, class): Dice of binary masks, and whether the truth has the class. [B, C] each.
 struct DiceTable {
