@@ -29,7 +29,7 @@ quickstart_data "$unict" "$out"
 declare -A variant=(
   [full]=""
   [cls_only]="model.tasks=[cls] model.fusion=false model.scf=false model.cls_readout=token model.report_reads_cls=false loss.seg_weight=0 loss.rep_weight=0"
-  [seg_only]="model.tasks=[seg] model.fusion=false model.cls_readout=token model.report_reads_cls=false loss.cls_weight=0 loss.rep_weight=0 train.selection_metric=val.loss"
+  [seg_only]="model.tasks=[seg] model.fusion=false model.cls_readout=token model.report_reads_cls=false model.seg_detection_gate=0 loss.cls_weight=0 loss.rep_weight=0 train.selection_metric=val.loss"
   [rep_only]="model.tasks=[rep] model.fusion=false model.scf=false model.cls_readout=token model.report_reads_cls=false loss.cls_weight=0 loss.seg_weight=0 train.selection_metric=val.loss"
 )
 declare -A total

@@ -157,10 +157,15 @@ TEST_F(SlurmSweep, AblationOfTwoVariantsTimesTwoFoldsGivesTheLocalLaunchersTable
 }
 
 // A one-fold cv through SLURM, preempted by `preempt` (a command on its running array task) once
-// it has done 10 of 60 updates; it must resume and end bitwise equal to the same fold run locally.
-// Returns the task's log.
+// it has done 10 of 240 updates; it must resume and end bitwise equal to the same fold run locally.
+// Returns the task's log. The 230 updates left must outlast the signal's way through slurmctld and
+// slurmd: with 60 updates, a checkpoint after each and validation every 4, a quiet machine finished
+// training in 4 s, before SIGUSR1 arrived, and nothing was preempted. Checkpoints every 40 updates
+// (SIGUSR1 and SIGTERM write their own) and validation as often keep the updates at ~25 ms there.
 std::string preempted_fold_equals_an_uninterrupted_one(const std::string& name, const std::string& preempt) {
-  const std::string args = "cv --config " + SlurmSweepAccess::config().string() + " --folds 0 --no-external --set train.duration=60u" + kQuiet;
+  const std::string args = "cv --config " + SlurmSweepAccess::config().string() +
+                           " --folds 0 --no-external --set train.duration=240u --set train.val_every=40u --set train.checkpoint_every=40u" +
+                           kQuiet;
   const auto& dir = SlurmSweepAccess::dir();
   const auto local = dir / (name + "_local"), slurm = dir / (name + "_slurm");
   EXPECT_EQ(test::run_unict(args + " --out " + local.string(), dir / (name + "_local.log")), 0) << test::slurp(dir / (name + "_local.log"));

@@ -35,9 +35,9 @@ const std::vector<std::string> kTinyModel = {
     "decode.beam_size=3", "train.duration=10u", "train.warmup=3u", "train.lr=0.01", "train.clip_grad_norm=1.0"};
 
 // Settings the single-task and baseline variants need: the quick start reads the findings and the
-// mask logits, which needs both other heads.
+// mask logits, and gates the masks by the class head, which needs both other heads.
 const std::vector<std::string> kPlainReadout = {"model.cls_readout=token", "model.report_reads_cls=false",
-                                                "train.selection_metric=val.loss"};
+                                                "model.seg_detection_gate=0", "train.selection_metric=val.loss"};
 
 std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());
