@@ -160,8 +160,8 @@ TEST_F(SlurmSweep, AblationOfTwoVariantsTimesTwoFoldsGivesTheLocalLaunchersTable
 // it has done 10 of 240 updates; it must resume and end bitwise equal to the same fold run locally.
 // Returns the task's log. The 230 updates left must outlast the signal's way through slurmctld and
 // slurmd: with 60 updates, a checkpoint after each and validation every 4, a quiet machine finished
-// training in 4 s, before SIGUSR1 arrived, and nothing was preempted. Checkpoints every 40 updates
-// (SIGUSR1 and SIGTERM write their own) and validation as often keep the updates at ~25 ms there.
+// training in 4 s, before SIGUSR1 arrived, and nothing was preempted. Checkpoints and validation
+// every 40 updates keep the longer run cheap (SIGUSR1 and SIGTERM write their own checkpoint).
 std::string preempted_fold_equals_an_uninterrupted_one(const std::string& name, const std::string& preempt) {
   const std::string args = "cv --config " + SlurmSweepAccess::config().string() +
                            " --folds 0 --no-external --set train.duration=240u --set train.val_every=40u --set train.checkpoint_every=40u" +
