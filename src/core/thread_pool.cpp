@@ -4,6 +4,8 @@
 #include <atomic>
 #include <exception>
 
+#include <spdlog/spdlog.h>
+
 namespace unict::core {
 
 std::size_t resolve_thread_count(std::size_t requested) {
@@ -14,6 +16,11 @@ std::size_t resolve_thread_count(std::size_t requested) {
 
 ThreadPool::ThreadPool(std::size_t threads) {
   const std::size_t count = resolve_thread_count(threads);
+  // Tasks log. spdlog builds its registry (a function-local static inside the uninstrumented
+  // libspdlog) at the first log call; built here, before any worker exists, its construction
+  // happens-before every worker's first log through the thread start itself, which
+  // ThreadSanitizer sees, rather than through the static's guard, which it cannot.
+  spdlog::default_logger_raw();
   workers_.reserve(count);
   for (std::size_t i = 0; i < count; ++i) workers_.emplace_back([this] { work(); });
 }

@@ -24,6 +24,25 @@ std::vector<std::string> plugin_candidates() {
   return out;
 }
 
+// RTLD_DEEPBIND: SentencePiece binds to its own protobuf, never to LibTorch's.
+//
+// ThreadSanitizer's dlopen refuses RTLD_DEEPBIND outright (the process dies), for fear that a
+// library bound to its own dependencies first calls malloc and pthread past its interceptors.
+// Ours cannot: in the tsan build the plugin is itself built with -fsanitize=thread, so libtsan is
+// the first library of the plugin's own scope and still wins those lookups. So that build calls
+// libc's dlopen directly.
+void* open_plugin(const std::string& path) {
+  constexpr int kFlags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
+#if defined(__SANITIZE_THREAD__)
+  using Dlopen = void* (*)(const char*, int);
+  static const auto libc_dlopen = reinterpret_cast<Dlopen>(dlsym(dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD), "dlopen"));
+  if (libc_dlopen == nullptr) throw internal_error("cannot find libc's dlopen");
+  return libc_dlopen(path.c_str(), kFlags);
+#else
+  return dlopen(path.c_str(), kFlags);
+#endif
+}
+
 const detail::SentencePieceApi& api() {
   static const detail::SentencePieceApi* loaded = [] {
     std::string tried;
@@ -32,8 +51,7 @@ const detail::SentencePieceApi& api() {
         tried += " " + path + " (missing)";
         continue;
       }
-      // RTLD_DEEPBIND: SentencePiece binds to its own protobuf, never to LibTorch's.
-      void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+      void* handle = open_plugin(path);
       if (!handle) {
         tried += " " + path + " (" + dlerror() + ")";
         continue;
