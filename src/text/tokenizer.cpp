@@ -34,10 +34,11 @@ std::vector<std::string> plugin_candidates() {
 void* open_plugin(const std::string& path) {
   constexpr int kFlags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
 #if defined(__SANITIZE_THREAD__)
-  using Dlopen = void* (*)(const char*, int);
-  static const auto libc_dlopen = reinterpret_cast<Dlopen>(dlsym(dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD), "dlopen"));
+  // A null handle would make dlsym search the global scope (RTLD_DEFAULT), whose dlopen is TSan's.
+  void* libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+  void* libc_dlopen = libc ? dlsym(libc, "dlopen") : nullptr;
   if (libc_dlopen == nullptr) throw internal_error("cannot find libc's dlopen");
-  return libc_dlopen(path.c_str(), kFlags);
+  return reinterpret_cast<void* (*)(const char*, int)>(libc_dlopen)(path.c_str(), kFlags);
 #else
   return dlopen(path.c_str(), kFlags);
 #endif
