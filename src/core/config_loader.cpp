@@ -1,14 +1,14 @@
 #include "unict/core/config_loader.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <map>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
 
 #include "unict/core/atomic_file.h"
+#include "unict/core/yaml_reader.h"
+#include "yaml_document.h"
 
 namespace unict::core {
 namespace {
@@ -34,35 +34,6 @@ Place place_of(const std::string& file, const YAML::Node& node) {
 
 // ---- scalars ----------------------------------------------------------------------------------
 
-bool is_plain(const YAML::Node& node) { return node.Tag() == "?"; }
-
-std::string describe_node(const YAML::Node& node) {
-  if (!node.IsDefined() || node.IsNull()) return "null";
-  if (node.IsScalar()) return node.Scalar();
-  if (node.IsSequence()) return "a list";
-  return "a mapping";
-}
-
-bool parse_bool(const std::string& text, bool& out) {
-  static const std::set<std::string> yes = {"true", "True", "TRUE"}, no = {"false", "False", "FALSE"};
-  if (yes.count(text)) return out = true, true;
-  if (no.count(text)) return out = false, true;
-  return false;
-}
-
-bool parse_int(std::string text, std::int64_t& out) {
-  if (!text.empty() && text[0] == '+') text.erase(0, 1);
-  const auto result = std::from_chars(text.data(), text.data() + text.size(), out);
-  return result.ec == std::errc() && result.ptr == text.data() + text.size() && !text.empty();
-}
-
-bool parse_float(std::string text, double& out) {
-  if (!text.empty() && text[0] == '+') text.erase(0, 1);
-  if (text.empty() || std::isalpha(static_cast<unsigned char>(text.back()))) return false;  // no "inf"/"nan"
-  const auto result = std::from_chars(text.data(), text.data() + text.size(), out);
-  return result.ec == std::errc() && result.ptr == text.data() + text.size() && std::isfinite(out);
-}
-
 std::string absolute_path(const std::string& text) {
   if (text.empty()) return text;  // "" means "not set"
   return fs::absolute(fs::path(text)).lexically_normal().string();
@@ -71,24 +42,24 @@ std::string absolute_path(const std::string& text) {
 // One scalar element of type `type` (a scalar type, or a list's element type).
 Value scalar_value(const YAML::Node& node, ValueType type, const KeySpec& spec, const Place& at) {
   const auto wrong = [&] {
-    return at.error("invalid value").key(spec.path).value(describe_node(node)).expected(spec.allowed());
+    return at.error("invalid value").key(spec.path).value(describe_yaml_node(node)).expected(spec.allowed());
   };
   if (!node.IsScalar()) throw wrong();
   const std::string& text = node.Scalar();
   switch (type) {
     case ValueType::boolean: {
       bool b = false;
-      if (!is_plain(node) || !parse_bool(text, b)) throw wrong();
+      if (!is_plain_yaml_scalar(node) || !parse_yaml_bool(text, b)) throw wrong();
       return b;
     }
     case ValueType::integer: {
       std::int64_t i = 0;
-      if (!is_plain(node) || !parse_int(text, i)) throw wrong();
+      if (!is_plain_yaml_scalar(node) || !parse_yaml_integer(text, i)) throw wrong();
       return i;
     }
     case ValueType::number: {
       double d = 0;
-      if (!is_plain(node) || !parse_float(text, d)) throw wrong();
+      if (!is_plain_yaml_scalar(node) || !parse_yaml_number(text, d)) throw wrong();
       return d;
     }
     case ValueType::string: return text;
@@ -108,9 +79,9 @@ Value node_value(const YAML::Node& node, const KeySpec& spec, const Place& at) {
   const bool is_list = spec.type == ValueType::integer_list || spec.type == ValueType::number_list ||
                        spec.type == ValueType::string_list;
   if (is_list && !node.IsSequence())
-    throw at.error("invalid value").key(spec.path).value(describe_node(node)).expected(spec.allowed());
+    throw at.error("invalid value").key(spec.path).value(describe_yaml_node(node)).expected(spec.allowed());
   if (!is_list && (node.IsNull() || !node.IsScalar()))
-    throw at.error("invalid value").key(spec.path).value(describe_node(node)).expected(spec.allowed());
+    throw at.error("invalid value").key(spec.path).value(describe_yaml_node(node)).expected(spec.allowed());
   Value value;
   switch (spec.type) {
     case ValueType::integer_list: value = list_of<std::int64_t>(node, ValueType::integer, spec, at); break;
@@ -134,14 +105,7 @@ Error unknown_key(const Schema& schema, const std::string& path, const Place& at
 
 using Settings = std::map<std::string, Setting>;
 
-YAML::Node parse_yaml_file(const fs::path& file) {
-  const std::string text = read_file(file);
-  try {
-    return YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw Error("invalid YAML: " + e.msg).file(file.string()).line(e.mark.line >= 0 ? e.mark.line + 1 : 0);
-  }
-}
+YAML::Node parse_yaml_file(const fs::path& file) { return parse_yaml_document(read_file(file), file.string()); }
 
 // Reads the keys of `map` (at `prefix`) into `out`, validating each against the schema.
 void read_section(const Schema& schema, const YAML::Node& map, const std::string& prefix, const std::string& file,
@@ -151,7 +115,7 @@ void read_section(const Schema& schema, const YAML::Node& map, const std::string
     const Place at = place_of(file, entry.first);
     // A key that is a list or a mapping ("? [a, b]: 1") names nothing (found by fuzzing: yaml-cpp's
     // conversion threw past every handler).
-    if (!entry.first.IsScalar()) throw at.error("a key must be a name").value(describe_node(entry.first)).expected("a plain key such as 'lr'");
+    if (!entry.first.IsScalar()) throw at.error("a key must be a name").value(describe_yaml_node(entry.first)).expected("a plain key such as 'lr'");
     const std::string name = entry.first.Scalar();
     const std::string path = prefix.empty() ? name : prefix + "." + name;
     if (prefix.empty() && name == "base") continue;  // handled by the caller
@@ -162,7 +126,7 @@ void read_section(const Schema& schema, const YAML::Node& map, const std::string
     } else if (schema.is_section(path)) {
       if (entry.second.IsNull()) continue;  // "train:" with nothing under it
       if (!entry.second.IsMap())
-        throw at.error("a section must hold keys").key(path).value(describe_node(entry.second)).expected("a mapping such as '" + path + ": {key: value}'");
+        throw at.error("a section must hold keys").key(path).value(describe_yaml_node(entry.second)).expected("a mapping such as '" + path + ": {key: value}'");
       read_section(schema, entry.second, path, file, out);
     } else {
       throw unknown_key(schema, path, at);
@@ -193,7 +157,7 @@ class FileLoader {
     const std::string name = file.string();
     const YAML::Node root = parse_yaml_file(file);
     if (root.IsDefined() && !root.IsNull() && !root.IsMap())
-      throw Error("expected a mapping of keys at the top level").file(name).line(1).value(describe_node(root));
+      throw Error("expected a mapping of keys at the top level").file(name).line(1).value(describe_yaml_node(root));
 
     Settings settings;
     if (root.IsMap()) {
@@ -220,7 +184,7 @@ class FileLoader {
     const Place at = place_of(file.string(), base);
     const auto add = [&](const YAML::Node& item) {
       if (!item.IsScalar() || item.Scalar().empty())
-        throw at.error("invalid value").key("base").value(describe_node(item)).expected("a config file path or a list of them");
+        throw at.error("invalid value").key("base").value(describe_yaml_node(item)).expected("a config file path or a list of them");
       bases.emplace_back(file.parent_path() / item.Scalar(), place_of(file.string(), item).line);
     };
     if (base.IsSequence()) {

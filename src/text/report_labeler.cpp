@@ -1,12 +1,12 @@
 #include "unict/text/report_labeler.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cctype>
 #include <set>
 
 #include "unict/core/error.h"
+#include "unict/core/string_distance.h"
+#include "unict/core/yaml_reader.h"
 
 namespace unict::text {
 namespace {
@@ -52,14 +52,11 @@ std::vector<std::size_t> occurrences(const std::vector<std::string>& words, cons
   return at;
 }
 
-std::vector<std::vector<std::string>> phrases(const YAML::Node& node, const std::string& file, const std::string& key) {
+std::vector<std::vector<std::string>> phrases(const core::YamlNode& node) {
   std::vector<std::vector<std::string>> out;
-  if (!node) return out;
-  if (!node.IsSequence())
-    throw Error("expected a list of phrases").file(file).line(node.Mark().line + 1).key(key);
-  for (const auto& item : node) {
-    auto words = labeler_words(item.as<std::string>());
-    if (words.empty()) throw Error("empty phrase").file(file).line(item.Mark().line + 1).key(key);
+  for (const auto& item : node.items()) {
+    auto words = labeler_words(item.as_string());
+    if (words.empty()) throw item.error("a phrase without a word").value(item.as_string());
     out.push_back(std::move(words));
   }
   return out;
@@ -82,47 +79,39 @@ std::vector<std::string> labeler_words(const std::string& text) {
 }
 
 LabelerConfig load_labeler_config(const std::filesystem::path& file, const std::vector<std::string>& class_names) {
-  const auto name = file.string();
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(name);
-  } catch (const YAML::BadFile&) {
-    throw Error("cannot read the labeler vocabulary").file(name);
-  } catch (const YAML::Exception& e) {
-    throw Error("invalid YAML: " + e.msg).file(name).line(e.mark.line + 1);
-  }
+  const auto root = core::YamlNode::load_file(file);
+  root.expect_keys({"window", "uncertain", "negation_before", "negation_after", "uncertainty", "scope_breaks", "classes"}, "the labeler's rules");
   LabelerConfig config;
-  try {
-    if (root["window"]) config.window = root["window"].as<std::size_t>();
-    if (root["uncertain"]) {
-      const auto u = root["uncertain"].as<std::string>();
-      if (u != "positive" && u != "negative")
-        throw Error("invalid value").file(name).line(root["uncertain"].Mark().line + 1).key("uncertain").value(u).expected("positive or negative");
-      config.uncertain_positive = u == "positive";
-    }
-  } catch (const YAML::Exception& e) {
-    throw Error("invalid value: " + e.msg).file(name).line(e.mark.line + 1);
+  if (root.has("window")) {
+    const auto window = root["window"].as_integer();
+    if (window < 0) throw root["window"].error("invalid value").value(std::to_string(window)).expected("a word count >= 0");
+    config.window = static_cast<std::size_t>(window);
   }
-  config.negation_before = phrases(root["negation_before"], name, "negation_before");
-  config.negation_after = phrases(root["negation_after"], name, "negation_after");
-  config.uncertainty = phrases(root["uncertainty"], name, "uncertainty");
-  config.scope_breaks = phrases(root["scope_breaks"], name, "scope_breaks");
-  const auto classes = root["classes"];
-  if (!classes || !classes.IsMap()) throw Error("no classes").file(name).key("classes").expected("a mapping of class name -> {terms, not}");
+  if (root.has("uncertain")) {
+    const auto u = root["uncertain"].as_string();
+    if (u != "positive" && u != "negative") throw root["uncertain"].error("invalid value").value(u).expected("positive or negative");
+    config.uncertain_positive = u == "positive";
+  }
+  config.negation_before = phrases(root["negation_before"]);
+  config.negation_after = phrases(root["negation_after"]);
+  config.uncertainty = phrases(root["uncertainty"]);
+  config.scope_breaks = phrases(root["scope_breaks"]);
+  const auto classes = root.required("classes");
   std::set<std::string> seen;
-  for (const auto& entry : classes) {
-    if (!entry.first.IsScalar()) throw Error("a class must be named by a plain key").file(name).line(entry.first.Mark().line + 1).key("classes");
-    const auto cls = entry.first.Scalar();
-    if (std::find(class_names.begin(), class_names.end(), cls) == class_names.end())
-      throw Error("not a class of the label set").file(name).line(entry.first.Mark().line + 1).key("classes." + cls);
+  for (const auto& [cls, vocabulary] : classes.entries()) {
+    if (std::find(class_names.begin(), class_names.end(), cls) == class_names.end()) {
+      Error e = vocabulary.error("not a class of the label set");
+      if (const auto near = core::nearest_word(cls, class_names)) e.hint("did you mean '" + *near + "'?");
+      throw e;
+    }
+    vocabulary.expect_keys({"terms", "not"}, "a class's vocabulary");
     seen.insert(cls);
-    ClassVocabulary v{cls, phrases(entry.second["terms"], name, "classes." + cls + ".terms"),
-                      phrases(entry.second["not"], name, "classes." + cls + ".not")};
-    if (v.terms.empty()) throw Error("a class needs terms").file(name).line(entry.first.Mark().line + 1).key("classes." + cls + ".terms");
+    ClassVocabulary v{cls, phrases(vocabulary["terms"]), phrases(vocabulary["not"])};
+    if (v.terms.empty()) throw vocabulary.error("a class needs terms").key(vocabulary.path() + ".terms");
     config.classes.push_back(std::move(v));
   }
   for (const auto& c : class_names)
-    if (!seen.count(c)) throw Error("class has no vocabulary").file(name).key("classes." + c).expected("terms for every class of the label set");
+    if (!seen.count(c)) throw classes.error("class has no vocabulary").key("classes." + c).expected("terms for every class of the label set");
   // The label set's order, whatever the file's.
   std::sort(config.classes.begin(), config.classes.end(), [&](const auto& a, const auto& b) {
     return std::find(class_names.begin(), class_names.end(), a.name) < std::find(class_names.begin(), class_names.end(), b.name);

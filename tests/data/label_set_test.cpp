@@ -43,17 +43,20 @@ std::string error_of(const test::TempDir& dir, const std::string& yaml) {
 
 TEST(LabelSet, BadFilesNameTheFileLineAndProblem) {
   test::TempDir dir;
-  EXPECT_CONTAINS(error_of(dir, "classes:\n  - {name: a, colour: red}\n"), "labels.yaml:2: key 'colour': unknown key in a class");
+  EXPECT_CONTAINS(error_of(dir, "classes:\n  - {name: a, colour: red}\n"), "labels.yaml:2: key 'classes[0].colour': unknown key in a class; expected one of: name, display, rexgrounding, radchestct");
+  EXPECT_CONTAINS(error_of(dir, "classes:\n  - name: a\n    dispaly: A\n"), "labels.yaml:3: key 'classes[0].dispaly': unknown key in a class (did you mean 'display'?");
+  EXPECT_CONTAINS(error_of(dir, "clases:\n  - {name: a}\n"), "labels.yaml:1: key 'clases': unknown key in a label set (did you mean 'classes'?");
   EXPECT_CONTAINS(error_of(dir, "classes:\n  - {name: a}\n  - {name: a}\n"), "class name given twice 'a'");
   EXPECT_CONTAINS(error_of(dir, "classes:\n  - {name: a, rexgrounding: [2d]}\n  - {name: b, rexgrounding: [2d]}\n"), "code assigned to two classes '2d'");
   EXPECT_CONTAINS(error_of(dir, "classes:\n  - {name: a}\n  - {name: b}\nradchestct_merges:\n  - {name: m, members: [a, c]}\n"),
                   "merge member is not a class 'c'");
   EXPECT_CONTAINS(error_of(dir, "classes:\n  - {name: a}\n  - {name: b}\nradchestct_merges:\n  - {name: m, members: [a, b], combine: sum}\n"),
                   "unknown combine rule 'sum'");
-  EXPECT_CONTAINS(error_of(dir, "classes: []\n"), "'classes' must be a non-empty list");
+  EXPECT_CONTAINS(error_of(dir, "classes: []\n"), "labels.yaml:1: key 'classes': a label set needs at least one class");
+  EXPECT_CONTAINS(error_of(dir, "classes: {name: a}\n"), "key 'classes': invalid value 'a mapping'; expected a list");
   EXPECT_CONTAINS(error_of(dir, "classes: [\n"), "labels.yaml");
-  EXPECT_CONTAINS(error_of(dir, "classes:\n  - {name: a, display: [x, y]}\n"), "labels.yaml:2: invalid label set");
-  EXPECT_CONTAINS(error_of(dir, "classes:\n  - {? [a]: 1, name: b}\n"), "labels.yaml:2: invalid label set");
+  EXPECT_CONTAINS(error_of(dir, "classes:\n  - {name: a, display: [x, y]}\n"), "labels.yaml:2: key 'classes[0].display': invalid value 'a list'; expected a non-empty text");
+  EXPECT_CONTAINS(error_of(dir, "classes:\n  - {? [a]: 1, name: b}\n"), "labels.yaml:2: key 'classes[0]': a key must be a name 'a list'");
 }
 
 // A category code outside ReXGroundingCT's would make its class negative everywhere: refused at
@@ -61,7 +64,7 @@ TEST(LabelSet, BadFilesNameTheFileLineAndProblem) {
 TEST(LabelSet, ACodeThatIsNoReXGroundingCategoryIsRefusedWithASuggestion) {
   test::TempDir dir;
   EXPECT_CONTAINS(error_of(dir, "classes:\n  - {name: a, rexgrounding: [2d]}\n  - {name: b, rexgrounding: [2z]}\n"),
-                  "labels.yaml:3: not a ReXGroundingCT category code '2z' (did you mean '2a'?)");
+                  "labels.yaml:3: key 'classes[1].rexgrounding': not a ReXGroundingCT category code '2z' (did you mean '2a'?)");
   EXPECT_CONTAINS(error_of(dir, "classes:\n  - {name: a, rexgrounding: [nodule]}\n"), "not a ReXGroundingCT category code 'nodule'; expected one of 1a-1f, 2a-2h");
 }
 

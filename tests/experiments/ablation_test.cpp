@@ -73,5 +73,22 @@ TEST(AblationSuite, ErrorsNameTheFileAndTheEntry) {
   EXPECT_CONTAINS(test::error_of([&] { read_ablation_suite(twice); }), "variant named twice");
 }
 
+// A misspelled key would train the full model under the variant's name: refused with the line,
+// the key and the one it was meant to be.
+TEST(AblationSuite, AnUnknownKeyOrAWrongTypeIsRefused) {
+  test::TempDir dir;
+  const std::string config = (kSource / "configs/quickstart.yaml").string();
+  const auto sett = dir.write("sett.yaml", "reference: full\nvariants:\n  - {name: full, config: " + config +
+                                               "}\n  - name: no_fusion\n    config: " + config + "\n    sett: [model.fusion=false]\n");
+  EXPECT_CONTAINS(test::error_of([&] { read_ablation_suite(sett); }),
+                  "sett.yaml:6: key 'variants[1].sett': unknown key in a variant (did you mean 'set'?");
+  const auto top = dir.write("top.yaml", "refrence: full\nvariants:\n  - {name: full, config: " + config + "}\n");
+  EXPECT_CONTAINS(test::error_of([&] { read_ablation_suite(top); }), "top.yaml:1: key 'refrence': unknown key in an ablation suite (did you mean 'reference'?");
+  const auto scalar_set = dir.write("scalar.yaml", "reference: full\nvariants:\n  - {name: full, config: " + config + ", set: model.fusion=false}\n");
+  EXPECT_CONTAINS(test::error_of([&] { read_ablation_suite(scalar_set); }), "scalar.yaml:3: key 'variants[0].set': invalid value 'model.fusion=false'; expected a list");
+  const auto no_variants = dir.write("none.yaml", "reference: full\n");
+  EXPECT_CONTAINS(test::error_of([&] { read_ablation_suite(no_variants); }), "none.yaml:1: key 'variants': missing key");
+}
+
 }  // namespace
 }  // namespace unict::experiments

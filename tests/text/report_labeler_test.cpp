@@ -117,5 +117,23 @@ TEST_F(Labeler, VocabularyErrorsNameTheFileAndKey) {
   EXPECT_CONTAINS(test::error_of([&] { load_labeler_config(bad, labels_.names()); }), "u.yaml:1");
 }
 
+// A misspelled key would silently drop a rule (no negation cues, a class's exclusions): refused.
+TEST_F(Labeler, AnUnknownKeyOrAWrongTypeIsRefused) {
+  test::TempDir dir;
+  const std::string first = labels_.names().front();
+  const auto top = dir.write("top.yaml", "windw: 3\nclasses: {}\n");
+  EXPECT_CONTAINS(test::error_of([&] { load_labeler_config(top, labels_.names()); }),
+                  "top.yaml:1: key 'windw': unknown key in the labeler's rules (did you mean 'window'?");
+  const auto inner = dir.write("inner.yaml", "classes:\n  " + first + ":\n    terms: [x]\n    nto: [y]\n");
+  EXPECT_CONTAINS(test::error_of([&] { load_labeler_config(inner, labels_.names()); }),
+                  "inner.yaml:4: key 'classes." + first + ".nto': unknown key in a class's vocabulary (did you mean 'not'?");
+  const auto window = dir.write("window.yaml", "window: three\nclasses: {}\n");
+  EXPECT_CONTAINS(test::error_of([&] { load_labeler_config(window, labels_.names()); }),
+                  "window.yaml:1: key 'window': invalid value 'three'; expected an integer");
+  const auto cues = dir.write("cues.yaml", "negation_before: no\nclasses: {}\n");
+  EXPECT_CONTAINS(test::error_of([&] { load_labeler_config(cues, labels_.names()); }),
+                  "cues.yaml:1: key 'negation_before': invalid value 'no'; expected a list");
+}
+
 }  // namespace
 }  // namespace unict::text
