@@ -6,11 +6,12 @@
 #include <cmath>
 
 #include <spdlog/spdlog.h>
-#include <yaml-cpp/yaml.h>
 
 #include "unict/core/atomic_file.h"
 #include "unict/core/error.h"
+#include "unict/core/folder_lock.h"
 #include "unict/core/number_format.h"
+#include "unict/core/yaml_reader.h"
 #include "unict/eval/classification_report.h"
 #include "unict/experiments/config.h"
 #include "unict/experiments/cross_validation.h"
@@ -23,31 +24,22 @@ namespace unict::experiments {
 namespace fs = std::filesystem;
 
 AblationSuite read_ablation_suite(const fs::path& file) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(file.string());
-  } catch (const YAML::Exception& e) {
-    throw Error(std::string("not a readable YAML file: ") + e.what()).file(file.string());
-  }
+  const auto root = core::YamlNode::load_file(file);
+  root.expect_keys({"reference", "variants"}, "an ablation suite");
   AblationSuite suite;
-  if (!root["reference"] || !root["variants"] || !root["variants"].IsSequence())
-    throw Error("an ablation suite needs `reference` and a `variants` list").file(file.string());
-  suite.reference = root["reference"].as<std::string>();
-  for (const auto& node : root["variants"]) {
-    const int line = node.Mark().line + 1;
-    if (!node["name"] || !node["config"])
-      throw Error("a variant needs `name` and `config`").file(file.string() + ":" + std::to_string(line));
-    AblationVariant v{node["name"].as<std::string>(), file.parent_path() / node["config"].as<std::string>(), {}};
-    if (node["set"])
-      for (const auto& s : node["set"]) v.overrides.push_back(s.as<std::string>());
+  suite.reference = root.required("reference").as_string();
+  for (const auto& node : root.required("variants").items()) {
+    node.expect_keys({"name", "config", "set"}, "a variant");
+    AblationVariant v{node.required("name").as_string(), file.parent_path() / node.required("config").as_string(), node["set"].string_list()};
     for (const auto& existing : suite.variants)
-      if (existing.name == v.name) throw Error("variant named twice").file(file.string() + ":" + std::to_string(line)).value(v.name);
-    if (!fs::exists(v.config)) throw Error("variant config not found").file(file.string() + ":" + std::to_string(line)).value(v.config.string());
+      if (existing.name == v.name) throw node["name"].error("variant named twice").value(v.name);
+    if (!fs::exists(v.config)) throw node["config"].error("variant config not found").value(v.config.string());
     suite.variants.push_back(std::move(v));
   }
+  if (suite.variants.empty()) throw root["variants"].error("an ablation suite needs at least one variant");
   bool found = false;
   for (const auto& v : suite.variants) found |= v.name == suite.reference;
-  if (!found) throw Error("the reference is not one of the variants").file(file.string()).key("reference").value(suite.reference);
+  if (!found) throw root["reference"].error("the reference is not one of the variants").value(suite.reference);
   return suite;
 }
 
@@ -238,7 +230,8 @@ void write_ablation_table(const AblationTable& table, const fs::path& out) {
 AblationTable run_ablation(const fs::path& suite_file, const AblateOptions& options) {
   const AblationSuite suite = read_ablation_suite(suite_file);
   const fs::path out = ablation_folder(suite_file, options);
-  fs::create_directories(out);
+  core::FolderLock lock;  // one ablation per folder
+  if (!options.group || options.group->is_root()) lock = core::FolderLock::acquire(out);
   for (const auto& v : suite.variants) {
     const auto config = variant_config(v, options.overrides);
     spdlog::info("ablation variant {} ({}{})", v.name, v.config.string(), v.overrides.empty() && options.overrides.empty() ? "" : ", with --set");

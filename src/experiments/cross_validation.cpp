@@ -261,6 +261,14 @@ int run_cv_fold(const LoadedConfig& config, std::int64_t fold, const fs::path& r
   const auto evaluated = evaluated_datasets(config.typed, options.external);
   const auto& group = options.group;
   const bool root = !group || group->is_root();
+  // Rank 0 holds the fold's folder before it looks at it: a requeued SLURM attempt whose earlier
+  // attempt is still ending waits for it (slurm.previous_attempt_wait_s) instead of deciding on a
+  // folder that is being written.
+  core::FolderLock lock;
+  if (root) {
+    fs::create_directories(run_dir);
+    lock = lock_run_folder(run_dir, options.lock_wait_s);
+  }
   // Rank 0's view of the folder decides, so that every rank takes the same path.
   const auto decide = [&](const std::string& what, const std::string& mine) { return group ? group->share_from_root(what, mine) : mine; };
   const std::string plan = decide("fold plan", fold_finished(run_dir, evaluated)    ? "skip"
@@ -302,10 +310,11 @@ std::vector<std::int64_t> cv_folds(const Config& config, const CvOptions& option
 fs::path run_cross_validation(const LoadedConfig& config, const CvOptions& options) {
   const fs::path experiment = cv_experiment_folder(config.typed, options);
   const auto folds = cv_folds(config.typed, options);
-  fs::create_directories(experiment);
+  const auto& group = options.group;
+  core::FolderLock lock;  // one cross-validation per experiment folder
+  if (!group || group->is_root()) lock = core::FolderLock::acquire(experiment);
   for (auto fold : folds)
     if (run_cv_fold(config, fold, fold_folder(experiment, fold), options) != 0) return experiment;  // stopped by a signal
-  const auto& group = options.group;
   if (!group || group->is_root()) summarize_folds(experiment, folds);
   if (group) group->share_from_root("folds summarised", "", train::ProcessGroup::kRootWorkWait);
   return experiment;

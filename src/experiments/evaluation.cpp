@@ -41,6 +41,7 @@ struct Predictions {
   data::ClassLabels labels;                           // as the cache holds them (in the run's classes or the data set's own)
   std::vector<std::vector<std::uint8_t>> masks;       // per volume: C x Z x Y x X on the grid (empty without seg)
   std::vector<std::vector<std::uint8_t>> truth;       // same, ground truth
+  std::vector<bool> has_truth;                        // per volume: whether it has a ground-truth mask to be scored against
   std::vector<std::string> reports, references;
   std::vector<std::vector<double>> attention;         // per volume: T x T
   std::array<std::int64_t, 3> grid{};
@@ -76,6 +77,7 @@ Predictions predict(TrainedRun& run, const std::vector<data::LoaderItem>& items,
     model::Generated generated;
     if (generate && run.model->has_task(core::Task::rep)) generated = run.model->generate(batch->ct, run.config.model.decode, finding_thresholds);
     const at::Tensor truth = batch->masks.to(torch::kCPU, torch::kUInt8).contiguous();
+    const at::Tensor has_truth = batch->has_mask.to(torch::kCPU).contiguous();
     for (std::int64_t b = 0; b < b_count; ++b) {
       p.names.push_back(batch->names[static_cast<std::size_t>(b)]);
       const double* pr = probs[b].data_ptr<double>();
@@ -84,6 +86,7 @@ Predictions predict(TrainedRun& run, const std::vector<data::LoaderItem>& items,
       if (masks.defined()) {
         p.masks.emplace_back(masks[b].data_ptr<std::uint8_t>(), masks[b].data_ptr<std::uint8_t>() + masks[b].numel());
         p.truth.emplace_back(truth[b].data_ptr<std::uint8_t>(), truth[b].data_ptr<std::uint8_t>() + truth[b].numel());
+        p.has_truth.push_back(has_truth[b].item<bool>());
       }
       if (attention.defined()) p.attention.emplace_back(attention[b].data_ptr<double>(), attention[b].data_ptr<double>() + attention[b].numel());
       if (!generated.empty()) p.reports.push_back(run.tokenizer->decode(generated[static_cast<std::size_t>(b)]));
@@ -266,7 +269,8 @@ nlohmann::json to_json(const EvaluationResult& r) {
   }
   if (r.seg) {
     auto& seg = j[key(core::Task::seg)] = eval::to_json(*r.seg);
-    seg["scored_on"] = "the preprocessed grid (masks_grid/); masks/ holds the same masks in each CT's original geometry";
+    seg["scored_on"] = "the preprocessed grid (masks_grid/) of the volumes with a ground-truth mask; masks/ holds every volume's predicted "
+                       "masks in its CT's original geometry";
     seg["masks_kept_where_class_probability_at_least"] = r.seg_detection_gate > 0 ? nlohmann::json(r.seg_detection_gate) : nlohmann::json(nullptr);
   }
   if (r.rep) {
@@ -321,6 +325,7 @@ eval::SegmentationReport score_segmentation(const fs::path& folder, const Predic
   const auto c = static_cast<std::int64_t>(p.classes.size());
   for (const char* part : {"pred", "truth"}) eval::write_mask_folder_classes(folder / "masks_grid" / part, p.classes);
   for (std::size_t i = 0; i < p.masks.size(); ++i) {
+    if (!p.has_truth[i]) continue;  // no mask to score against (a challenge test entry): its prediction is in masks/ only
     const auto geometry = grid_geometry(data::map_cache_item(items[i].file).header);
     write_class_masks(folder / "masks_grid" / "pred" / (p.names[i] + ".nii.gz"), p.masks[i], c, p.grid, geometry);
     write_class_masks(folder / "masks_grid" / "truth" / (p.names[i] + ".nii.gz"), p.truth[i], c, p.grid, geometry);
@@ -349,6 +354,7 @@ EvaluationResult evaluate_run(const fs::path& run_dir, const EvaluateOptions& op
   const data::DatasetSpec& dataset = options.dataset.empty() ? data::training_dataset() : data::dataset_spec(options.dataset);
   if (dataset.trains && options.split != "test" && options.split != "val")
     throw Error("unknown split").key("--split").value(options.split).expected("test or val");
+  const core::FolderLock lock = lock_run_folder(run_dir);
   const fs::path folder = evaluation_folder(run_dir, dataset, options.split);
   if (fs::exists(results_file(folder)) && !options.force)
     throw Error("this evaluation exists").file(results_file(folder).string()).hint("pass --force to redo it");

@@ -103,7 +103,10 @@ std::vector<FoldStatus> local_folds(const fs::path& experiment) {
         f.state = "finished";
       } else if (training_started(f.run_dir) || fs::exists(train::progress_file(f.run_dir))) {
         f.state = "started";
-        f.note = training_finished(f.run_dir) ? "trained, not evaluated" : "running, or stopped: unict cv continues it";
+        const auto holder = core::folder_lock_holder(f.run_dir);
+        f.note = holder ? "running (process " + std::to_string(holder->pid) + " on " + holder->host + ")"
+                 : training_finished(f.run_dir) ? "trained, not evaluated: unict cv evaluates it"
+                                                : "stopped: unict cv continues it";
         read_progress(f);
       } else {
         f.state = "pending";

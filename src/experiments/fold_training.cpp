@@ -91,7 +91,8 @@ train::TrainOutcome train_fold(const LoadedConfig& config, const FoldTrainOption
   const Config& c = fold.config;
   const fs::path run_dir = options.run_dir.empty() ? fold_folder(c.run.output_root / c.run.name, options.fold) : options.run_dir;
   const bool root = !options.group || options.group->is_root();
-  if (root) claim_run_folder(run_dir, options.force);
+  core::FolderLock lock;  // held until the training returns
+  if (root) lock = claim_run_folder(run_dir, options.force);
 
   fold.data = load_data(c, options.group);
   const data::Splits splits = data::make_splits(fold.data.samples, c.split, static_cast<std::uint64_t>(c.run.seed));
@@ -117,6 +118,8 @@ train::TrainOutcome train_fold(const LoadedConfig& config, const FoldTrainOption
 train::TrainOutcome resume_fold(const fs::path& run_dir, bool show_progress, train::TrainerHooks hooks,
                                 std::shared_ptr<train::ProcessGroup> group) {
   if (!fs::exists(config_file(run_dir))) throw Error("not a run folder (no config.yaml)").file(run_dir.string());
+  core::FolderLock lock;  // rank 0 writes the folder: it holds it until the training returns
+  if (!group || group->is_root()) lock = lock_run_folder(run_dir);
   if (training_finished(run_dir)) throw Error("this run has finished; nothing to resume").file(run_dir.string());
   if (!training_started(run_dir))
     throw Error("the run has no checkpoint yet").file(run_dir.string()).hint("start it again with --force");

@@ -28,17 +28,24 @@ bool evaluation_finished(const fs::path& run_dir, const data::DatasetSpec& datas
   return fs::exists(results_file(evaluation_folder(run_dir, dataset, split)));
 }
 
-void claim_run_folder(const fs::path& run_dir, bool force) {
-  if (fs::exists(run_dir) && !fs::is_empty(run_dir)) {
-    const bool holds_run = training_started(run_dir) || training_finished(run_dir) || fs::exists(config_file(run_dir));
-    if (holds_run && !force)
-      throw Error(training_finished(run_dir) ? "the folder holds a finished run" : "the folder holds an unfinished run")
-          .file(run_dir.string())
-          .hint(training_finished(run_dir) ? "pass --force to replace it, or choose another --out"
-                                           : "continue it with `unict train --resume " + run_dir.string() + "`, or pass --force to start over");
-    if (holds_run) fs::remove_all(run_dir);
-  }
-  fs::create_directories(run_dir);
+core::FolderLock claim_run_folder(const fs::path& run_dir, bool force) {
+  core::FolderLock lock = core::FolderLock::acquire(
+      run_dir, 0, force ? "--force never replaces a folder in use: wait for that process to end, or stop it, then run this again" : "");
+  const bool holds_run = training_started(run_dir) || training_finished(run_dir) || fs::exists(config_file(run_dir));
+  if (holds_run && !force)
+    throw Error(training_finished(run_dir) ? "the folder holds a finished run" : "the folder holds an unfinished run")
+        .file(run_dir.string())
+        .hint(training_finished(run_dir) ? "pass --force to replace it, or choose another --out"
+                                         : "continue it with `unict train --resume " + run_dir.string() + "`, or pass --force to start over");
+  if (holds_run)  // everything but the lock this process now holds
+    for (const auto& entry : fs::directory_iterator(run_dir))
+      if (entry.path() != core::folder_lock_file(run_dir)) fs::remove_all(entry.path());
+  return lock;
+}
+
+core::FolderLock lock_run_folder(const fs::path& run_dir, double wait_s) {
+  if (!fs::is_directory(run_dir)) throw Error("no such run folder").file(run_dir.string());
+  return core::FolderLock::acquire(run_dir, wait_s);
 }
 
 namespace {

@@ -59,6 +59,10 @@ core::Section<SlurmConfig> make_slurm_section() {
         "attempts of a fold that may fail (exit with an error, not by the warning signal) before it is marked failed and no "
         "longer requeued")
       .in_range(Range::closed(1, 100));
+  s.key("previous_attempt_wait_s", &SlurmConfig::previous_attempt_wait_s, std::int64_t{300},
+        "seconds a requeued attempt waits for the earlier attempt of its fold to release the fold's folder (a process that SLURM "
+        "has not finished killing yet) before it fails naming that process; two processes never write one run folder")
+      .in_range(Range::closed(0, 86400));
   s.key("extra", &SlurmConfig::extra, std::vector<std::string>{},
         "further #SBATCH options for every fold, each written as --name=value (e.g. --qos=high, --constraint=a100)")
       .satisfying("options of the form --name=value", [](const Value& v) {

@@ -26,7 +26,9 @@ int run_sweep_task(const fs::path& experiment, std::size_t index, std::shared_pt
   auto options = sweep_cv_options(sweep, task.variant);
   options.group = group;
   options.show_progress = false;  // the log file is not a terminal
-  return run_cv_fold(sweep_variant_config(sweep, task.variant), task.fold, task.run_dir, options);
+  const LoadedConfig config = sweep_variant_config(sweep, task.variant);
+  options.lock_wait_s = static_cast<double>(config.typed.slurm.previous_attempt_wait_s);
+  return run_cv_fold(config, task.fold, task.run_dir, options);
 }
 
 SweepSummary summarize_sweep(const fs::path& experiment) {

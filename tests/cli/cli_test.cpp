@@ -280,5 +280,44 @@ TEST(Cli, SynthSplitAndInspectWorkTogether) {
   EXPECT_EQ(unict("inspect " + out + "/radchestct/missing.npz").status, 2);
 }
 
+// What the real releases hold and a split must take: a CT-RATE report whose findings are "Not
+// given." (a split needs no report), and ReXGroundingCT's challenge file, whose test entries have
+// categories but no masks (they stopped `split` at "mask file is missing" before).
+TEST(Cli, SplitTakesEmptyReportsAndTheChallengeFile) {
+  test::TempDir dir;
+  const std::string out = (dir / "synthetic").string();
+  ASSERT_EQ(unict("synth --out " + out + " --patients 9 --size 24x40x40 --radchestct 1 --seed 4").status, 0);
+  // Every training report's findings become "Not given." (Python's csv module writes the file).
+  const std::string reports = out + "/ctrate/dataset/radiology_text_reports/train_reports.csv";
+  ASSERT_EQ(std::system(("/usr/bin/python3 -c \"import csv,sys; rows=list(csv.DictReader(open(sys.argv[1]))); "
+                         "[r.__setitem__('Findings_EN', 'Not given.') for r in rows]; w=csv.DictWriter(open(sys.argv[1], 'w', newline=''), "
+                         "fieldnames=list(rows[0].keys())); w.writeheader(); w.writerows(rows)\" '" + reports + "'").c_str()),
+            0);
+  const std::string sets = " --set data.ctrate_root=" + out + "/ctrate --set data.rexgrounding_root=" + out + "/rexgroundingct";
+  Result r = unict("split --config configs/quickstart.yaml --set split.folds=3 --set run.output_root=" + (dir / "a").string() + sets);
+  EXPECT_EQ(r.status, 0) << r.err;
+  r = unict("split --config configs/quickstart.yaml --set split.folds=3 --set data.rexgrounding_json=MICCAI_challenge_dataset.json "
+            "--set run.output_root=" + (dir / "b").string() + sets);
+  EXPECT_EQ(r.status, 0) << r.err;
+  // Training the report head on them needs the text: the command names a volume and the choice.
+  r = unict("prepare --config configs/quickstart.yaml --set data.cache_dir=" + (dir / "cache").string() + sets);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_CONTAINS(r.err, "no report text for the volume, which the report head needs");
+  EXPECT_CONTAINS(r.err, "data.on_error=skip");
+}
+
+// A misspelled key in an ablation suite would train the full model under the variant's name.
+TEST(Cli, AnAblationSuiteWithAnUnknownKeyExitsTwoNamingIt) {
+  test::TempDir dir;
+  const auto suite = dir.write("suite.yaml", "reference: full\nvariants:\n  - {name: full, config: " + std::string(UNICT_SOURCE_DIR) +
+                                                 "/configs/quickstart.yaml}\n  - name: no_fusion\n    config: " + UNICT_SOURCE_DIR +
+                                                 "/configs/quickstart.yaml\n    sett: [model.fusion=false]\n");
+  const Result r = unict("ablate --config " + suite.string() + " --out " + (dir / "out").string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_CONTAINS(r.err, "suite.yaml:6: key 'variants[1].sett': unknown key in a variant (did you mean 'set'?");
+  EXPECT_EQ(count_lines(r.err), 1u) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+}
+
 }  // namespace
 }  // namespace unict

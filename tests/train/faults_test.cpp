@@ -132,5 +132,37 @@ TEST_F(Faults, ATruncatedOrAlteredCheckpointIsRefusedWithItsName) {
   EXPECT_CONTAINS(log("damaged_eval.log"), best.string() + ": damaged checkpoint");
 }
 
+// Two processes on one run folder: a resume started by hand (or a requeued SLURM task whose earlier
+// attempt is not dead yet) while the training runs. The second is refused, naming the folder and
+// the holder; --force does not delete the folder under it; a SIGKILLed holder leaves no lock.
+TEST_F(Faults, ASecondProcessOnARunFolderIsRefusedAndAKilledHolderLeavesNoLock) {
+  const fs::path run = *dir_ / "held";
+  const std::string train = "train --config " + config_.string() + " --fold 0 --set train.duration=100000u --out " + run.string();
+  const pid_t holder = test::start_unict(train, *dir_ / "holder.log");
+  ASSERT_TRUE(test::wait_for_lines(holder, run / "metrics.jsonl", 2)) << log("holder.log");
+  ASSERT_TRUE(fs::exists(run / "checkpoints" / "last.pt"));
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  const std::string in_use = run.string() + ": the folder is in use by process " + std::to_string(holder) + " on " + host;
+
+  EXPECT_EQ(unict("train --resume " + run.string(), "second_resume.log"), 2) << log("second_resume.log");
+  EXPECT_CONTAINS(log("second_resume.log"), in_use);
+  EXPECT_EQ(unict(train + " --force", "second_force.log"), 2) << log("second_force.log");
+  EXPECT_CONTAINS(log("second_force.log"), in_use);
+  EXPECT_CONTAINS(log("second_force.log"), "--force never replaces a folder in use");
+  EXPECT_EQ(unict("evaluate --run " + run.string(), "second_evaluate.log"), 2) << log("second_evaluate.log");
+  EXPECT_CONTAINS(log("second_evaluate.log"), in_use);
+  EXPECT_TRUE(fs::exists(run / "config.yaml"));
+  ASSERT_EQ(waitpid(holder, nullptr, WNOHANG), 0) << "the training ended under the refused commands";
+
+  ASSERT_EQ(kill(holder, SIGKILL), 0);
+  waitpid(holder, nullptr, 0);
+  // No stale lock: the next process takes the folder (and finds what it expects there).
+  EXPECT_EQ(unict("evaluate --run " + run.string(), "after_kill.log"), 2);
+  EXPECT_CONTAINS(log("after_kill.log"), "no finished training in this folder");
+  ASSERT_EQ(unict(train + " --force --set train.duration=4u", "after_kill_force.log"), 0) << log("after_kill_force.log");
+  EXPECT_TRUE(fs::exists(run / "training.json"));
+}
+
 }  // namespace
 }  // namespace unict

@@ -49,6 +49,9 @@ struct CvOptions {
   // The ranks that train every fold together (null: this process alone). Rank 0 decides what each
   // fold needs (skip, resume, train), evaluates and summarises; the others train with it and wait.
   std::shared_ptr<train::ProcessGroup> group;
+  // How long a fold waits for another process that holds its folder (a requeued SLURM attempt's
+  // predecessor that is still ending); 0: refused at once.
+  double lock_wait_s = 0;
 };
 
 // Returns the experiment folder.

@@ -5,7 +5,9 @@
 //   tokenizer.model   the report tokenizer, trained on this fold's training reports only
 //   train.log, metrics.jsonl, checkpoints/, training.json   (train/trainer.h)
 //   test/, val/, radchestct/                                 (evaluation.h)
-// A finished run is never overwritten: starting over needs --force.
+//   .unict.lock       held by the one process that works on the folder (core/folder_lock.h)
+// A finished run is never overwritten: starting over needs --force, and --force never replaces a
+// folder that a live process holds.
 #pragma once
 
 #include <filesystem>
@@ -14,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "unict/core/folder_lock.h"
 #include "unict/data/dataset_registry.h"
 #include "unict/data/splits.h"
 
@@ -36,9 +39,13 @@ bool training_started(const std::filesystem::path& run_dir);    // a checkpoint 
 std::filesystem::path evaluation_folder(const std::filesystem::path& run_dir, const data::DatasetSpec& dataset, const std::string& split);
 bool evaluation_finished(const std::filesystem::path& run_dir, const data::DatasetSpec& dataset, const std::string& split);
 
-// Makes `run_dir` ready for a new run: refuses (Error naming it) when it holds a run, unless
-// `force`, which removes it first.
-void claim_run_folder(const std::filesystem::path& run_dir, bool force);
+// Makes `run_dir` ready for a new run and locks it for this process: refuses (Error naming it) when
+// another process holds it, or when it holds a run, unless `force`, which empties it first.
+core::FolderLock claim_run_folder(const std::filesystem::path& run_dir, bool force);
+
+// Locks an existing run folder for this process (resume, evaluation, a cross-validation's fold),
+// waiting up to `wait_s` seconds for another process to release it; refused with the holder named.
+core::FolderLock lock_run_folder(const std::filesystem::path& run_dir, double wait_s = 0);
 
 // The volumes of each part of a fold, from the splits.
 struct FoldVolumes {

@@ -25,6 +25,7 @@ struct SlurmConfig {
   std::int64_t signal_s = 0;        // seconds of warning (SIGUSR1) before the time limit
   std::int64_t max_attempts = 0;    // failed attempts of a fold before it is marked failed
   std::vector<std::string> extra;   // further #SBATCH options, each "--name=value"
+  std::int64_t previous_attempt_wait_s = 0;  // how long an attempt waits for its predecessor's folder lock
 };
 
 const core::Section<SlurmConfig>& slurm_section();
