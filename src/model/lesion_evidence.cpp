@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "unict/core/error.h"
+#include "unict/model/batch_statistics.h"
 
 namespace unict::model {
 
@@ -28,7 +29,14 @@ at::Tensor LesionEvidenceImpl::forward(const at::Tensor& seg_logits) {
     // The first batch sets the centre, later ones move it by kMomentum; no host read, so no
     // device synchronisation.
     torch::NoGradGuard no_grad;
-    const auto batch_mean = evidence.mean(0);
+    auto batch_mean = evidence.mean(0);
+    if (const SumOverRanks* sum = GlobalBatchStatistics::active()) {  // the global batch's mean, the same on every rank
+      const std::int64_t classes = evidence.size(1);
+      auto sums = torch::cat({evidence.sum(0), torch::full({1}, static_cast<double>(evidence.size(0)), evidence.options())}) *
+                  (GlobalBatchStatistics::contributing() ? 1.0 : 0.0);
+      (*sum)(sums);
+      batch_mean = sums.narrow(0, 0, classes) / sums.narrow(0, classes, 1);
+    }
     const auto moved = centre_ * (1 - kMomentum) + batch_mean * kMomentum;
     centre_.copy_(torch::where(centred_ > 0, moved, batch_mean));
     centred_.fill_(1);

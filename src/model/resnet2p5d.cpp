@@ -23,13 +23,13 @@ constexpr float kStd[3] = {0.229f, 0.224f, 0.225f};
 
 BasicBlock2dImpl::BasicBlock2dImpl(std::int64_t in, std::int64_t out, std::int64_t stride) {
   conv_a_ = register_module("conv_a", conv(in, out, 3, stride));
-  norm_a_ = register_module("norm_a", torch::nn::BatchNorm2d(out));
+  norm_a_ = register_module("norm_a", BatchNorm(out));
   conv_b_ = register_module("conv_b", conv(out, out, 3, 1));
-  norm_b_ = register_module("norm_b", torch::nn::BatchNorm2d(out));
+  norm_b_ = register_module("norm_b", BatchNorm(out));
   shortcut_ = register_module("shortcut", torch::nn::Sequential());
   if (stride != 1 || in != out) {
     shortcut_->push_back(conv(in, out, 1, stride));
-    shortcut_->push_back(torch::nn::BatchNorm2d(out));
+    shortcut_->push_back(BatchNorm(out));
   }
 }
 
@@ -48,7 +48,7 @@ std::vector<std::int64_t> ResNet2dImpl::blocks_per_stage(std::int64_t depth) {
 
 ResNet2dImpl::ResNet2dImpl(std::int64_t depth) {
   stem_conv_ = register_module("stem_conv", conv(3, 64, 7, 2));
-  stem_norm_ = register_module("stem_norm", torch::nn::BatchNorm2d(64));
+  stem_norm_ = register_module("stem_norm", BatchNorm(64));
   const auto blocks = blocks_per_stage(depth);
   const auto widths = channels();
   for (std::size_t s = 0; s < blocks.size(); ++s) {

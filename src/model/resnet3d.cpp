@@ -5,11 +5,11 @@
 
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/modules/activation.h>
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/instancenorm.h>
 #include <torch/nn/modules/normalization.h>
 
 #include "unict/core/error.h"
+#include "unict/model/batch_norm.h"
 
 namespace unict::model {
 namespace {
@@ -25,7 +25,7 @@ torch::nn::Conv3d conv3d(std::int64_t in, std::int64_t out, std::vector<std::int
 }  // namespace
 
 torch::nn::AnyModule make_norm3d(const std::string& kind, std::int64_t channels) {
-  if (kind == "batch") return torch::nn::AnyModule(torch::nn::BatchNorm3d(channels));
+  if (kind == "batch") return torch::nn::AnyModule(BatchNorm(channels));
   if (kind == "instance") return torch::nn::AnyModule(torch::nn::InstanceNorm3d(torch::nn::InstanceNorm3dOptions(channels).affine(true)));
   if (kind == "group") {
     // Groups of 8 channels where possible (GroupNorm's usual 32 groups suit wider maps than a CPU model has).

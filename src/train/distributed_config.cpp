@@ -17,6 +17,10 @@ core::Section<DistributedConfig> make_distributed_section() {
   s.key("overlap", &DistributedConfig::overlap, true,
         "start each bucket's all-reduce as soon as backward has produced its gradients; false waits for the whole backward "
         "(for measuring what the overlap saves)");
+  s.key("sync_batch_norm", &DistributedConfig::sync_batch_norm, true,
+        "in training, BatchNorm and the lesion-evidence centre normalise by the statistics of the global batch (summed over the "
+        "ranks: a SyncBatchNorm), so N ranks of batch b compute what one process of batch N*b does; false: each rank's own "
+        "volumes (fewer all-reduces, other results)");
   return s;
 }
 

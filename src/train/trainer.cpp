@@ -21,12 +21,17 @@
 #include "unict/core/atomic_file.h"
 #include "unict/core/autocast.h"
 #include "unict/core/error.h"
+#include "unict/core/join.h"
 #include "unict/core/log.h"
 #include "unict/core/phase_clock.h"
 #include "unict/core/progress.h"
 #include "unict/core/seed.h"
 #include "unict/eval/metric_values_json.h"
+#include "unict/model/batch_norm.h"
+#include "unict/model/batch_statistics.h"
+#include "unict/model/lesion_evidence.h"
 #include "unict/model/losses.h"
+#include "unict/text/special_tokens.h"
 #include "unict/train/gradient_sync.h"
 #include "unict/train/optimizer.h"
 #include "unict/train/process_group.h"
@@ -61,12 +66,19 @@ std::string weights_fingerprint(torch::nn::Module& model) {
   return std::to_string(hash);
 }
 
-bool has_batch_norm(torch::nn::Module& model) {
-  for (const auto& m : model.modules())
-    if (dynamic_cast<torch::nn::BatchNorm1dImpl*>(m.get()) || dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get()) ||
-        dynamic_cast<torch::nn::BatchNorm3dImpl*>(m.get()))
-      return true;
-  return false;
+// The modules whose training output depends on the batch's statistics, by kind, for the warning of
+// a distributed run that does not synchronise them.
+std::vector<std::string> batch_statistics_modules(torch::nn::Module& model) {
+  bool batch_norm = false, lesion_evidence = false;
+  for (const auto& m : model.modules()) {
+    batch_norm = batch_norm || dynamic_cast<model::BatchNormImpl*>(m.get()) || dynamic_cast<torch::nn::BatchNorm1dImpl*>(m.get()) ||
+                 dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get()) || dynamic_cast<torch::nn::BatchNorm3dImpl*>(m.get());
+    lesion_evidence = lesion_evidence || dynamic_cast<model::LesionEvidenceImpl*>(m.get());
+  }
+  std::vector<std::string> kinds;
+  if (batch_norm) kinds.push_back("BatchNorm layers");
+  if (lesion_evidence) kinds.push_back("the lesion-evidence centre");
+  return kinds;
 }
 
 std::string item_names(const std::vector<data::LoaderItem>& items) {
@@ -106,10 +118,15 @@ class Trainer {
       check_ranks_agree();
       // Each rank its own dropout stream; rank 0 keeps the single-process one.
       if (group_->rank() > 0) torch::manual_seed(core::derive_seed(in_.seed, "torch-rank", {static_cast<std::uint64_t>(group_->rank())}));
-      if (has_batch_norm(*model_))
-        spdlog::warn("the model has BatchNorm layers: each rank normalises over its own {} volume(s), so {} ranks do not compute what one "
-                     "process with a batch of {} would (GroupNorm does)",
-                     in_.train.batch_size, group_->world_size(), in_.train.batch_size * group_->world_size());
+      const auto kinds = batch_statistics_modules(*model_);
+      if (!kinds.empty() && in_.distributed.sync_batch_norm) {
+        // Summed over the ranks in each training forward and backward (model/batch_statistics.h).
+        batch_statistics_ = std::make_unique<model::GlobalBatchStatistics>([group = group_](const at::Tensor& t) { group->all_reduce_sum(t); });
+      } else if (!kinds.empty()) {
+        spdlog::warn("distributed.sync_batch_norm is off: {} normalise over each rank's own {} volume(s), so {} ranks do not compute what "
+                     "one process with a batch of {} would",
+                     core::join(kinds, " and "), in_.train.batch_size, group_->world_size(), in_.train.batch_size * group_->world_size());
+      }
     }
     if (cuda_) at::globalContext().setBenchmarkCuDNN(in_.train.cudnn_benchmark);
     batches_per_epoch_ = loader_.batches_per_epoch();
@@ -266,18 +283,26 @@ class Trainer {
         lap("communication");  // waiting for the others' counts (and so for the slowest rank)
       }
       model::TaskLosses losses;
+      at::Tensor lockstep;  // with global batch statistics: zero-weighted terms that keep the ranks' backward passes alike
       if (!empty) {
         compat::CudaAutocast scope(autocast_, at::kBFloat16);
         const auto out = model_->forward(batch->ct, batch->tokens, batch->labels);
         losses = distributed ? model::compute_losses(out, targets, in_.model.loss, global) : model::compute_losses(out, targets, in_.model.loss);
+        if (batch_statistics_) lockstep = zero_weighted_heads(out, losses, global);
+      } else if (batch_statistics_) {
+        lockstep = placeholder_pass(global);
       }
       at::Tensor total = losses.total.defined() ? losses.total.to(torch::kFloat32) : torch::zeros({}, torch::TensorOptions().device(device_));
       if (hooks_.loss) total = hooks_.loss(state_.step, total);
       lap("losses");
       if (distributed && i + 1 == n) sync_->arm();
       if (!empty) {
-        (total / static_cast<double>(n)).backward();
+        (total / static_cast<double>(n) + (lockstep.defined() ? lockstep : torch::zeros({}, total.options()))).backward();
         backward_ran = backward_ran || total.requires_grad();
+      } else if (lockstep.defined()) {
+        model::GlobalBatchStatistics::set_contributing(false);
+        lockstep.backward();
+        model::GlobalBatchStatistics::set_contributing(true);
       }
       lap("backward");
       const auto part = [&](const at::Tensor& t) { return t.defined() ? t.detach().to(torch::kFloat64) : torch::zeros({}, sums.options()); };
@@ -315,6 +340,39 @@ class Trainer {
     lap("optimiser");
     if (timed_) clock_.finish_repetition();
     return true;
+  }
+
+  // With global batch statistics (distributed.sync_batch_norm) BatchNorm sums over the ranks in
+  // forward and backward, so every rank must run the same modules in the same order, or their
+  // all-reduces would not pair (Gloo aborts on the first pair of different sizes). A head whose
+  // loss some rank computes while this one does not (its share has no mask) gets a zero-weighted
+  // sum of its output in that loss's place: its backward runs and adds exact zeros. A head no
+  // rank trains is left out everywhere, as one process would leave it out.
+  at::Tensor zero_weighted_heads(const model::ModelOutput& out, const model::TaskLosses& mine, const model::LossDenominators& global) const {
+    const auto& weights = in_.model.loss;
+    std::vector<at::Tensor> heads;
+    if (weights.cls_weight > 0 && out.cls_logits.defined() && !mine.cls.defined()) heads.push_back(out.cls_logits);
+    if (weights.seg_weight > 0 && out.seg_logits.defined() && !mine.seg.defined() && global.mask_volumes > 0) heads.push_back(out.seg_logits);
+    if (weights.rep_weight > 0 && out.rep_logits.defined() && !mine.rep.defined()) heads.push_back(out.rep_logits);
+    at::Tensor zero;
+    for (const auto& h : heads) zero = zero.defined() ? zero + h.sum().to(torch::kFloat32) * 0.0 : h.sum().to(torch::kFloat32) * 0.0;
+    return zero;
+  }
+
+  // A rank whose share of the epoch's last global batch is empty: a forward of one blank volume
+  // that adds nothing to the batch statistics, and the zero-weighted heads to run backward on,
+  // so that its all-reduces pair with the others' (see zero_weighted_heads).
+  at::Tensor placeholder_pass(const model::LossDenominators& global) {
+    const auto& size = in_.shape.input_size;
+    const auto options = torch::TensorOptions().device(device_);
+    const auto ct = torch::zeros({1, 1, size[0], size[1], size[2]}, options);
+    const auto labels = torch::zeros({1, in_.shape.classes}, options);
+    const auto tokens = in_.tokenize ? torch::tensor({{text::kBosId, text::kEosId}}, torch::kLong).to(device_) : at::Tensor();
+    model::GlobalBatchStatistics::set_contributing(false);
+    compat::CudaAutocast scope(autocast_, at::kBFloat16);
+    const auto out = model_->forward(ct, tokens, labels);
+    model::GlobalBatchStatistics::set_contributing(true);
+    return zero_weighted_heads(out, {}, global);
   }
 
   // The loss denominators of the global batch: this rank's counts summed over the ranks.
@@ -521,6 +579,7 @@ class Trainer {
   TrainerHooks hooks_;
   std::shared_ptr<ProcessGroup> group_;
   std::unique_ptr<GradientSync> sync_;
+  std::unique_ptr<model::GlobalBatchStatistics> batch_statistics_;  // distributed.sync_batch_norm on several ranks
   std::pair<std::chrono::steady_clock::time_point, std::int64_t> attempt_start_;  // when this process began, at which step
   bool peer_stop_ = false;  // some rank received a stop signal (distributed)
   torch::Device device_;

@@ -220,8 +220,8 @@ TEST(Switches, DecoderNormIsTheConfiguredOne) {
   // Two normalisations per decoder stage, all of the configured kind.
   const auto expected = 2 * settings.seg_decoder.channels.size();
   EXPECT_EQ(count_norms(*group, "torch::nn::GroupNormImpl"), expected);
-  EXPECT_EQ(count_norms(*group, "torch::nn::BatchNorm3dImpl"), 0u);
-  EXPECT_EQ(count_norms(*batch, "torch::nn::BatchNorm3dImpl"), expected);
+  EXPECT_EQ(count_norms(*group, "unict::model::BatchNormImpl"), 0u);
+  EXPECT_EQ(count_norms(*batch, "unict::model::BatchNormImpl"), expected);
   EXPECT_EQ(count_norms(*batch, "torch::nn::GroupNormImpl"), 0u);
 }
 

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -26,6 +27,19 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kPort = 29500;  // free in a fresh namespace
+// Relative difference allowed between two runs' logged losses (expect_same_updates).
+constexpr double kLossBound = 1e-5;
+
+// The loss lines of metrics.jsonl.
+std::vector<nlohmann::json> loss_lines(const fs::path& run) {
+  std::vector<nlohmann::json> lines;
+  std::ifstream in(run / "metrics.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    auto json = nlohmann::json::parse(line);
+    if (json.contains("train.loss")) lines.push_back(json);
+  }
+  return lines;
+}
 
 class Distributed : public test::TinyRunSuite<Distributed> {
  protected:
@@ -80,22 +94,56 @@ class Distributed : public test::TinyRunSuite<Distributed> {
     for (int r = 0; r < world; ++r) ASSERT_EQ(status_of(name, r), 0) << "rank " << r << ":\n" << log_of(name, r);
   }
 
-  // The loss lines of metrics.jsonl.
-  static std::vector<nlohmann::json> loss_lines(const fs::path& run) {
-    std::vector<nlohmann::json> lines;
-    std::ifstream in(run / "metrics.jsonl");
-    for (std::string line; std::getline(in, line);) {
-      auto json = nlohmann::json::parse(line);
-      if (json.contains("train.loss")) lines.push_back(json);
-    }
-    return lines;
-  }
 
 };
 
 
-double relative_difference(const at::Tensor& a, const at::Tensor& b) {
-  return ((a - b).abs().max() / b.abs().max().clamp_min(1e-12)).item<double>();
+// What two runs that make the same updates up to the order of float32 sums must agree on: the final
+// weights and every logged loss. `updates` AdamW steps of learning rate `lr`.
+//
+// Weights: an AdamW step moves a weight by lr * |m / (sqrt(v) + eps)|, about lr at most, so N updates
+// move it by up to N * lr. Summing in another order (2 ranks, another ISA's kernels) changes a
+// gradient by a relative 1e-7 to 1e-4 (the latter where terms cancel), and each step by that share
+// of lr. The bound, 1 % of N * lr per weight, sits far above that drift (docs/distributed.md has
+// the figures measured under several ISAs) and far below what a wrong all-reduce does: a rank
+// stepping on half the batch's gradient moves weights by a large share of lr per step.
+// Losses: the forward of weights that close, summed in another order: docs/distributed.md.
+void expect_same_updates(const fs::path& a_run, const fs::path& b_run, int updates, double lr) {
+  const auto a = test::checkpoint_weights(a_run, a_run / "checkpoints/last.pt");
+  const auto b = test::checkpoint_weights(b_run, b_run / "checkpoints/last.pt");
+  ASSERT_EQ(a.size(), b.size());
+  const double weight_bound = 0.01 * updates * lr;
+  double largest = 0;
+  std::string largest_name;
+  for (const auto& [name, w] : a) {
+    if (w.numel() == 0 || !w.is_floating_point()) continue;
+    // An attention key bias adds q.b_k to every key's score of a query, which the softmax cancels:
+    // its exact gradient is 0, both runs see rounding noise there, and AdamW scales noise to
+    // full-size steps. The reference test meets the same (tests/model/reference_test.cpp).
+    if (name.size() > 7 && name.compare(name.size() - 7, 7, ".k.bias") == 0) continue;
+    const bool statistic = name.find("running_") != std::string::npos || name.find(".centre") != std::string::npos;
+    // Running statistics are means of activations, not AdamW steps: relative to their size.
+    const double difference = (b.at(name) - w).abs().max().item<double>();
+    const double bound = statistic ? 1e-4 * w.abs().max().item<double>() + 1e-6 : weight_bound;
+    EXPECT_LE(difference, bound) << name;
+    if (!statistic && difference > largest) largest = difference, largest_name = name;
+  }
+  std::cout << "largest weight difference: " << largest << " (" << largest / (updates * lr) << " of N * lr) in " << largest_name << "\n";
+  const auto losses_a = loss_lines(a_run), losses_b = loss_lines(b_run);
+  ASSERT_EQ(losses_a.size(), static_cast<std::size_t>(updates));
+  ASSERT_EQ(losses_b.size(), losses_a.size());
+  double largest_loss = 0;
+  for (std::size_t i = 0; i < losses_a.size(); ++i) {
+    ASSERT_EQ(losses_a[i]["step"], losses_b[i]["step"]);
+    for (const auto& [key, value] : losses_a[i].items()) {
+      if (key.rfind("train.", 0) != 0 || key == "train.lr") continue;
+      ASSERT_TRUE(losses_b[i].contains(key)) << key << " at line " << i;
+      const double x = value.get<double>(), y = losses_b[i][key].get<double>();
+      EXPECT_LE(std::abs(x - y), kLossBound * std::abs(x)) << key << " at step " << losses_a[i]["step"];
+      largest_loss = std::max(largest_loss, std::abs(x - y) / std::abs(x));
+    }
+  }
+  std::cout << "largest relative loss difference: " << largest_loss << "\n";
 }
 
 TEST_F(Distributed, TwoRanksOfOneComputeWhatOneRankOfTwoDoes) {
@@ -106,31 +154,8 @@ TEST_F(Distributed, TwoRanksOfOneComputeWhatOneRankOfTwoDoes) {
   ASSERT_EQ(test::run_unict(train_args(common + "--set train.batch_size=2 --out " + single.string()), *dir_ / "single.log"), 0)
       << test::slurp(*dir_ / "single.log");
   run_ranks("pair", 2, train_args(common + "--set train.batch_size=1 --out " + pair.string()));
+  expect_same_updates(single, pair, 20, 1e-4);
 
-  // Same updates, up to the order of float sums: the final weights and every logged loss.
-  const auto a = test::checkpoint_weights(single, single / "checkpoints/last.pt");
-  const auto b = test::checkpoint_weights(pair, pair / "checkpoints/last.pt");
-  ASSERT_EQ(a.size(), b.size());
-  for (const auto& [name, w] : a) {
-    if (w.numel() == 0 || !w.is_floating_point()) continue;
-    // An attention key bias adds q.b_k to every key's score of a query, which the softmax cancels:
-    // its exact gradient is 0, both runs see rounding noise there, and AdamW scales noise to
-    // full-size steps. The reference test meets the same (tests/model/reference_test.cpp).
-    if (name.size() > 7 && name.compare(name.size() - 7, 7, ".k.bias") == 0) continue;
-    EXPECT_LT(relative_difference(b.at(name), w), 1e-5) << name;
-  }
-  const auto losses_a = loss_lines(single), losses_b = loss_lines(pair);
-  ASSERT_EQ(losses_a.size(), 20u);
-  ASSERT_EQ(losses_b.size(), losses_a.size());
-  for (std::size_t i = 0; i < losses_a.size(); ++i) {
-    ASSERT_EQ(losses_a[i]["step"], losses_b[i]["step"]);
-    for (const auto& [key, value] : losses_a[i].items()) {
-      if (key.rfind("train.", 0) != 0) continue;
-      ASSERT_TRUE(losses_b[i].contains(key)) << key << " at line " << i;
-      const double x = value.get<double>(), y = losses_b[i][key].get<double>();
-      EXPECT_LE(std::abs(x - y), 1e-5 * std::abs(x)) << key << " at step " << losses_a[i]["step"];
-    }
-  }
   // The two ranks end bitwise equal (the trainer compares their weights' hashes at the end).
   const auto outcome = io::read_json(pair / "training.json");
   ASSERT_EQ(outcome.at("rank_weight_hashes").size(), 2u);
@@ -140,6 +165,73 @@ TEST_F(Distributed, TwoRanksOfOneComputeWhatOneRankOfTwoDoes) {
   EXPECT_CONTAINS(test::slurp(pair / "train.log"), "rank 0]");
   EXPECT_CONTAINS(test::slurp(pair / "train.log"), "batches of 2 over 2 ranks");
   EXPECT_EQ(log_of("pair", 1).find("trained:"), std::string::npos) << log_of("pair", 1);
+}
+
+// How far two runs of the same updates end apart: the largest difference of any weight, in units
+// of N * lr (attention key biases left out, see expect_same_updates), and of any logged loss,
+// relative.
+struct RunDifference {
+  double weights = 0, losses = 0;
+};
+RunDifference run_difference(const fs::path& a_run, const fs::path& b_run, int updates, double lr) {
+  RunDifference d;
+  const auto a = test::checkpoint_weights(a_run, a_run / "checkpoints/last.pt");
+  const auto b = test::checkpoint_weights(b_run, b_run / "checkpoints/last.pt");
+  for (const auto& [name, w] : a) {
+    if (w.numel() == 0 || !w.is_floating_point() || name.find("running_") != std::string::npos || name.find(".centre") != std::string::npos) continue;
+    if (name.size() > 7 && name.compare(name.size() - 7, 7, ".k.bias") == 0) continue;
+    d.weights = std::max(d.weights, (b.at(name) - w).abs().max().item<double>() / (updates * lr));
+  }
+  const auto losses_a = loss_lines(a_run), losses_b = loss_lines(b_run);
+  EXPECT_EQ(losses_a.size(), static_cast<std::size_t>(updates));
+  EXPECT_EQ(losses_b.size(), losses_a.size());
+  for (std::size_t i = 0; i < losses_a.size() && i < losses_b.size(); ++i)
+    for (const auto& [key, value] : losses_a[i].items())
+      if (key.rfind("train.", 0) == 0 && losses_b[i].contains(key))
+        d.losses = std::max(d.losses, std::abs(value.get<double>() - losses_b[i][key].get<double>()) / std::abs(value.get<double>()));
+  return d;
+}
+
+// The quick start's own model normalises by batch statistics (BatchNorm in the encoder and the
+// decoder, the lesion-evidence centre): with distributed.sync_batch_norm (the default) they are the
+// global batch's, and 2 ranks x 1 volume compute what 1 process x 2 volumes does.
+//
+// This model amplifies rounding far more than the tiny one (the lesion evidence averages the top
+// mask logits, BatchNorm renormalises small maps): one process under another instruction set's
+// kernels ended 0.01-0.11 N * lr away in its weights and 3e-5 to 3e-4 apart in its losses after
+// 20 updates here (docs/distributed.md). So the bound is measured in the test itself: 2 ranks must
+// stay within 5 times (losses) and 10 times (weights, plus 0.01 N * lr) what one process's own
+// rounding gives; they stayed within 2.2 times. Unsynchronised statistics (sync_batch_norm false)
+// must not: their losses ended 0.08 apart, which shows the test can fail.
+TEST_F(Distributed, TwoRanksOfOneComputeWhatOneRankOfTwoDoesWithTheQuickStartsBatchStatistics) {
+  const fs::path single = *dir_ / "qs_single", other_isa = *dir_ / "qs_other_isa", pair = *dir_ / "qs_pair", unsynced = *dir_ / "qs_unsynced";
+  const std::string root = (*dir_ / "synthetic").string();
+  const std::string common = "train --config " + std::string(UNICT_SOURCE_DIR) + "/configs/quickstart.yaml --fold 0 --set run.threads=1 "
+                             "--set data.ctrate_root=" + root + "/ctrate --set data.rexgrounding_root=" + root + "/rexgroundingct "
+                             "--set data.radchestct_root=" + root + "/radchestct --set data.cache_dir=" + (*dir_ / "qs_cache").string() +
+                             " --set split.folds=2 --set report_decoder.dropout=0 --set train.val_every=10u --set distributed.timeout_s=20 "
+                             "--set train.duration=20u --set train.lr=1e-4 --set train.log_every=1 ";
+  ASSERT_EQ(test::run_unict(common + "--set train.batch_size=2 --out " + single.string(), *dir_ / "qs_single.log"), 0)
+      << test::slurp(*dir_ / "qs_single.log");
+  // Another summation order: kernels no x86 machine picks by default, and other than this run's own
+  // when the suite itself runs under the dev-other-isa preset.
+  const char* aten = std::getenv("ATEN_CPU_CAPABILITY");
+  const std::string other = std::string("env ONEDNN_MAX_CPU_ISA=AVX ATEN_CPU_CAPABILITY=") + (aten && std::string(aten) == "default" ? "avx2" : "default");
+  ASSERT_EQ(test::run_unict(common + "--set train.batch_size=2 --out " + other_isa.string(), *dir_ / "qs_other_isa.log", other), 0)
+      << test::slurp(*dir_ / "qs_other_isa.log");
+  run_ranks("qs_pair", 2, common + "--set train.batch_size=1 --out " + pair.string());
+  EXPECT_EQ(log_of("qs_pair", 0).find("sync_batch_norm is off"), std::string::npos) << log_of("qs_pair", 0);
+  run_ranks("qs_unsynced", 2, common + "--set train.batch_size=1 --set distributed.sync_batch_norm=false --out " + unsynced.string());
+  EXPECT_CONTAINS(log_of("qs_unsynced", 0), "BatchNorm layers and the lesion-evidence centre");
+
+  const auto rounding = run_difference(single, other_isa, 20, 1e-4), ranks = run_difference(single, pair, 20, 1e-4),
+             unsynchronised = run_difference(single, unsynced, 20, 1e-4);
+  std::cout << "one process, another ISA: weights " << rounding.weights << " N*lr, losses " << rounding.losses << "\n"
+            << "two ranks, synchronised: weights " << ranks.weights << " N*lr, losses " << ranks.losses << "\n"
+            << "two ranks, unsynchronised: weights " << unsynchronised.weights << " N*lr, losses " << unsynchronised.losses << "\n";
+  EXPECT_LE(ranks.losses, 5 * rounding.losses + 1e-6);
+  EXPECT_LE(ranks.weights, 10 * rounding.weights + 0.01);
+  EXPECT_GT(unsynchronised.losses, 5 * rounding.losses + 1e-6) << "the test cannot tell synchronised batch statistics from per-rank ones";
 }
 
 TEST_F(Distributed, AKilledRankStopsTheOtherWhichResumesToTheUninterruptedRun) {

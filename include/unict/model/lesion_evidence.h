@@ -29,6 +29,7 @@ class LesionEvidenceImpl : public torch::nn::Module {
   // mean of the k largest logits of channel c (k capped at the number of voxels), with no
   // gradient into seg_logits. scale starts at 1 and offset at 0. In training mode the centre first
   // takes the batch mean of e, then follows it with momentum kMomentum; in eval mode it is fixed.
+  // Under GlobalBatchStatistics (a distributed update) the batch mean is the global batch's.
   at::Tensor forward(const at::Tensor& seg_logits);
 
   static constexpr double kMomentum = 0.1;

@@ -4,10 +4,10 @@
 // [B, C, Z / 3, h, w]: one slice token per group of 3 slices.
 #pragma once
 
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 
+#include "unict/model/batch_norm.h"
 #include "unict/model/encoder.h"
 
 namespace unict::model {
@@ -21,7 +21,7 @@ class BasicBlock2dImpl : public torch::nn::Module {
 
  private:
   torch::nn::Conv2d conv_a_{nullptr}, conv_b_{nullptr};
-  torch::nn::BatchNorm2d norm_a_{nullptr}, norm_b_{nullptr};
+  BatchNorm norm_a_{nullptr}, norm_b_{nullptr};
   torch::nn::Sequential shortcut_{nullptr};  // empty when the block keeps shape
 };
 TORCH_MODULE(BasicBlock2d);
@@ -38,7 +38,7 @@ class ResNet2dImpl : public torch::nn::Module {
 
  private:
   torch::nn::Conv2d stem_conv_{nullptr};
-  torch::nn::BatchNorm2d stem_norm_{nullptr};
+  BatchNorm stem_norm_{nullptr};
   std::vector<torch::nn::Sequential> stages_;
 };
 TORCH_MODULE(ResNet2d);
