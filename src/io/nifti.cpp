@@ -15,7 +15,7 @@
 
 #include "unict/core/atomic_file.h"
 #include "unict/core/error.h"
-#include "nifti_field.h"
+#include "nifti_header_fields.h"
 #include "unict/io/nifti_header.h"
 
 namespace unict::io {
@@ -23,7 +23,7 @@ namespace {
 
 
 
-// NIfTI-1 datatype codes (nifti1.h) that we read.
+// NIfTI datatype codes (nifti1.h; NIfTI-2 keeps them) that we read.
 DType dtype_of_code(int code, const std::string& file) {
   switch (code) {
     case 2: return DType::uint8;
@@ -46,50 +46,27 @@ struct GzCloser {
 };
 using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
 
-// The fields of the 348-byte NIfTI-1 header that ITK does not hand back faithfully: the stored
-// voxel type (ITK promotes scaled files to float), the scaling and where the voxels start.
-struct RawHeader {
-  bool swapped = false;  // written on a machine of the other byte order
-  std::vector<std::int64_t> dims;
-  int datatype = 0;
-  double vox_offset = 0, scl_slope = 0, scl_inter = 0;
-};
+// The header fields that ITK does not hand back faithfully: the stored voxel type (ITK promotes
+// scaled files to float), the scaling and where the voxels start.
+using RawHeader = detail::NiftiHeaderFields;
 
-template <class T> T field(const unsigned char* header, std::size_t offset, bool swapped) {
-  return detail::nifti_field<T>(header, offset, swapped);
-}
-
-RawHeader parse_raw_header(const unsigned char* h, const std::string& file) {
-  RawHeader r;
-  if (field<std::int32_t>(h, 0, false) != 348) {
-    if (field<std::int32_t>(h, 0, true) != 348) throw Error("not a NIfTI-1 file (sizeof_hdr is not 348)").file(file);
-    r.swapped = true;
-  }
-  if (std::memcmp(h + 344, "n+1", 4) != 0)
-    throw Error("not a single-file NIfTI-1 volume (magic is not n+1; .hdr/.img pairs and NIfTI-2 are not supported)").file(file);
-  const int n = field<std::int16_t>(h, 40, r.swapped);
-  if (n < 1 || n > 7) throw Error("invalid NIfTI dimension count").file(file).value(std::to_string(n));
-  for (int a = 1; a <= n; ++a) r.dims.push_back(field<std::int16_t>(h, 40 + 2 * static_cast<std::size_t>(a), r.swapped));
-  r.datatype = field<std::int16_t>(h, 70, r.swapped);
-  r.vox_offset = field<float>(h, 108, r.swapped);
-  r.scl_slope = field<float>(h, 112, r.swapped);
-  r.scl_inter = field<float>(h, 116, r.swapped);
-  return r;
+RawHeader parse_raw_header(const unsigned char* h, std::size_t available, const std::string& file) {
+  return detail::parse_nifti_header(h, available, file);
 }
 
 RawHeader read_raw_header(gzFile_s* in, const std::string& file) {
-  unsigned char h[348];
-  const int got = gzread(in, h, sizeof h);
-  if (got != static_cast<int>(sizeof h))
-    throw Error("not a NIfTI-1 file: shorter than the 348-byte header").file(file).value(std::to_string(std::max(got, 0)) + " bytes");
-  return parse_raw_header(h, file);
+  unsigned char h[detail::kNiftiHeaderBytes];
+  const int got = gzread(in, h, sizeof h);  // a small NIfTI-1 file may hold fewer bytes
+  return parse_raw_header(h, static_cast<std::size_t>(std::max(got, 0)), file);
 }
 
 constexpr std::size_t kMaxDeflateRatio = 1032;
 
-// vox_offset is a float in the header: a damaged one may be NaN or beyond every integer type,
-// and converting it then is undefined (found by fuzzing). Checked before any conversion.
-bool valid_voxel_offset(double offset, double limit) { return std::isfinite(offset) && offset >= 348 && offset <= limit; }
+// vox_offset is a float in a NIfTI-1 header: a damaged one may be NaN or beyond every integer
+// type, and converting it then is undefined (found by fuzzing). Checked before any conversion.
+bool valid_voxel_offset(const RawHeader& raw, double limit) {
+  return std::isfinite(raw.vox_offset) && raw.vox_offset >= static_cast<double>(raw.header_size) && raw.vox_offset <= limit;
+}
 
 // The bytes of voxel data the header's dims and datatype describe.
 std::size_t voxel_bytes(const NiftiInfo& info) {
@@ -115,7 +92,7 @@ core::BigVector<std::uint8_t> inflate_whole(const std::filesystem::path& file) {
                               static_cast<std::uint32_t>(compressed[n - 2]) << 16 | static_cast<std::uint32_t>(compressed[n - 1]) << 24;
   // Deflate expands at most 1032-fold: a larger ISIZE is damage, and allocating it would let a
   // few damaged bytes ask for 4 GiB (found by fuzzing). zlib then reports the damage.
-  if (isize < 348 || isize > n * kMaxDeflateRatio + 1024) return out;
+  if (isize < 348 || isize > n * kMaxDeflateRatio + 1024) return out;  // 348: the smallest header
   out.resize(isize);
   std::unique_ptr<libdeflate_decompressor, void (*)(libdeflate_decompressor*)> d(libdeflate_alloc_decompressor(), libdeflate_free_decompressor);
   std::size_t used = 0, produced = 0;
@@ -192,7 +169,9 @@ NiftiInfo info_from(const RawHeader& raw, const std::filesystem::path& file) {
     if (d < 1) throw Error("invalid NIfTI dimension").file(file.string()).value(std::to_string(d)).expected("every dim[1..n] >= 1");
   info.scale_slope = raw.scl_slope;
   info.scale_intercept = raw.scl_inter;
-  info.geometry = geometry_of(file, info.dims.size());
+  // Debian 12's ITK (5.2) does not read NIfTI-2 ("not recognized as a NIFTI file"): those files
+  // get their geometry from the header reader of ITK-free builds, checked against nibabel.
+  info.geometry = raw.version == 2 ? nifti_header_geometry(file, info.dims.size()) : geometry_of(file, info.dims.size());
   return info;
 }
 
@@ -241,12 +220,12 @@ Volume read_nifti(const std::filesystem::path& file, NiftiScaling scaling) {
   RawHeader raw;
   const core::BigVector<std::uint8_t> whole = inflate_whole(file);
   if (!whole.empty()) {
-    raw = parse_raw_header(whole.data(), name);
+    raw = parse_raw_header(whole.data(), whole.size(), name);
     info = info_from(raw, file);
     volume.geometry = info.geometry;
     // Checked before the voxels are allocated: a damaged header must not ask for gigabytes.
     const std::size_t total = voxel_bytes(info);
-    if (!valid_voxel_offset(raw.vox_offset, static_cast<double>(whole.size())))
+    if (!valid_voxel_offset(raw, static_cast<double>(whole.size())))
       throw Error("invalid NIfTI voxel offset").file(name).value(std::to_string(raw.vox_offset));
     const auto offset = static_cast<std::size_t>(raw.vox_offset);
     if (whole.size() - offset < total)
@@ -267,7 +246,7 @@ Volume read_nifti(const std::filesystem::path& file, NiftiScaling scaling) {
     throw Error("truncated or corrupt NIfTI voxel data").file(name).expected(std::to_string(voxel_bytes(info)) + " voxel bytes, more than a file of " +
                                                                               std::to_string(on_disk) + " bytes can hold");
   volume.array = NdArray::uninitialized(info.dtype, std::vector<std::int64_t>(info.dims.rbegin(), info.dims.rend()));
-  if (!valid_voxel_offset(raw.vox_offset, std::min(static_cast<double>(on_disk) * kMaxDeflateRatio + 1e6, 1e15)) ||
+  if (!valid_voxel_offset(raw, std::min(static_cast<double>(on_disk) * kMaxDeflateRatio + 1e6, 1e15)) ||
       gzseek(in.get(), static_cast<z_off_t>(raw.vox_offset), SEEK_SET) < 0)
     throw Error("invalid NIfTI voxel offset").file(name).value(std::to_string(raw.vox_offset));
   // Read the voxels in pieces (gzread takes an unsigned int) and insist on every byte.

@@ -11,21 +11,18 @@
 
 #include "unict/core/atomic_file.h"
 #include "unict/core/error.h"
-#include "nifti_field.h"
+#include "nifti_header_fields.h"
 
 namespace unict::io {
 namespace {
 
-// Offsets of the NIfTI-1 header fields used here (nifti1.h).
+// Offsets of the NIfTI-1 header fields written here (nifti1.h); reading takes both versions
+// (nifti_header_fields.h).
 constexpr std::size_t kDim = 40, kDatatype = 70, kBitpix = 72, kPixdim = 76, kVoxOffset = 108, kSclSlope = 112, kXyztUnits = 123,
                       kQformCode = 252, kSformCode = 254, kQuatern = 256, kQoffset = 268, kSrow = 280, kMagic = 344;
 constexpr std::size_t kHeaderSize = 348, kVoxelStart = 352;  // 348 + the 4-byte extension flag
 
 using Matrix3 = std::array<std::array<double, 3>, 3>;
-
-template <class T> T field(const unsigned char* header, std::size_t offset, bool swapped) {
-  return detail::nifti_field<T>(header, offset, swapped);
-}
 
 template <class T> void put(std::string& h, std::size_t offset, T value) { std::memcpy(h.data() + offset, &value, sizeof(T)); }
 
@@ -92,44 +89,35 @@ std::array<double, 3> rotation_quaternion(const Matrix3& r) {
   return {b, c, d};
 }
 
-std::string read_header(const std::filesystem::path& file) {
+detail::NiftiHeaderFields read_header(const std::filesystem::path& file) {
   std::unique_ptr<gzFile_s, int (*)(gzFile_s*)> in(gzopen(file.c_str(), "rb"), gzclose);
   if (!in) throw Error("cannot open: " + system_reason(errno)).file(file.string());
-  std::string h(kHeaderSize, '\0');
-  if (gzread(in.get(), h.data(), static_cast<unsigned>(kHeaderSize)) != static_cast<int>(kHeaderSize))
-    throw Error("not a NIfTI-1 file: shorter than the 348-byte header").file(file.string());
-  return h;
+  unsigned char h[detail::kNiftiHeaderBytes];
+  const int got = gzread(in.get(), h, sizeof h);  // a small NIfTI-1 file may hold fewer bytes
+  return detail::parse_nifti_header(h, static_cast<std::size_t>(std::max(got, 0)), file.string());
 }
 
 }  // namespace
 
 Geometry nifti_header_geometry(const std::filesystem::path& file, std::size_t ndim) {
-  const std::string text = read_header(file);
-  const auto* h = reinterpret_cast<const unsigned char*>(text.data());
-  bool swapped = false;
-  if (field<std::int32_t>(h, 0, false) != 348) {
-    if (field<std::int32_t>(h, 0, true) != 348) throw Error("not a NIfTI-1 file (sizeof_hdr is not 348)").file(file.string());
-    swapped = true;
-  }
+  const detail::NiftiHeaderFields h = read_header(file);
   Geometry g = Geometry::identity(ndim);
-  const auto pixdim = [&](std::size_t i) { return static_cast<double>(field<float>(h, kPixdim + 4 * i, swapped)); };
-  for (std::size_t a = 0; a < ndim; ++a) g.spacing[a] = a < 7 ? pixdim(a + 1) : 1.0;
+  for (std::size_t a = 0; a < ndim; ++a) g.spacing[a] = a < 7 ? h.pixdim[a + 1] : 1.0;
   for (auto& s : g.spacing) s = s > 0 ? s : 1.0;
   const std::size_t spatial = std::min<std::size_t>(ndim, 3);
   // The header's RAS transform: rotation-and-scale columns per axis, and the first voxel's place.
   Matrix3 axes{};
   std::array<double, 3> offset{};
-  if (field<std::int16_t>(h, kQformCode, swapped) > 0) {
-    const Matrix3 r = quaternion_rotation(field<float>(h, kQuatern, swapped), field<float>(h, kQuatern + 4, swapped),
-                                          field<float>(h, kQuatern + 8, swapped));
-    const double qfac = pixdim(0) < 0 ? -1.0 : 1.0;
+  if (h.qform_code > 0) {
+    const Matrix3 r = quaternion_rotation(h.quatern[0], h.quatern[1], h.quatern[2]);
+    const double qfac = h.pixdim[0] < 0 ? -1.0 : 1.0;
     for (std::size_t row = 0; row < 3; ++row)
       for (std::size_t col = 0; col < 3; ++col) axes[row][col] = r[row][col] * (col == 2 ? qfac : 1.0);
-    for (std::size_t row = 0; row < 3; ++row) offset[row] = field<float>(h, kQoffset + 4 * row, swapped);
-  } else if (field<std::int16_t>(h, kSformCode, swapped) > 0) {
+    for (std::size_t row = 0; row < 3; ++row) offset[row] = h.qoffset[row];
+  } else if (h.sform_code > 0) {
     for (std::size_t row = 0; row < 3; ++row) {
-      for (std::size_t col = 0; col < 3; ++col) axes[row][col] = field<float>(h, kSrow + 16 * row + 4 * col, swapped);
-      offset[row] = field<float>(h, kSrow + 16 * row + 12, swapped);
+      for (std::size_t col = 0; col < 3; ++col) axes[row][col] = h.srow[row][col];
+      offset[row] = h.srow[row][3];
     }
     for (std::size_t col = 0; col < 3; ++col) {  // spacing from the columns' lengths, direction their unit vectors
       const double length = std::sqrt(axes[0][col] * axes[0][col] + axes[1][col] * axes[1][col] + axes[2][col] * axes[2][col]);

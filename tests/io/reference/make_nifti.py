@@ -69,3 +69,37 @@ with gzip.open(os.path.join(out, "scaled.nii.gz"), "wb") as f:
     f.write(bytes(raw))
 os.remove(plain)
 data.ravel(order="F").tofile(os.path.join(out, "scaled.raw"))
+
+# NIfTI-2: nibabel's own test file (little-endian, 4-D, qform and sform, header extensions before
+# the voxels), and volumes nibabel writes as NIfTI-2 in both byte orders.
+def describe(name, image):
+    data = np.asanyarray(image.dataobj)
+    data = data.astype(data.dtype.newbyteorder("="))  # the reader hands back native byte order
+    np.asarray(data).ravel(order="F").tofile(os.path.join(out, name + ".raw"))
+    affine = image.affine
+    spacing = np.linalg.norm(affine[:3, :3], axis=0)
+    geometry = {
+        "dims": list(data.shape),
+        "dtype": str(data.dtype),
+        "spacing": list(spacing),  # the first three axes
+        "origin": list(LPS @ affine[:3, 3]),
+        "direction": (LPS @ affine[:3, :3] / spacing).ravel().tolist(),
+    }
+    with open(os.path.join(out, name + ".json"), "w") as f:
+        json.dump(geometry, f)
+
+
+example = os.path.join(os.path.dirname(nib.__file__), "tests", "data", "example_nifti2.nii.gz")
+with open(example, "rb") as f, open(os.path.join(out, "example_nifti2.nii.gz"), "wb") as g:
+    g.write(f.read())
+describe("example_nifti2", nib.load(example))
+for order, tag in (("<", "little"), (">", "big")):
+    data = rng.integers(-1024, 2000, size=(7, 6, 5)).astype(order + "i2")
+    header = nib.Nifti2Header(endianness=order)
+    image = nib.Nifti2Image(data, affine, header=header)
+    image.header.set_data_dtype(data.dtype)
+    path = os.path.join(out, "nifti2_" + tag + ".nii.gz")
+    nib.save(image, path)
+    written = nib.load(path)
+    assert written.header["sizeof_hdr"] == 540 and written.header.endianness == order, (written.header["sizeof_hdr"], written.header.endianness)
+    describe("nifti2_" + tag, written)
