@@ -22,14 +22,19 @@ std::vector<std::string> split_name(const std::string& name) {
   return parts;
 }
 
-std::vector<std::string> read_lines(const fs::path& file) {
-  std::vector<std::string> lines;
+// The volume names of a no_chest_*.txt file. A line may be a bare name (train_33_a_1.nii.gz) or a
+// path into the release (dataset/train_fixed/train_33/train_33_a/train_33_a_1.nii.gz): the volume
+// is its file name either way.
+std::vector<std::string> read_volume_names(const fs::path& file) {
+  std::vector<std::string> names;
   std::ifstream in(file);
   for (std::string line; std::getline(in, line);) {
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    if (!line.empty()) lines.push_back(strip_nifti_extension(line));
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.erase(0, 1);
+    const std::string name = fs::path(line).filename().string();
+    if (!name.empty()) names.push_back(strip_nifti_extension(name));
   }
-  return lines;
+  return names;
 }
 
 // v1 geometry from the metadata row: DICOM PixelSpacing is (row spacing = y, column spacing = x).
@@ -67,7 +72,7 @@ CtRateIndex CtRateIndex::load(const fs::path& root, const std::string& tree) {
   for (const std::string split : {"train", "valid"}) {
     const auto excluded = dataset / "metadata" / ("no_chest_" + split + ".txt");
     if (fs::exists(excluded))
-      for (auto& name : read_lines(excluded)) index.non_chest_.push_back(std::move(name));
+      for (auto& name : read_volume_names(excluded)) index.non_chest_.push_back(std::move(name));
   }
   for (const std::string split : {"train", "valid"}) {
     const std::string long_split = split == "train" ? "train" : "validation";

@@ -123,12 +123,18 @@ PrepareResult prepare_cache(const SampleSet& samples, const PreprocessConfig& co
   for (const auto& s : skipped) report.push_back({{"name", s.name}, {"reason", s.reason}});
   result.classes_without_positives = classes_without_positives(samples, ok);
   result.report = result.folder / "prepare_report.json";
-  io::write_json(result.report, {{"skipped", report}, {"classes_without_positives", result.classes_without_positives}});
+  nlohmann::json without_masks = nlohmann::json::array();
+  for (const auto& s : samples.without_masks) without_masks.push_back({{"name", s.name}, {"reason", s.reason}});
+  io::write_json(result.report,
+                 {{"skipped", report}, {"without_mask", without_masks}, {"classes_without_positives", result.classes_without_positives}});
   result.prepared = prepared;
   result.reused = reused;
   result.skipped = skipped.size();
   spdlog::info("prepare: {} prepared, {} already in the cache, {} left out (see {})", result.prepared, result.reused, result.skipped,
                result.report.string());
+  if (!samples.without_masks.empty())
+    spdlog::info("prepare: {} volume(s) without a mask, used for classification and reports only (\"without_mask\" in {})",
+                 samples.without_masks.size(), result.report.string());
   // The entries left out are listed when the cache is made; a call that only reuses it (every fold
   // of a cross-validation) lists them at debug level, so that they are said once.
   const auto level = prepared > 0 ? spdlog::level::info : spdlog::level::debug;

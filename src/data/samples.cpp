@@ -71,11 +71,17 @@ SampleSet rexgrounding_samples(const DataConfig& config, const LabelSet& labels)
       problem(config, set, entry.name, Error("volume file is missing").file(volume->ct.file.string()));
       continue;
     }
-    if (entry.mask_file.empty()) {
-      problem(config, set, entry.name,
-              Error("mask file is missing").file((config.rexgrounding_root / "segmentations" / (entry.name + ".nii.gz")).string()));
+    // An entry that describes its mask (entity counts, voxel counts) must have the file; one that
+    // does not (the challenge file's test split) serves classification and reports only.
+    const bool mask_described = std::any_of(entry.findings.begin(), entry.findings.end(), [](const RexFinding& f) { return f.entities >= 0 || f.pixels >= 0; });
+    const std::string mask_path = (config.rexgrounding_root / "segmentations" / (entry.name + ".nii.gz")).string();
+    if (entry.mask_file.empty() && mask_described) {
+      problem(config, set, entry.name, Error("mask file is missing").file(mask_path));
       continue;
     }
+    if (entry.mask_file.empty())
+      set.without_masks.push_back({entry.name, "no mask (" + entry.split + " entry of " + json_file + " without " + mask_path +
+                                                   " or entity counts): used for classification and reports, not segmentation"});
     Sample s;
     s.name = entry.name;
     s.patient = volume->patient;
@@ -95,13 +101,24 @@ SampleSet rexgrounding_samples(const DataConfig& config, const LabelSet& labels)
     } else {
       for (const auto& f : entry.findings) s.report += (s.report.empty() ? "" : " ") + f.text;
     }
-    if (s.report.empty()) {
-      problem(config, set, entry.name, Error("no report text for the volume").value(entry.name).expected("a Findings_EN entry in CT-RATE's reports CSV"));
-      continue;
-    }
-    set.samples.push_back(std::move(s));
+    set.samples.push_back(std::move(s));  // an empty report is a problem only where one is needed (require_reports)
   }
   return set;
+}
+
+void require_reports(const DataConfig& config, SampleSet& set) {
+  std::vector<Sample> kept;
+  for (auto& s : set.samples) {
+    if (!s.report.empty()) {
+      kept.push_back(std::move(s));
+      continue;
+    }
+    problem(config, set, s.name,
+            Error("no report text for the volume, which the report head needs").value(s.name).expected(
+                config.report_source == "findings_en" ? "a Findings_EN entry in CT-RATE's reports CSV that is not empty or 'Not given.'"
+                                                      : "ReXGroundingCT findings with text"));
+  }
+  set.samples = std::move(kept);
 }
 
 SampleSet radchestct_samples(const DataConfig& config, const LabelSet& labels) {

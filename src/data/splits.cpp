@@ -125,7 +125,7 @@ std::vector<std::string> training_reports(const SampleSet& samples, const Fold& 
   // fold.train is sorted (see Fold).
   std::vector<std::string> reports;
   for (const auto& sample : samples.samples)
-    if (std::binary_search(fold.train.begin(), fold.train.end(), sample.patient)) reports.push_back(sample.report);
+    if (!sample.report.empty() && std::binary_search(fold.train.begin(), fold.train.end(), sample.patient)) reports.push_back(sample.report);
   return reports;
 }
 

@@ -287,6 +287,7 @@ class Writer {
         counts[key] = c.findings[f].instances;
       }
       entry["findings"] = findings;
+      entry["challenge_categories"] = categories;  // for MICCAI_challenge_dataset.json; removed when the files are assembled
       if (v.rex_split != "test") {  // test entries carry names and findings only, and no mask
         entry["categories"] = categories;
         entry["pixels"] = pixels;
@@ -376,16 +377,25 @@ class Writer {
     }
   }
 
+  // dataset.json, whose test entries carry names and findings only, and MICCAI_challenge_dataset.json,
+  // whose test entries also carry their categories (but still no mask and no counts), as the
+  // challenge's release does.
   void write_rexgrounding(const std::vector<VolumeOutput>& outputs) {
     json dataset = {{"train", json::array()}, {"val", json::array()}, {"test", json::array()}};
+    json challenge = dataset;
     for (const auto& o : outputs) {
       if (o.rex_entry.is_null()) continue;
       json entry = o.rex_entry;
       const std::string split = entry["split"];
+      const json categories = entry["challenge_categories"];
       entry.erase("split");
+      entry.erase("challenge_categories");
       dataset[split].push_back(entry);
+      if (split == "test") entry["categories"] = categories;
+      challenge[split].push_back(entry);
     }
     io::write_json(root_ / kReXGroundingCT / "dataset.json", dataset, 1);
+    io::write_json(root_ / kReXGroundingCT / "MICCAI_challenge_dataset.json", challenge, 1);
   }
 
   void write_rad_labels(const std::vector<RadOutput>& rad_outputs) {

@@ -5,6 +5,7 @@
 #include "unict/core/error.h"
 #include "unict/core/torch_runtime.h"
 #include "unict/data/prepare.h"
+#include "unict/data/samples.h"
 #include "unict/experiments/run_folder.h"
 #include "unict/train/checkpoint.h"
 #include "unict/train/trainer.h"
@@ -15,6 +16,7 @@ RunData load_run_data(const Config& c, const data::DatasetSpec& dataset) {
   RunData out;
   out.labels = data::load_label_set(c.data.label_set);
   out.samples = dataset.read(c.data, out.labels);
+  if (c.model.has_task(core::Task::rep) && dataset.scores(core::Task::rep)) data::require_reports(c.data, out.samples);
   data::PrepareOptions options;
   options.cache_root = c.data.cache_dir;
   options.dataset = dataset.id;

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -78,6 +79,23 @@ TEST_F(Datasets, CtRateIndexListsEveryChestVolumeWithReportAndLabels) {
   EXPECT_THROW(ctrate_patient_of("scan42.nii.gz"), Error);
 }
 
+// A no_chest line written as a path into the release (with Windows line ends) names the same volume
+// as its file name: the volume is left out, not prepared.
+TEST_F(Datasets, ANonChestLineWrittenAsAPathExcludesItsVolume) {
+  test::TempDir dir;
+  fs::copy(root() / "ctrate", dir / "ctrate", fs::copy_options::recursive);
+  const std::string non_chest = (*truth_)["non_chest"];
+  const std::string split = non_chest.rfind("train_", 0) == 0 ? "train" : "valid";
+  const auto parts = non_chest.substr(0, non_chest.rfind('_'));
+  const std::string patient = non_chest.substr(0, non_chest.find('_', non_chest.find('_') + 1));
+  dir.write("ctrate/dataset/metadata/no_chest_" + split + ".txt",
+            "dataset/" + split + "_fixed/" + patient + "/" + parts + "/" + non_chest + ".nii.gz\r\n");
+  const auto index = CtRateIndex::load(dir / "ctrate", "v2");
+  EXPECT_TRUE(index.is_non_chest(non_chest));
+  EXPECT_EQ(index.find(non_chest), nullptr);
+  EXPECT_EQ(index.volumes().size(), (*truth_)["ctrate"].size() - 1);
+}
+
 TEST_F(Datasets, V1RescaledFromTheMetadataEqualsV2) {
   const auto v1 = CtRateIndex::load(root() / "ctrate", "v1");
   const auto v2 = CtRateIndex::load(root() / "ctrate", "v2");
@@ -117,6 +135,48 @@ TEST_F(Datasets, RexGroundingSamplesCarryTheTrueLabelsAndTheirMaskChannels) {
   const auto& first = by_findings.samples.front();
   const auto entry = std::find_if(entries.begin(), entries.end(), [&](const RexEntry& e) { return e.name == first.name; });
   EXPECT_EQ(first.report.rfind(entry->findings.front().text, 0), 0u);
+}
+
+// MICCAI_challenge_dataset.json: its test entries carry categories but no mask and no counts.
+// They serve classification and reports (labels as the categories say), without a mask, each
+// listed with its reason; train and val entries keep their masks.
+TEST(ChallengeFile, TestEntriesWithoutMasksServeClassificationAndReports) {
+  test::TempDir dir;
+  // Enough annotated volumes that a few fall into the test split (7 % of them).
+  write_synthetic_dataset(dir / "synth", test::small_synthetic(30, 3, {16, 24, 24}, 0, 0.9));
+  const json truth = io::read_json(dir / "synth" / "synthetic_truth.json");
+  DataConfig c = test::synthetic_data_config(dir / "synth");
+  c.rexgrounding_json = "MICCAI_challenge_dataset.json";
+  const LabelSet labels = load_label_set(c.label_set);
+  const SampleSet set = rexgrounding_samples(c, labels);
+  const auto ctrate = CtRateIndex::load(c.ctrate_root, "v2");
+  std::set<std::string> test_names;
+  for (const auto& e : load_rexgrounding(c.rexgrounding_root, c.rexgrounding_json))
+    if (e.split == "test" && !ctrate.is_non_chest(e.name)) test_names.insert(e.name);
+  ASSERT_FALSE(test_names.empty()) << "seed 3 draws no test entry";
+  EXPECT_EQ(set.without_masks.size(), test_names.size());
+  std::size_t without = 0;
+  for (const auto& s : set.samples) {
+    const auto codes = truth["ctrate"][s.name]["codes"].get<std::vector<std::string>>();
+    for (std::size_t k = 0; k < labels.size(); ++k) {
+      const bool present = std::find(codes.begin(), codes.end(), labels.classes[k].rexgrounding_codes[0]) != codes.end();
+      EXPECT_EQ(s.labels[k], present ? 1 : 0) << s.name;
+    }
+    if (test_names.count(s.name)) {
+      ++without;
+      EXPECT_TRUE(s.mask_file.empty()) << s.name;
+      EXPECT_FALSE(s.report.empty()) << s.name;
+    } else {
+      EXPECT_TRUE(fs::exists(s.mask_file)) << s.name;
+    }
+  }
+  EXPECT_EQ(without, test_names.size());
+  EXPECT_CONTAINS(set.without_masks.front().reason, "used for classification and reports, not segmentation");
+  // dataset.json's test entries carry no categories: listed as left out, as before.
+  c.rexgrounding_json = "dataset.json";
+  const SampleSet plain = rexgrounding_samples(c, labels);
+  EXPECT_TRUE(plain.without_masks.empty());
+  EXPECT_EQ(plain.samples.size() + test_names.size(), set.samples.size());
 }
 
 TEST_F(Datasets, RadChestCtLabelsAreTheOrOverLocationsMappedOntoTheMergedClasses) {
@@ -170,6 +230,45 @@ TEST_F(Datasets, AVolumeMissingFromDiskFailsOrIsSkippedAsConfigured) {
   const SampleSet set = rexgrounding_samples(c, labels);
   EXPECT_TRUE(std::any_of(set.skipped.begin(), set.skipped.end(), [&](const SkippedItem& s) { return s.name == victim.name; }));
   EXPECT_TRUE(std::none_of(set.samples.begin(), set.samples.end(), [&](const Sample& s) { return s.name == victim.name; }));
+}
+
+// CT-RATE writes "Not given." for an empty report field. Such a volume serves everything that needs
+// no report (a split, classification, segmentation); where the report head needs one it fails or
+// is left out with its reason, as data.on_error says.
+TEST_F(Datasets, AVolumeWithoutReportTextIsKeptUnlessAReportIsNeeded) {
+  test::TempDir dir;
+  const auto copy = broken_copy(dir, root());
+  DataConfig c = config();
+  c.ctrate_root = copy / "ctrate";
+  c.rexgrounding_root = copy / "rexgroundingct";
+  const LabelSet labels = load_label_set(c.label_set);
+  const Sample victim = rexgrounding_samples(c, labels).samples.front();
+  bool rewritten = false;
+  for (const std::string split : {"train", "validation"}) {
+    const auto file = copy / "ctrate/dataset/radiology_text_reports" / (split + "_reports.csv");
+    auto table = io::read_csv(file);
+    for (auto& row : table.rows)
+      if (strip_nifti_extension(row[table.column("VolumeName")]) == victim.name) row[table.column("Findings_EN")] = "Not given.", rewritten = true;
+    io::write_csv(file, table.header, table.rows);
+  }
+  ASSERT_TRUE(rewritten);
+  SampleSet set = rexgrounding_samples(c, labels);
+  const auto found = std::find_if(set.samples.begin(), set.samples.end(), [&](const Sample& s) { return s.name == victim.name; });
+  ASSERT_NE(found, set.samples.end()) << "a volume without report text was left out where no report is needed";
+  EXPECT_EQ(found->report, "");
+  EXPECT_EQ(found->labels, victim.labels);
+  const std::size_t count = set.samples.size();
+
+  const auto error = test::error_of([&] { SampleSet again = set; require_reports(c, again); });
+  EXPECT_CONTAINS(error, "no report text for the volume, which the report head needs '" + victim.name + "'");
+  EXPECT_CONTAINS(error, "data.on_error=skip");
+  c.on_error = "skip";
+  require_reports(c, set);
+  EXPECT_EQ(set.samples.size(), count - 1);
+  EXPECT_TRUE(std::none_of(set.samples.begin(), set.samples.end(), [&](const Sample& s) { return s.name == victim.name; }));
+  const auto skipped = std::find_if(set.skipped.begin(), set.skipped.end(), [&](const SkippedItem& s) { return s.name == victim.name; });
+  ASSERT_NE(skipped, set.skipped.end());
+  EXPECT_CONTAINS(skipped->reason, "which the report head needs");
 }
 
 TEST_F(Datasets, BrokenFilesAreErrorsNamingTheFileAndTheProblem) {

@@ -7,6 +7,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -247,6 +250,100 @@ TEST_F(Training, AFinishedRunIsNeverReplacedWithoutForce) {
   EXPECT_CONTAINS(test::error_of([&] { experiments::resume_fold(run, false); }), "has finished");
   options.force = true;
   EXPECT_NO_THROW(experiments::train_fold(loaded(overrides), options));
+}
+
+// model.seg_detection_gate through the binary: the same trained model evaluated without the gate
+// and with a gate set between its own test probabilities keeps exactly the masks of the classes
+// whose probability reaches the gate, and empties the others (some of each).
+TEST_F(Training, TheMaskGateKeepsExactlyTheMasksOfDetectedClasses) {
+  const fs::path open = *dir_ / "gate_open", gated = *dir_ / "gate_set";
+  ASSERT_EQ(unict("train --config " + config_.string() + " --fold 0 --set train.duration=12u --out " + open.string(), *dir_ / "gate_train.log"), 0)
+      << test::slurp(*dir_ / "gate_train.log");
+  ASSERT_EQ(unict("evaluate --run " + open.string() + " --bootstrap 10", *dir_ / "gate_open.log"), 0) << test::slurp(*dir_ / "gate_open.log");
+
+  // Each (volume, class): its probability and its ungated mask.
+  const auto scores = io::read_csv(open / "test/predictions_cls.csv");
+  const auto classes = io::read_json(open / "test/masks_grid/pred/classes.json")["classes"].get<std::vector<std::string>>();
+  const auto mask_of = [&](const fs::path& run, const std::string& volume, std::size_t c) {
+    const auto nifti = io::read_nifti(run / "test/masks_grid/pred" / (volume + ".nii.gz"));
+    const auto per_class = static_cast<std::size_t>(nifti.array.shape[1] * nifti.array.shape[2] * nifti.array.shape[3]);
+    const std::uint8_t* voxels = nifti.array.data<std::uint8_t>() + c * per_class;
+    return std::vector<std::uint8_t>(voxels, voxels + per_class);
+  };
+  const auto drawn = [](const std::vector<std::uint8_t>& m) { return std::any_of(m.begin(), m.end(), [](std::uint8_t v) { return v != 0; }); };
+  std::vector<double> drawn_probabilities;
+  for (const auto& row : scores.rows)
+    for (std::size_t c = 0; c < classes.size(); ++c)
+      if (drawn(mask_of(open, row[0], c))) drawn_probabilities.push_back(std::stod(row[scores.column(classes[c])]));
+  std::sort(drawn_probabilities.begin(), drawn_probabilities.end());
+  drawn_probabilities.erase(std::unique(drawn_probabilities.begin(), drawn_probabilities.end()), drawn_probabilities.end());
+  ASSERT_GE(drawn_probabilities.size(), 2u) << "the ungated model drew too few masks to place a gate between them";
+  // Halfway between two neighbouring probabilities of drawn masks: no probability sits on the gate.
+  const std::size_t middle = drawn_probabilities.size() / 2;
+  const double gate = (drawn_probabilities[middle - 1] + drawn_probabilities[middle]) / 2;
+
+  fs::copy(open, gated, fs::copy_options::recursive);
+  fs::remove_all(gated / "test");
+  std::string config = test::slurp(gated / "config.yaml");
+  const auto at = config.find("seg_detection_gate: ");
+  ASSERT_NE(at, std::string::npos);
+  char value[64];
+  std::snprintf(value, sizeof(value), "%.17g", gate);
+  config.replace(at, config.find('\n', at) - at, std::string("seg_detection_gate: ") + value);
+  std::ofstream(gated / "config.yaml", std::ios::binary | std::ios::trunc) << config;
+  ASSERT_EQ(unict("evaluate --run " + gated.string() + " --bootstrap 10", *dir_ / "gate_set.log"), 0) << test::slurp(*dir_ / "gate_set.log");
+
+  EXPECT_EQ(test::slurp(gated / "test/predictions_cls.csv"), test::slurp(open / "test/predictions_cls.csv"));
+  EXPECT_DOUBLE_EQ(io::read_json(gated / "test/results.json")["seg"]["masks_kept_where_class_probability_at_least"].get<double>(), gate);
+  std::size_t kept = 0, emptied = 0;
+  for (const auto& row : scores.rows)
+    for (std::size_t c = 0; c < classes.size(); ++c) {
+      const auto before = mask_of(open, row[0], c), after = mask_of(gated, row[0], c);
+      if (std::stod(row[scores.column(classes[c])]) >= gate) {
+        EXPECT_EQ(after, before) << row[0] << " " << classes[c] << ": a detected class's mask changed";
+        kept += drawn(before);
+      } else {
+        EXPECT_FALSE(drawn(after)) << row[0] << " " << classes[c] << ": drawn below the gate";
+        emptied += drawn(before);
+      }
+    }
+  EXPECT_GT(kept, 0u);
+  EXPECT_GT(emptied, 0u);
+}
+
+// Training and evaluation from MICCAI_challenge_dataset.json, whose test entries have labels but
+// no masks: they are trained on for classification and reports, their segmentation loss is left
+// out, and the evaluation scores masks only against the volumes that have them, while it writes a
+// predicted mask for every volume.
+TEST_F(Training, VolumesWithoutMasksTrainAndAreEvaluatedWithoutSegmentationScores) {
+  const fs::path out = *dir_ / "challenge", data = *dir_ / "challenge_data";
+  // Enough annotated volumes that a few fall into the test split (7 % of them).
+  data::write_synthetic_dataset(data, test::small_synthetic(30, 3, {24, 32, 32}, 0, 0.9));
+  const std::string args = "cv --config " + config_.string() + " --folds 0 --no-external --out " + out.string() +
+                           " --set data.ctrate_root=" + (data / "ctrate").string() + " --set data.rexgrounding_root=" +
+                           (data / "rexgroundingct").string() +
+                           " --set data.rexgrounding_json=MICCAI_challenge_dataset.json --set data.cache_dir=" + (*dir_ / "challenge_cache").string();
+  ASSERT_EQ(unict(args, *dir_ / "challenge.log"), 0) << test::slurp(*dir_ / "challenge.log");
+  // The prepare report names every volume without a mask.
+  std::set<std::string> without;
+  for (const auto& entry : fs::directory_iterator(*dir_ / "challenge_cache")) {
+    const auto report = io::read_json(entry.path() / "prepare_report.json");
+    for (const auto& item : report["without_mask"]) without.insert(item["name"].get<std::string>());
+  }
+  ASSERT_FALSE(without.empty());
+  const auto split = io::read_json(out / "fold0/split.json");
+  std::size_t tested_without = 0, tested_with = 0;
+  for (const auto& name : split["test"]) {
+    const std::string volume = name.get<std::string>();
+    EXPECT_TRUE(fs::exists(out / "fold0/test/masks" / (volume + ".nii.gz"))) << volume << ": every volume gets its predicted mask";
+    const bool scored = fs::exists(out / "fold0/test/masks_grid/truth" / (volume + ".nii.gz"));
+    EXPECT_EQ(scored, without.count(volume) == 0) << volume;
+    (without.count(volume) ? tested_without : tested_with) += 1;
+  }
+  EXPECT_GT(tested_without + tested_with, 0u);
+  const auto results = io::read_json(out / "fold0/test/results.json");
+  EXPECT_EQ(results["seg"]["volumes"].get<std::size_t>(), tested_with) << results["seg"].dump();
+  EXPECT_EQ(io::read_csv(out / "fold0/test/predictions_cls.csv").rows.size(), tested_with + tested_without);
 }
 
 }  // namespace

@@ -7,7 +7,8 @@
 // OUT/ctrate/dataset/metadata/{train,validation}_metadata.csv, no_chest_{train,valid}.txt
 // OUT/ctrate/dataset/radiology_text_reports/{train,validation}_reports.csv
 // OUT/ctrate/dataset/multi_abnormality_labels/{train,valid}_predicted_labels.csv
-// OUT/rexgroundingct/dataset.json, segmentations/<volume>.nii.gz
+// OUT/rexgroundingct/dataset.json, MICCAI_challenge_dataset.json (test entries with categories,
+//   still without masks), segmentations/<volume>.nii.gz
 // OUT/radchestct/<NoteAcc_DEID>.npz, img{train,valid,test}_Abnormality_and_Location_Labels.csv
 // OUT/synthetic_truth.json   what each volume really shows (for tests and labeler checks)
 #pragma once
