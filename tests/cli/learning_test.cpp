@@ -69,7 +69,10 @@ std::vector<double> fold0_test_auroc(const test::TempDir& dir, const std::string
 
 // The quick start draws a class's mask only where its head gives the class p >= 0.5
 // (model.seg_detection_gate): checked on the written test masks against predictions_cls.csv.
-// Returns how many (volume, class) masks were drawn, so a vacuous pass shows.
+// Returns how many (volume, class) masks were drawn. Whether any is drawn depends on how far 300
+// updates carry the head's probabilities past 0.5, which rounding on another CPU moved below it
+// (issue 34); that the gate keeps exactly the detected classes' masks is tested on a run whose
+// gate is set between its own probabilities (tests/train/training_test.cpp).
 std::size_t drawn_masks_all_detected(const std::filesystem::path& test_folder) {
   const auto scores = io::read_csv(test_folder / "predictions_cls.csv");
   const auto name_column = scores.column(scores.header.front());
@@ -95,19 +98,31 @@ double mean(const std::vector<double>& v) {
   return s / static_cast<double>(v.size());
 }
 
+// The data's seed: 5, or UNICT_LEARNING_SEED (scripts/bench/rounding_spread.sh measures the
+// asserted figures over seeds and instruction sets).
+std::string data_seed() {
+  const char* seed = std::getenv("UNICT_LEARNING_SEED");
+  return seed && *seed ? seed : "5";
+}
+
+// The bounds sit far from what was measured (docs/build.md, "Tests on every CPU"): the trained
+// mean AUROC of the three classes and the control's, over instruction sets and data seeds.
 TEST(Learning, AFewHundredUpdatesClassifyVisibleClassesAndTheControlDoesNot) {
   test::TempDir dir;
   const auto synth_log = dir / "synth.log";
-  ASSERT_EQ(run_unict("synth --out '" + (dir / "synthetic").string() + "' --profile grid --patients 150 --radchestct 1 --seed 5", synth_log), 0)
+  ASSERT_EQ(run_unict("synth --out '" + (dir / "synthetic").string() + "' --profile grid --patients 150 --radchestct 1 --seed " + data_seed(),
+                      synth_log),
+            0)
       << test::slurp(synth_log);
   const auto trained = fold0_test_auroc(dir, "trained", "");
   const auto control = fold0_test_auroc(dir, "control", "--set train.shuffled_targets_control=true");
   for (std::size_t i = 0; i < kVisibleClasses.size(); ++i)
     std::cout << kVisibleClasses[i] << ": trained " << trained[i] << ", control " << control[i] << "\n";
+  std::cout << "mean: trained " << mean(trained) << ", control " << mean(control) << "\n";
   EXPECT_GT(mean(trained), 0.8);
   EXPECT_LT(mean(control), 0.65);
-  EXPECT_GT(drawn_masks_all_detected(dir / "trained" / "fold0" / "test"), 0u);
-  drawn_masks_all_detected(dir / "control" / "fold0" / "test");
+  std::cout << "masks drawn: trained " << drawn_masks_all_detected(dir / "trained" / "fold0" / "test") << ", control "
+            << drawn_masks_all_detected(dir / "control" / "fold0" / "test") << "\n";
 }
 
 }  // namespace
