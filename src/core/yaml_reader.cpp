@@ -88,17 +88,10 @@ Error YamlNode::wrong_type(const std::string& expected) const {
 const YamlNode& YamlNode::expect_keys(const std::vector<std::string>& allowed, const std::string& what) const {
   const std::string list = listed(allowed);
   if (!is_map()) throw wrong_type(what + ": a mapping of " + list);
-  std::set<std::string> seen;
-  for (const auto& entry : *node_) {
-    const YamlNode key(file_, std::make_shared<const YAML::Node>(entry.first), path_, line());
-    if (!entry.first.IsScalar()) throw key.error("a key must be a name").value(describe_yaml_node(entry.first)).expected("a plain key");
-    const std::string name = entry.first.Scalar();
-    const std::string full = path_.empty() ? name : path_ + "." + name;
-    if (!seen.insert(name).second) throw key.error("key given twice in one mapping").key(full);
-    if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
-    Error e = key.error("unknown key in " + what);
-    e.key(full);
-    if (const auto near = nearest_word(name, allowed)) e.hint("did you mean '" + *near + "'? " + what + " takes " + list);
+  for (const auto& entry : mapping_entries()) {
+    if (std::find(allowed.begin(), allowed.end(), entry.name) != allowed.end()) continue;
+    Error e = entry.key.error("unknown key in " + what);
+    if (const auto near = nearest_word(entry.name, allowed)) e.hint("did you mean '" + *near + "'? " + what + " takes " + list);
     else e.expected("one of: " + list);
     throw e;
   }
@@ -159,9 +152,8 @@ std::vector<std::string> YamlNode::string_list() const {
   return out;
 }
 
-std::vector<std::pair<std::string, YamlNode>> YamlNode::entries() const {
-  if (!is_map()) throw wrong_type("a mapping");
-  std::vector<std::pair<std::string, YamlNode>> out;
+std::vector<YamlNode::Entry> YamlNode::mapping_entries() const {
+  std::vector<Entry> out;
   std::set<std::string> seen;
   for (const auto& entry : *node_) {
     const YamlNode key(file_, std::make_shared<const YAML::Node>(entry.first), path_, line());
@@ -169,8 +161,15 @@ std::vector<std::pair<std::string, YamlNode>> YamlNode::entries() const {
     const std::string name = entry.first.Scalar();
     const std::string full = path_.empty() ? name : path_ + "." + name;
     if (!seen.insert(name).second) throw key.error("key given twice in one mapping").key(full);
-    out.emplace_back(name, YamlNode(file_, std::make_shared<const YAML::Node>(entry.second), full, key.line()));
+    out.push_back({name, YamlNode(file_, key.node_, full, key.line()), YamlNode(file_, std::make_shared<const YAML::Node>(entry.second), full, key.line())});
   }
+  return out;
+}
+
+std::vector<std::pair<std::string, YamlNode>> YamlNode::entries() const {
+  if (!is_map()) throw wrong_type("a mapping");
+  std::vector<std::pair<std::string, YamlNode>> out;
+  for (auto& entry : mapping_entries()) out.emplace_back(entry.name, std::move(entry.value));
   return out;
 }
 

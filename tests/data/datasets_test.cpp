@@ -210,12 +210,13 @@ fs::path broken_copy(const test::TempDir& dir, const fs::path& from) {
   return to;
 }
 
+// The data config that reads a copy made by broken_copy.
+DataConfig config_of(const fs::path& copy) { return test::synthetic_data_config(copy); }
+
 TEST_F(Datasets, AVolumeMissingFromDiskFailsOrIsSkippedAsConfigured) {
   test::TempDir dir;
   const auto copy = broken_copy(dir, root());
-  DataConfig c = config();
-  c.ctrate_root = copy / "ctrate";
-  c.rexgrounding_root = copy / "rexgroundingct";
+  DataConfig c = config_of(copy);
   const LabelSet labels = load_label_set(c.label_set);
   const Sample victim = rexgrounding_samples(c, labels).samples.front();
   fs::remove(victim.ct.file);
@@ -238,9 +239,7 @@ TEST_F(Datasets, AVolumeMissingFromDiskFailsOrIsSkippedAsConfigured) {
 TEST_F(Datasets, AVolumeWithoutReportTextIsKeptUnlessAReportIsNeeded) {
   test::TempDir dir;
   const auto copy = broken_copy(dir, root());
-  DataConfig c = config();
-  c.ctrate_root = copy / "ctrate";
-  c.rexgrounding_root = copy / "rexgroundingct";
+  DataConfig c = config_of(copy);
   const LabelSet labels = load_label_set(c.label_set);
   const Sample victim = rexgrounding_samples(c, labels).samples.front();
   bool rewritten = false;

@@ -65,11 +65,19 @@ class YamlNode {
  private:
   YamlNode(std::shared_ptr<const std::string> file, std::shared_ptr<const YAML::Node> node, std::string path, int fallback_line);
   Error wrong_type(const std::string& expected) const;
+  // A mapping's keys in file order, each a plain scalar given once (errors at the key's line).
+  struct Entry;
+  std::vector<Entry> mapping_entries() const;
 
   std::shared_ptr<const std::string> file_;
   std::shared_ptr<const YAML::Node> node_;
   std::string path_;
   int fallback_line_ = 0;  // where an absent key's mapping is
+};
+
+struct YamlNode::Entry {
+  std::string name;
+  YamlNode key, value;  // both carry the key's path
 };
 
 // How a YAML scalar's text is read as a typed value, for configs and every other file alike.
