@@ -106,7 +106,7 @@ std::string data_seed() {
 }
 
 // The bounds sit far from what was measured (docs/build.md, "Tests on every CPU"): the trained
-// mean AUROC of the three classes and the control's, over instruction sets and data seeds.
+// mean AUROC of the three classes and the control's, under two instruction-set settings.
 TEST(Learning, AFewHundredUpdatesClassifyVisibleClassesAndTheControlDoesNot) {
   test::TempDir dir;
   const auto synth_log = dir / "synth.log";
@@ -119,8 +119,15 @@ TEST(Learning, AFewHundredUpdatesClassifyVisibleClassesAndTheControlDoesNot) {
   for (std::size_t i = 0; i < kVisibleClasses.size(); ++i)
     std::cout << kVisibleClasses[i] << ": trained " << trained[i] << ", control " << control[i] << "\n";
   std::cout << "mean: trained " << mean(trained) << ", control " << mean(control) << "\n";
-  EXPECT_GT(mean(trained), 0.8);
-  EXPECT_LT(mean(control), 0.65);
+  // On a test fold of this size (about 35 volumes, 5-10 positives a class) a random score's AUROC
+  // spreads by about 0.12 per class, 0.07 for the mean of three. Measured (docs/build.md): trained
+  // 0.926 and 0.846, control 0.613 and 0.559, under the default kernels and under oneDNN SSE4.1 +
+  // ATen unvectorised. The old bounds (trained > 0.8, control < 0.65) sat 0.05 and 0.04 from those.
+  // Now: the control within 3.5 spreads of chance, the trained run 2 spreads clear of its lowest
+  // figure, and the two apart by more than 2 spreads (measured 0.29 and 0.31).
+  EXPECT_GT(mean(trained), 0.7);
+  EXPECT_LT(mean(control), 0.75);
+  EXPECT_GT(mean(trained) - mean(control), 0.15);
   std::cout << "masks drawn: trained " << drawn_masks_all_detected(dir / "trained" / "fold0" / "test") << ", control "
             << drawn_masks_all_detected(dir / "control" / "fold0" / "test") << "\n";
 }
