@@ -6,12 +6,12 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include "unict/core/error.h"
+#include "unict/core/number_format.h"
 
 namespace unict::core {
 
@@ -71,12 +71,6 @@ std::string describe(const LockHolder& holder) {
   return "process " + std::to_string(holder.pid) + " on " + holder.host;
 }
 
-std::string seconds_text(double seconds) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%g", seconds);
-  return text;
-}
-
 }  // namespace
 
 struct FolderLock::Held {
@@ -115,7 +109,7 @@ FolderLock FolderLock::acquire(const fs::path& folder, double wait_s, const std:
     if (std::chrono::steady_clock::now() >= deadline) {
       const LockHolder holder = read_holder(fd);
       ::close(fd);
-      Error e("the folder is in use by " + describe(holder) + (wait_s > 0 ? " (waited " + seconds_text(wait_s) + " s)" : ""));
+      Error e("the folder is in use by " + describe(holder) + (wait_s > 0 ? " (waited " + significant(wait_s, 6) + " s)" : ""));
       e.file(folder.string());
       e.hint(!hint.empty() ? hint
                            : holder.host.empty() ? "wait for it to end, then run this again"

@@ -6,20 +6,11 @@
 #include <set>
 
 #include "unict/core/atomic_file.h"
+#include "unict/core/join.h"
 #include "unict/core/string_distance.h"
 #include "yaml_document.h"
 
 namespace unict::core {
-namespace {
-
-std::string listed(const std::vector<std::string>& names) {
-  std::string list;
-  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-  return list;
-}
-
-}  // namespace
-
 YAML::Node parse_yaml_document(const std::string& text, const std::string& file) {
   try {
     return YAML::Load(text);
@@ -86,7 +77,7 @@ Error YamlNode::wrong_type(const std::string& expected) const {
 }
 
 const YamlNode& YamlNode::expect_keys(const std::vector<std::string>& allowed, const std::string& what) const {
-  const std::string list = listed(allowed);
+  const std::string list = join(allowed);
   if (!is_map()) throw wrong_type(what + ": a mapping of " + list);
   for (const auto& entry : mapping_entries()) {
     if (std::find(allowed.begin(), allowed.end(), entry.name) != allowed.end()) continue;

@@ -265,10 +265,7 @@ int run_cv_fold(const LoadedConfig& config, std::int64_t fold, const fs::path& r
   // attempt is still ending waits for it (slurm.previous_attempt_wait_s) instead of deciding on a
   // folder that is being written.
   core::FolderLock lock;
-  if (root) {
-    fs::create_directories(run_dir);
-    lock = lock_run_folder(run_dir, options.lock_wait_s);
-  }
+  if (root) lock = core::FolderLock::acquire(run_dir, options.lock_wait_s);  // creates the folder of a fold not started yet
   // Rank 0's view of the folder decides, so that every rank takes the same path.
   const auto decide = [&](const std::string& what, const std::string& mine) { return group ? group->share_from_root(what, mine) : mine; };
   const std::string plan = decide("fold plan", fold_finished(run_dir, evaluated)    ? "skip"

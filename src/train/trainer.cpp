@@ -71,8 +71,7 @@ std::string weights_fingerprint(torch::nn::Module& model) {
 std::vector<std::string> batch_statistics_modules(torch::nn::Module& model) {
   bool batch_norm = false, lesion_evidence = false;
   for (const auto& m : model.modules()) {
-    batch_norm = batch_norm || dynamic_cast<model::BatchNormImpl*>(m.get()) || dynamic_cast<torch::nn::BatchNorm1dImpl*>(m.get()) ||
-                 dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get()) || dynamic_cast<torch::nn::BatchNorm3dImpl*>(m.get());
+    batch_norm = batch_norm || dynamic_cast<model::BatchNormImpl*>(m.get());  // the model's only BatchNorm (model/batch_norm.h)
     lesion_evidence = lesion_evidence || dynamic_cast<model::LesionEvidenceImpl*>(m.get());
   }
   std::vector<std::string> kinds;
@@ -300,9 +299,8 @@ class Trainer {
         (total / static_cast<double>(n) + (lockstep.defined() ? lockstep : torch::zeros({}, total.options()))).backward();
         backward_ran = backward_ran || total.requires_grad();
       } else if (lockstep.defined()) {
-        model::GlobalBatchStatistics::set_contributing(false);
+        const model::GlobalBatchStatistics::Placeholder placeholder;
         lockstep.backward();
-        model::GlobalBatchStatistics::set_contributing(true);
       }
       lap("backward");
       const auto part = [&](const at::Tensor& t) { return t.defined() ? t.detach().to(torch::kFloat64) : torch::zeros({}, sums.options()); };
@@ -368,10 +366,12 @@ class Trainer {
     const auto ct = torch::zeros({1, 1, size[0], size[1], size[2]}, options);
     const auto labels = torch::zeros({1, in_.shape.classes}, options);
     const auto tokens = in_.tokenize ? torch::tensor({{text::kBosId, text::kEosId}}, torch::kLong).to(device_) : at::Tensor();
-    model::GlobalBatchStatistics::set_contributing(false);
-    compat::CudaAutocast scope(autocast_, at::kBFloat16);
-    const auto out = model_->forward(ct, tokens, labels);
-    model::GlobalBatchStatistics::set_contributing(true);
+    model::ModelOutput out;
+    {
+      const model::GlobalBatchStatistics::Placeholder placeholder;
+      compat::CudaAutocast scope(autocast_, at::kBFloat16);
+      out = model_->forward(ct, tokens, labels);
+    }
     return zero_weighted_heads(out, {}, global);
   }
 

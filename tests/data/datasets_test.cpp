@@ -210,27 +210,38 @@ fs::path broken_copy(const test::TempDir& dir, const fs::path& from) {
   return to;
 }
 
-// The data config that reads a copy made by broken_copy.
-DataConfig config_of(const fs::path& copy) { return test::synthetic_data_config(copy); }
+// A broken_copy of the synthetic set under `dir`, the config that reads it, and the first sample
+// it gives: the volume a test breaks.
+struct BrokenSet {
+  fs::path copy;
+  DataConfig config;
+  LabelSet labels;
+  Sample victim;
+};
+BrokenSet broken_set(const test::TempDir& dir, const fs::path& from) {
+  BrokenSet b{broken_copy(dir, from), {}, {}, {}};
+  b.config = test::synthetic_data_config(b.copy);
+  b.labels = load_label_set(b.config.label_set);
+  b.victim = rexgrounding_samples(b.config, b.labels).samples.front();
+  return b;
+}
 
 TEST_F(Datasets, AVolumeMissingFromDiskFailsOrIsSkippedAsConfigured) {
   test::TempDir dir;
-  const auto copy = broken_copy(dir, root());
-  DataConfig c = config_of(copy);
-  const LabelSet labels = load_label_set(c.label_set);
-  const Sample victim = rexgrounding_samples(c, labels).samples.front();
-  fs::remove(victim.ct.file);
+  const BrokenSet broken = broken_set(dir, root());
+  DataConfig c = broken.config;
+  fs::remove(broken.victim.ct.file);
   try {
-    rexgrounding_samples(c, labels);
+    rexgrounding_samples(c, broken.labels);
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_CONTAINS(std::string(e.what()), victim.ct.file.string() + ": volume file is missing");
+    EXPECT_CONTAINS(std::string(e.what()), broken.victim.ct.file.string() + ": volume file is missing");
     EXPECT_CONTAINS(std::string(e.what()), "data.on_error=skip");
   }
   c.on_error = "skip";
-  const SampleSet set = rexgrounding_samples(c, labels);
-  EXPECT_TRUE(std::any_of(set.skipped.begin(), set.skipped.end(), [&](const SkippedItem& s) { return s.name == victim.name; }));
-  EXPECT_TRUE(std::none_of(set.samples.begin(), set.samples.end(), [&](const Sample& s) { return s.name == victim.name; }));
+  const SampleSet set = rexgrounding_samples(c, broken.labels);
+  EXPECT_TRUE(std::any_of(set.skipped.begin(), set.skipped.end(), [&](const SkippedItem& s) { return s.name == broken.victim.name; }));
+  EXPECT_TRUE(std::none_of(set.samples.begin(), set.samples.end(), [&](const Sample& s) { return s.name == broken.victim.name; }));
 }
 
 // CT-RATE writes "Not given." for an empty report field. Such a volume serves everything that needs
@@ -238,34 +249,32 @@ TEST_F(Datasets, AVolumeMissingFromDiskFailsOrIsSkippedAsConfigured) {
 // is left out with its reason, as data.on_error says.
 TEST_F(Datasets, AVolumeWithoutReportTextIsKeptUnlessAReportIsNeeded) {
   test::TempDir dir;
-  const auto copy = broken_copy(dir, root());
-  DataConfig c = config_of(copy);
-  const LabelSet labels = load_label_set(c.label_set);
-  const Sample victim = rexgrounding_samples(c, labels).samples.front();
+  const BrokenSet broken = broken_set(dir, root());
+  DataConfig c = broken.config;
   bool rewritten = false;
   for (const std::string split : {"train", "validation"}) {
-    const auto file = copy / "ctrate/dataset/radiology_text_reports" / (split + "_reports.csv");
+    const auto file = broken.copy / "ctrate/dataset/radiology_text_reports" / (split + "_reports.csv");
     auto table = io::read_csv(file);
     for (auto& row : table.rows)
-      if (strip_nifti_extension(row[table.column("VolumeName")]) == victim.name) row[table.column("Findings_EN")] = "Not given.", rewritten = true;
+      if (strip_nifti_extension(row[table.column("VolumeName")]) == broken.victim.name) row[table.column("Findings_EN")] = "Not given.", rewritten = true;
     io::write_csv(file, table.header, table.rows);
   }
   ASSERT_TRUE(rewritten);
-  SampleSet set = rexgrounding_samples(c, labels);
-  const auto found = std::find_if(set.samples.begin(), set.samples.end(), [&](const Sample& s) { return s.name == victim.name; });
+  SampleSet set = rexgrounding_samples(c, broken.labels);
+  const auto found = std::find_if(set.samples.begin(), set.samples.end(), [&](const Sample& s) { return s.name == broken.victim.name; });
   ASSERT_NE(found, set.samples.end()) << "a volume without report text was left out where no report is needed";
   EXPECT_EQ(found->report, "");
-  EXPECT_EQ(found->labels, victim.labels);
+  EXPECT_EQ(found->labels, broken.victim.labels);
   const std::size_t count = set.samples.size();
 
   const auto error = test::error_of([&] { SampleSet again = set; require_reports(c, again); });
-  EXPECT_CONTAINS(error, "no report text for the volume, which the report head needs '" + victim.name + "'");
+  EXPECT_CONTAINS(error, "no report text for the volume, which the report head needs '" + broken.victim.name + "'");
   EXPECT_CONTAINS(error, "data.on_error=skip");
   c.on_error = "skip";
   require_reports(c, set);
   EXPECT_EQ(set.samples.size(), count - 1);
-  EXPECT_TRUE(std::none_of(set.samples.begin(), set.samples.end(), [&](const Sample& s) { return s.name == victim.name; }));
-  const auto skipped = std::find_if(set.skipped.begin(), set.skipped.end(), [&](const SkippedItem& s) { return s.name == victim.name; });
+  EXPECT_TRUE(std::none_of(set.samples.begin(), set.samples.end(), [&](const Sample& s) { return s.name == broken.victim.name; }));
+  const auto skipped = std::find_if(set.skipped.begin(), set.skipped.end(), [&](const SkippedItem& s) { return s.name == broken.victim.name; });
   ASSERT_NE(skipped, set.skipped.end());
   EXPECT_CONTAINS(skipped->reason, "which the report head needs");
 }

@@ -151,12 +151,14 @@ TEST(BatchNorm, APlaceholderAddsNothingAndGetsNoGradient) {
                                          torch::cat({other_dy.sum(axes), (other_dy * x_hat).sum(axes)})};
   std::size_t call = 0;
   const GlobalBatchStatistics global([&](const at::Tensor& t) { t.add_(added.at(call++)); });
-  GlobalBatchStatistics::set_contributing(false);
   BatchNorm placeholder(4);
   auto input = torch::zeros({1, 4, 3, 4, 4}).requires_grad_();
-  const auto y = placeholder->forward(input);
-  (y.sum() * 0.0).backward();
-  GlobalBatchStatistics::set_contributing(true);
+  {
+    const GlobalBatchStatistics::Placeholder scope;
+    const auto y = placeholder->forward(input);
+    (y.sum() * 0.0).backward();
+  }
+  EXPECT_TRUE(GlobalBatchStatistics::contributing());
   EXPECT_EQ(call, 3u);
   EXPECT_TRUE(torch::equal(input.grad(), torch::zeros_like(input)));
   EXPECT_TRUE(torch::equal(placeholder->named_parameters()["weight"].grad(), torch::zeros({4})));

@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kPort = 29500;  // free in a fresh namespace
-// Relative difference allowed between two runs' logged losses (expect_same_updates).
+// Relative difference allowed between two runs' logged losses (TwoRanksOfOneComputeWhatOneRankOfTwoDoes).
 constexpr double kLossBound = 1e-5;
 
 // The loss lines of metrics.jsonl.
@@ -98,52 +98,42 @@ class Distributed : public test::TinyRunSuite<Distributed> {
 };
 
 
-// What two runs that make the same updates up to the order of float32 sums must agree on: the final
-// weights and every logged loss. `updates` AdamW steps of learning rate `lr`.
-//
-// Weights: an AdamW step moves a weight by lr * |m / (sqrt(v) + eps)|, about lr at most, so N updates
-// move it by up to N * lr. Summing in another order (2 ranks, another ISA's kernels) changes a
-// gradient by a relative 1e-7 to 1e-4 (the latter where terms cancel), and each step by that share
-// of lr. The bound, 1 % of N * lr per weight, sits far above that drift (docs/distributed.md has
-// the figures measured under several ISAs) and far below what a wrong all-reduce does: a rank
-// stepping on half the batch's gradient moves weights by a large share of lr per step.
-// Losses: the forward of weights that close, summed in another order: docs/distributed.md.
-void expect_same_updates(const fs::path& a_run, const fs::path& b_run, int updates, double lr) {
+// How far two runs of the same updates end apart: the largest difference of any weight, in units
+// of N * lr (N AdamW updates at learning rate lr: a step moves a weight by lr * |m / (sqrt(v) +
+// eps)|, about lr at most), and of any logged loss, relative. Running statistics are not AdamW
+// steps and are left out; the losses they feed are compared.
+struct RunDifference {
+  double weights = 0, losses = 0;
+  std::string weight_name, loss_name;
+};
+RunDifference run_difference(const fs::path& a_run, const fs::path& b_run, int updates, double lr) {
+  RunDifference d;
   const auto a = test::checkpoint_weights(a_run, a_run / "checkpoints/last.pt");
   const auto b = test::checkpoint_weights(b_run, b_run / "checkpoints/last.pt");
-  ASSERT_EQ(a.size(), b.size());
-  const double weight_bound = 0.01 * updates * lr;
-  double largest = 0;
-  std::string largest_name;
+  EXPECT_EQ(a.size(), b.size());
   for (const auto& [name, w] : a) {
-    if (w.numel() == 0 || !w.is_floating_point()) continue;
+    if (w.numel() == 0 || !w.is_floating_point() || name.find("running_") != std::string::npos || name.find(".centre") != std::string::npos) continue;
     // An attention key bias adds q.b_k to every key's score of a query, which the softmax cancels:
     // its exact gradient is 0, both runs see rounding noise there, and AdamW scales noise to
     // full-size steps. The reference test meets the same (tests/model/reference_test.cpp).
     if (name.size() > 7 && name.compare(name.size() - 7, 7, ".k.bias") == 0) continue;
-    const bool statistic = name.find("running_") != std::string::npos || name.find(".centre") != std::string::npos;
-    // Running statistics are means of activations, not AdamW steps: relative to their size.
-    const double difference = (b.at(name) - w).abs().max().item<double>();
-    const double bound = statistic ? 1e-4 * w.abs().max().item<double>() + 1e-6 : weight_bound;
-    EXPECT_LE(difference, bound) << name;
-    if (!statistic && difference > largest) largest = difference, largest_name = name;
+    const double difference = (b.at(name) - w).abs().max().item<double>() / (updates * lr);
+    if (difference > d.weights) d.weights = difference, d.weight_name = name;
   }
-  std::cout << "largest weight difference: " << largest << " (" << largest / (updates * lr) << " of N * lr) in " << largest_name << "\n";
   const auto losses_a = loss_lines(a_run), losses_b = loss_lines(b_run);
-  ASSERT_EQ(losses_a.size(), static_cast<std::size_t>(updates));
-  ASSERT_EQ(losses_b.size(), losses_a.size());
-  double largest_loss = 0;
-  for (std::size_t i = 0; i < losses_a.size(); ++i) {
-    ASSERT_EQ(losses_a[i]["step"], losses_b[i]["step"]);
+  EXPECT_EQ(losses_a.size(), static_cast<std::size_t>(updates));
+  EXPECT_EQ(losses_b.size(), losses_a.size());
+  for (std::size_t i = 0; i < losses_a.size() && i < losses_b.size(); ++i) {
+    EXPECT_EQ(losses_a[i]["step"], losses_b[i]["step"]);
     for (const auto& [key, value] : losses_a[i].items()) {
-      if (key.rfind("train.", 0) != 0 || key == "train.lr") continue;
-      ASSERT_TRUE(losses_b[i].contains(key)) << key << " at line " << i;
-      const double x = value.get<double>(), y = losses_b[i][key].get<double>();
-      EXPECT_LE(std::abs(x - y), kLossBound * std::abs(x)) << key << " at step " << losses_a[i]["step"];
-      largest_loss = std::max(largest_loss, std::abs(x - y) / std::abs(x));
+      if (key.rfind("train.", 0) != 0) continue;
+      EXPECT_TRUE(losses_b[i].contains(key)) << key << " at line " << i;
+      if (!losses_b[i].contains(key)) continue;
+      const double difference = std::abs(value.get<double>() - losses_b[i][key].get<double>()) / std::abs(value.get<double>());
+      if (difference > d.losses) d.losses = difference, d.loss_name = key + " at step " + losses_a[i]["step"].dump();
     }
   }
-  std::cout << "largest relative loss difference: " << largest_loss << "\n";
+  return d;
 }
 
 TEST_F(Distributed, TwoRanksOfOneComputeWhatOneRankOfTwoDoes) {
@@ -154,7 +144,15 @@ TEST_F(Distributed, TwoRanksOfOneComputeWhatOneRankOfTwoDoes) {
   ASSERT_EQ(test::run_unict(train_args(common + "--set train.batch_size=2 --out " + single.string()), *dir_ / "single.log"), 0)
       << test::slurp(*dir_ / "single.log");
   run_ranks("pair", 2, train_args(common + "--set train.batch_size=1 --out " + pair.string()));
-  expect_same_updates(single, pair, 20, 1e-4);
+  // Summing in another order (2 ranks, another ISA's kernels) changes a gradient by a relative
+  // 1e-7 to 1e-4 (the latter where terms cancel), and each step by that share of lr; a wrong
+  // all-reduce (a rank stepping on half the batch's gradient) by a large share of lr. Measured
+  // under three ISA settings: at most 1.9e-4 of N * lr and 1.9e-7 relative (docs/build.md).
+  const auto d = run_difference(single, pair, 20, 1e-4);
+  std::cout << "largest weight difference: " << d.weights << " of N * lr (" << d.weight_name << "); largest relative loss difference: "
+            << d.losses << " (" << d.loss_name << ")\n";
+  EXPECT_LE(d.weights, 0.01) << d.weight_name;
+  EXPECT_LE(d.losses, kLossBound) << d.loss_name;
 
   // The two ranks end bitwise equal (the trainer compares their weights' hashes at the end).
   const auto outcome = io::read_json(pair / "training.json");
@@ -165,31 +163,6 @@ TEST_F(Distributed, TwoRanksOfOneComputeWhatOneRankOfTwoDoes) {
   EXPECT_CONTAINS(test::slurp(pair / "train.log"), "rank 0]");
   EXPECT_CONTAINS(test::slurp(pair / "train.log"), "batches of 2 over 2 ranks");
   EXPECT_EQ(log_of("pair", 1).find("trained:"), std::string::npos) << log_of("pair", 1);
-}
-
-// How far two runs of the same updates end apart: the largest difference of any weight, in units
-// of N * lr (attention key biases left out, see expect_same_updates), and of any logged loss,
-// relative.
-struct RunDifference {
-  double weights = 0, losses = 0;
-};
-RunDifference run_difference(const fs::path& a_run, const fs::path& b_run, int updates, double lr) {
-  RunDifference d;
-  const auto a = test::checkpoint_weights(a_run, a_run / "checkpoints/last.pt");
-  const auto b = test::checkpoint_weights(b_run, b_run / "checkpoints/last.pt");
-  for (const auto& [name, w] : a) {
-    if (w.numel() == 0 || !w.is_floating_point() || name.find("running_") != std::string::npos || name.find(".centre") != std::string::npos) continue;
-    if (name.size() > 7 && name.compare(name.size() - 7, 7, ".k.bias") == 0) continue;
-    d.weights = std::max(d.weights, (b.at(name) - w).abs().max().item<double>() / (updates * lr));
-  }
-  const auto losses_a = loss_lines(a_run), losses_b = loss_lines(b_run);
-  EXPECT_EQ(losses_a.size(), static_cast<std::size_t>(updates));
-  EXPECT_EQ(losses_b.size(), losses_a.size());
-  for (std::size_t i = 0; i < losses_a.size() && i < losses_b.size(); ++i)
-    for (const auto& [key, value] : losses_a[i].items())
-      if (key.rfind("train.", 0) == 0 && losses_b[i].contains(key))
-        d.losses = std::max(d.losses, std::abs(value.get<double>() - losses_b[i][key].get<double>()) / std::abs(value.get<double>()));
-  return d;
 }
 
 // The quick start's own model normalises by batch statistics (BatchNorm in the encoder and the

@@ -34,6 +34,16 @@ class GlobalBatchStatistics {
   // with this off, its modules add nothing to the sums (no values, no count).
   static bool contributing();
   static void set_contributing(bool contributes);
+
+  // This rank's placeholder pass: not contributing while it lives, contributing again after,
+  // however the pass ends.
+  class Placeholder {
+   public:
+    Placeholder() { set_contributing(false); }
+    ~Placeholder() { set_contributing(true); }
+    Placeholder(const Placeholder&) = delete;
+    Placeholder& operator=(const Placeholder&) = delete;
+  };
 };
 
 }  // namespace unict::model
