@@ -6,8 +6,10 @@
 # default; AVX512_CORE differs only where the CPU has AVX-512), ATEN_CPU_CAPABILITY picks ATen's
 # vectorised kernels (default = none). Prints, per setting, the distributed equivalence figures
 # (largest weight difference as a share of N * lr, largest relative loss difference) and the
-# learning test's mean AUROCs (trained, control) and drawn masks.
+# learning test's mean AUROCs (trained, control) and drawn masks, and per variant of the reference
+# equality the largest relative differences from PyTorch and the ReLU inputs it found flipped.
 #   bash scripts/bench/rounding_spread.sh                 (all settings, learning seed 5)
+#   ONLY=reference bash scripts/bench/rounding_spread.sh  (the reference equality alone)
 #   SEEDS="5 6 7" bash scripts/bench/rounding_spread.sh  (the learning test over several data seeds)
 #   SETTINGS="ONEDNN_MAX_CPU_ISA=SSE41" ONLY=distributed bash scripts/bench/rounding_spread.sh
 # Needs the dev build (cmake --build --preset dev). Run it alone on the machine: it times nothing,
@@ -26,6 +28,10 @@ for setting in "${settings[@]}"; do
     out=$(env "${env_args[@]}" "$build/tests/train/unict_distributed_tests" --gtest_filter='Distributed.TwoRanksOfOne*' 2>&1) || true
     status=$(grep -Eo '\[  (PASSED|FAILED)  \].*' <<<"$out" | head -1)
     echo "$setting | distributed | $(grep -E 'largest weight difference|^(one process|two ranks)' <<<"$out" | tr '\n' ';') $status"
+  fi
+  if [ "$only" = all ] || [ "$only" = reference ]; then
+    out=$(env "${env_args[@]}" "$build/tests/model/unict_reference_tests" 2>&1) || true
+    grep -E '^(largest relative|.*the other way:|     ReLU )|^\[ +(OK|FAILED) +\] Variants' <<<"$out" | sed "s/^/$setting | reference | /"
   fi
   if [ "$only" = all ] || [ "$only" = learning ]; then
     for seed in $seeds; do
