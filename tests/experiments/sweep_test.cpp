@@ -1,16 +1,21 @@
 // The parts of a SLURM sweep that need no cluster: the plan and its refusals, the batch scripts'
 // options, how an attempt's exit status becomes the task's state, and the run-program helper
-// against /bin/sh. (The sweep itself runs on a real SLURM in tests/cluster/.)
+// against /bin/sh, and what `unict status` says of a local experiment. (The sweep itself runs on a
+// real SLURM in tests/cluster/.)
 #include <csignal>
 
 #include <cstdlib>
+
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include "test_support.h"
 #include "unict/core/child_process.h"
 #include "unict/core/error.h"
+#include "unict/core/folder_lock.h"
 #include "unict/experiments/config.h"
+#include "unict/experiments/experiment_status.h"
 #include "unict/experiments/slurm_launcher.h"
 #include "unict/experiments/sweep.h"
 #include "unict/experiments/sweep_state.h"
@@ -137,6 +142,28 @@ TEST(SweepState, ExitStatusesBecomeRequeueStopOrFailureUpToMaxAttempts) {
   EXPECT_EQ(record_attempt_end(sweep, 1, 0, 1, log), AttemptDecision::give_up);
   reset_for_resubmission(sweep, 0);
   EXPECT_EQ(read_task_record(sweep, 0)->failures, 0);
+}
+
+// `unict status` on an experiment the local launcher runs: a started fold whose folder a process
+// holds is running in that process (its id and host); once the lock is gone, it was stopped.
+TEST(ExperimentStatus, AStartedFoldNamesTheProcessHoldingItOrSaysItStopped) {
+  test::TempDir dir;
+  const auto experiment = dir / "experiment";
+  dir.write("experiment/fold0/progress.json", R"({"step": 3, "total_updates": 10, "updated_at": 0, "updates_per_s": 1})");
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
+  {
+    const auto lock = core::FolderLock::acquire(experiment / "fold0");
+    const auto status = experiment_status(experiment);
+    ASSERT_EQ(status.folds.size(), 1u);
+    EXPECT_EQ(status.folds[0].state, "started");
+    EXPECT_EQ(status.folds[0].note, "running (process " + std::to_string(::getpid()) + " on " + host + ")");
+    EXPECT_EQ(status.folds[0].step, 3);
+  }
+  const auto status = experiment_status(experiment);
+  ASSERT_EQ(status.folds.size(), 1u);
+  EXPECT_EQ(status.folds[0].note, "stopped: unict cv continues it");
+  EXPECT_CONTAINS(status_table(status, 0), "| 0 | started | 3 / 10 |");
 }
 
 TEST(ChildProcess, CollectsOutputAndExitStatusAndKnowsAMissingProgram) {
