@@ -46,7 +46,18 @@ std::shared_ptr<BackboneImpl> EncoderRegistry::make(const EncoderConfig& config)
 
 VisualEncoderImpl::VisualEncoderImpl(const EncoderConfig& config, std::int64_t embed_dim, double dropout) {
   backbone_ = register_module("backbone", EncoderRegistry::instance().make(config));
-  const auto channels = token_channels();
+  const auto maps = backbone_->map_channels();
+  if (config.pooled_maps > static_cast<std::int64_t>(maps.size()))
+    throw Error("more maps to pool than the encoder has")
+        .key("encoder.pooled_maps")
+        .value(std::to_string(config.pooled_maps))
+        .expected("at most " + std::to_string(maps.size()) + ", the maps of this " + config.name);
+  std::int64_t channels = 0;
+  for (std::int64_t k = 0; k < config.pooled_maps; ++k) {
+    const auto map_channels = maps[maps.size() - 1 - static_cast<std::size_t>(k)];
+    pooling_.push_back(register_module("pool" + std::to_string(k), FeaturePooling(config.pooling, map_channels)));
+    channels += map_channels;
+  }
   embed_ = register_module("embed", torch::nn::Sequential(torch::nn::Linear(channels, embed_dim), torch::nn::GELU(),
                                                           torch::nn::Dropout(dropout), torch::nn::Linear(embed_dim, embed_dim)));
 }
@@ -54,9 +65,11 @@ VisualEncoderImpl::VisualEncoderImpl(const EncoderConfig& config, std::int64_t e
 EncoderOutput VisualEncoderImpl::forward(const at::Tensor& ct) {
   EncoderOutput out;
   out.maps = backbone_->forward(ct);
-  const auto& deepest = out.maps.back();                                  // [B, C, z, y, x]
-  out.slice_tokens = deepest.mean({3, 4}).transpose(1, 2).contiguous();  // [B, z, C]
-  out.embedded = embed_->forward(out.slice_tokens.mean(1));               // GAP = mean of the slice means
+  auto deepest = pooling_.front()->slices_and_whole(out.maps.back());
+  out.slice_tokens = deepest.slices;  // [B, z, C]
+  std::vector<at::Tensor> pooled{deepest.whole};
+  for (std::size_t k = 1; k < pooling_.size(); ++k) pooled.push_back(pooling_[k]->whole(out.maps[out.maps.size() - 1 - k]));
+  out.embedded = embed_->forward(pooled.size() == 1 ? pooled.front() : at::cat(pooled, 1));
   return out;
 }
 

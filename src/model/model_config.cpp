@@ -60,6 +60,15 @@ core::Section<EncoderConfig> make_encoder_section() {
   core::Section<EncoderConfig> s("encoder");
   s.key("name", &EncoderConfig::name, std::string("resnet2p5d"), "the visual encoder; only its own keys (encoder.<name>.*) are read and checked")
       .one_of(encoder_names());
+  s.key("pooling", &EncoderConfig::pooling, std::string("mean"),
+        "how a map's positions become one vector, for the embedded CT and (per slice) the slice tokens: mean = global "
+        "average pooling (the paper's reading); max; gem = generalised mean, p learned from 3; attention = weighted by a "
+        "softmax of a learned linear score, starting from the mean")
+      .one_of({"mean", "max", "gem", "attention"});
+  s.key("pooled_maps", &EncoderConfig::pooled_maps, std::int64_t{1},
+        "how many of the encoder's maps, deepest first, are pooled and concatenated into the embedded CT (1 = the "
+        "deepest, the paper's reading); the slice tokens are the deepest map's")
+      .in_range(Range::closed(1, 16));
   return s;
 }
 

@@ -57,6 +57,9 @@ std::vector<Variant> variants() {
       {"seg_only", with(kPlainReadout, {"model.tasks=[seg]", "loss.cls_weight=0", "loss.rep_weight=0", "seg_decoder.output_scale=2", "seg_decoder.norm=instance",
                                         "loss.seg_pos_weight=5"})},
       {"rep_only", with(kPlainReadout, {"model.tasks=[rep]", "model.scf=false", "loss.cls_weight=0", "loss.seg_weight=0", "decode.length_penalty=0"})},
+      {"max_pooling", with(kPlainReadout, {"encoder.pooling=max"})},
+      {"gem_pooling_2_maps", with(kPlainReadout, {"encoder.pooling=gem", "encoder.pooled_maps=2"})},
+      {"attention_pooling_3_maps", with(kPlainReadout, {"encoder.pooling=attention", "encoder.pooled_maps=3"})},
   };
 }
 
@@ -86,6 +89,13 @@ TEST_P(ReferenceEquality, MatchesThePyTorchReference) {
   model::ModelShape shape{static_cast<std::int64_t>(data::load_label_set(config.data.label_set).size()), 40, config.preprocess.size};
   auto net = model::build_model(config.model, shape, 42);
   net->train();
+  {
+    // Attention pooling's scores start at zero, which pools as the mean; random ones make its
+    // softmax count.
+    torch::NoGradGuard no_grad;
+    for (auto& p : net->named_parameters())
+      if (p.key().find(".score.") != std::string::npos) p.value().normal_(0, 1);
+  }
   model::write_tensor_archive(dir / "weights.npz", model::module_weights(*net));
 
   // Inputs: CT in the loader's range, lesions on half the voxels of some classes, one volume

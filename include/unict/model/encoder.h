@@ -1,6 +1,7 @@
 // The visual encoder Φ_enc: a backbone chosen by name from a registry, followed by what every
-// backbone shares: slice tokens (the deepest map averaged over its in-plane axes) and the embedded
-// CT (global average pooling + FFN).
+// backbone shares: slice tokens (the deepest map pooled over its in-plane axes) and the embedded
+// CT (the encoder.pooled_maps deepest maps pooled, concatenated, + FFN). Pooling is
+// encoder.pooling (feature_pooling.h); global average pooling of the deepest map is the paper's.
 //
 // A backbone is added with one call, no switch to edit:
 //   EncoderRegistry::instance().add("resnet2p5d", [](const EncoderConfig& c) { ... });
@@ -16,6 +17,7 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/sequential.h>
 
+#include "unict/model/feature_pooling.h"
 #include "unict/model/model_config.h"
 
 namespace unict::model {
@@ -67,6 +69,7 @@ class VisualEncoderImpl : public torch::nn::Module {
 
  private:
   std::shared_ptr<BackboneImpl> backbone_;
+  std::vector<FeaturePooling> pooling_;  // deepest map first
   torch::nn::Sequential embed_{nullptr};
 };
 TORCH_MODULE(VisualEncoder);

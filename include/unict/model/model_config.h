@@ -40,6 +40,8 @@ using EncoderOptions = std::variant<Resnet2p5dConfig, Resnet3dConfig>;
 struct EncoderConfig {
   std::string name;       // encoder.name
   EncoderOptions options;  // the keys of `name`
+  std::string pooling;    // how a map's positions become one vector (feature_pooling.h)
+  std::int64_t pooled_maps = 1;  // how many maps, deepest first, form the embedded CT
 
   // The options as encoder T's; an internal Error when the config holds another encoder's.
   template <class T> const T& options_as() const {

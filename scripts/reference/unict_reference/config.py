@@ -20,6 +20,8 @@ class Settings:
     dropout: float
     encoder: str
     encoder_options: dict
+    pooling: str
+    pooled_maps: int
     seg_channels: List[int]
     seg_output_scale: int
     seg_norm: str
@@ -48,6 +50,7 @@ def load_settings(path):
         report_reads_cls=bool(m["report_reads_cls"]), embed_dim=int(m["embed_dim"]),
         fusion_heads=int(m["fusion_heads"]), dropout=float(m["dropout"]),
         encoder=name, encoder_options=dict(c["encoder"][name]),
+        pooling=c["encoder"]["pooling"], pooled_maps=int(c["encoder"]["pooled_maps"]),
         seg_channels=[int(x) for x in sd["channels"]], seg_output_scale=int(sd["output_scale"]), seg_norm=sd["norm"],
         rep_d_model=int(rd["d_model"]), rep_heads=int(rd["heads"]), rep_layers=int(rd["layers"]),
         rep_ff_dim=int(rd["ff_dim"]), rep_dropout=float(rd["dropout"]), rep_max_tokens=int(rd["max_tokens"]),

@@ -129,17 +129,51 @@ class ResNet2p5d(nn.Module):
 BACKBONES = {"resnet3d": ResNet3d, "resnet2p5d": ResNet2p5d}
 
 
+class Pooling(nn.Module):
+    """Positions [B, C, *] -> [B, C]: mean, max, generalised mean (p from 3) or attention (a
+    softmax over positions of a linear score of their features, zero at the start)."""
+
+    def __init__(self, kind, channels):
+        super().__init__()
+        self.kind = kind
+        if kind == "gem":
+            self.p = nn.Parameter(torch.tensor([3.0]))
+        elif kind == "attention":
+            self.score = nn.Linear(channels, 1)
+            nn.init.zeros_(self.score.weight)
+            nn.init.zeros_(self.score.bias)
+
+    def forward(self, x):
+        x = x.flatten(2)
+        if self.kind == "mean":
+            return x.mean(2)
+        if self.kind == "max":
+            return x.amax(2)  # ties (a slice of zeros) share the gradient, as in UniCT
+        if self.kind == "gem":
+            return x.clamp(min=1e-6).pow(self.p).mean(2).pow(1 / self.p)
+        weights = torch.softmax(self.score(x.transpose(1, 2)).squeeze(2), 1)  # [B, P]
+        return (x * weights.unsqueeze(1)).sum(2)
+
+
 class VisualEncoder(nn.Module):
     def __init__(self, s):
         super().__init__()
         self.backbone = BACKBONES[s.encoder](s.encoder_options)
-        c = self.backbone.channels[-1]
-        self.embed = nn.Sequential(nn.Linear(c, s.embed_dim), nn.GELU(), nn.Dropout(s.dropout), nn.Linear(s.embed_dim, s.embed_dim))
+        channels = self.backbone.channels[::-1][:s.pooled_maps]  # deepest first
+        for k, c in enumerate(channels):
+            setattr(self, f"pool{k}", Pooling(s.pooling, c))
+        self.pooled_maps = s.pooled_maps
+        d = s.embed_dim
+        self.embed = nn.Sequential(nn.Linear(sum(channels), d), nn.GELU(), nn.Dropout(s.dropout), nn.Linear(d, d))
 
     def forward(self, ct):
         maps = self.backbone(ct)
-        slice_tokens = maps[-1].mean(dim=(3, 4)).transpose(1, 2).contiguous()  # [B, z, C]
-        return maps, slice_tokens, self.embed(slice_tokens.mean(1))
+        deepest = maps[-1]
+        b, c, z = deepest.shape[:3]
+        # Each slice of the deepest map pooled over its own positions: [B, z, C].
+        slice_tokens = self.pool0(deepest.permute(0, 2, 1, 3, 4).reshape(b * z, c, -1)).view(b, z, c)
+        pooled = [self.pool0(deepest)] + [getattr(self, f"pool{k}")(maps[-1 - k]) for k in range(1, self.pooled_maps)]
+        return maps, slice_tokens, self.embed(torch.cat(pooled, 1))
 
 
 class MultiHeadAttention(nn.Module):

@@ -27,7 +27,7 @@ from unict_reference.weights import load_weights  # noqa: E402
 # Relative to the reference's largest magnitude: |ours - reference| <= tolerance * max |reference|.
 # Forward outputs and losses: float32 with the same kernels, summed in another order in places
 # (our fused BCE, LibTorch's own reductions): a few ulps of the largest value (at most 2.8e-7 in
-# the eight variants of reference_test.cpp).
+# the variants of reference_test.cpp).
 # Gradients pass back through BatchNorm's batch statistics and sums over ~10^5 voxel terms: 1e-4
 # (at most 3.2e-6 measured; 4.1e-5 for a gradient at the floor below).
 # A gradient that is zero in exact arithmetic (the key bias of attention: softmax ignores a
