@@ -270,29 +270,35 @@ def unet(cache, split_file, norm, hu_max, lr, updates, pos_weight):
                 step + 1, loss.item(), mean, " ".join("%.2f" % d for d in per_class), time.time() - start), flush=True)
 
 
-parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-parser.add_argument("probe", choices=["histogram", "signatures", "cnn", "unet", "voxels", "masks"])
-parser.add_argument("cache", help="the cache folder (masks: the evaluated test folder)")
-parser.add_argument("split", nargs="?")
-parser.add_argument("--norm", choices=["group", "batch"], default="group")
-parser.add_argument("--pool", choices=["avg", "max"], default="avg")
-parser.add_argument("--hu-max", type=float, default=1000.0)
-parser.add_argument("--lr", type=float, default=2e-3)
-parser.add_argument("--updates", type=int, default=900)
-parser.add_argument("--train-volumes", type=int, default=0, help="use only the first N training volumes (0: all)")
-parser.add_argument("--width", type=int, default=8, help="channels of the first stage; the next stages double it")
-parser.add_argument("--pos-weight", type=float, default=200.0, help="unet: BCE weight of lesion voxels")
-parser.add_argument("--model-auroc", type=float, help="signatures: the model's test macro AUROC, checked to beat the histogram by 0.10")
-args = parser.parse_args()
-if args.probe == "histogram":
-    histogram(args.cache)
-elif args.probe == "signatures":
-    raise SystemExit(0 if signatures(args.cache, args.model_auroc) else 1)
-elif args.probe == "voxels":
-    voxels(args.cache)
-elif args.probe == "masks":
-    masks(args.cache)
-elif args.probe == "unet":
-    unet(args.cache, args.split, args.norm, args.hu_max, args.lr, args.updates, args.pos_weight)
-else:
-    cnn(args.cache, args.split, args.norm, args.pool, args.hu_max, args.lr, args.updates, args.train_volumes, args.width)
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("probe", choices=["histogram", "signatures", "cnn", "unet", "voxels", "masks"])
+    parser.add_argument("cache", help="the cache folder (masks: the evaluated test folder)")
+    parser.add_argument("split", nargs="?")
+    parser.add_argument("--norm", choices=["group", "batch"], default="group")
+    parser.add_argument("--pool", choices=["avg", "max"], default="avg")
+    parser.add_argument("--hu-max", type=float, default=1000.0)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--updates", type=int, default=900)
+    parser.add_argument("--train-volumes", type=int, default=0, help="use only the first N training volumes (0: all)")
+    parser.add_argument("--width", type=int, default=8, help="channels of the first stage; the next stages double it")
+    parser.add_argument("--pos-weight", type=float, default=200.0, help="unet: BCE weight of lesion voxels")
+    parser.add_argument("--model-auroc", type=float, help="signatures: the model's test macro AUROC, checked to beat the histogram by 0.10")
+    args = parser.parse_args()
+    if args.probe == "histogram":
+        histogram(args.cache)
+    elif args.probe == "signatures":
+        raise SystemExit(0 if signatures(args.cache, args.model_auroc) else 1)
+    elif args.probe == "voxels":
+        voxels(args.cache)
+    elif args.probe == "masks":
+        masks(args.cache)
+    elif args.probe == "unet":
+        unet(args.cache, args.split, args.norm, args.hu_max, args.lr, args.updates, args.pos_weight)
+    else:
+        cnn(args.cache, args.split, args.norm, args.pool, args.hu_max, args.lr, args.updates, args.train_volumes, args.width)
+
+
+# Importable: pooled_probe.py reads volumes with load_volumes and read_item.
+if __name__ == "__main__":
+    main()

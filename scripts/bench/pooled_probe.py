@@ -25,13 +25,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "reference"))
 sys.path.insert(0, os.path.dirname(__file__))
 from learning_probes import load_volumes, read_item  # noqa: E402
 from unict_reference.config import load_settings  # noqa: E402
-from unict_reference.model import VisualEncoder  # noqa: E402
+from unict_reference.model import Pooling, VisualEncoder  # noqa: E402
 
-POOLINGS = {
-    "mean": lambda m: m.flatten(2).mean(2),
-    "max": lambda m: m.flatten(2).amax(2),
-    "gem3": lambda m: m.flatten(2).clamp(min=1e-6).pow(3).mean(2).pow(1 / 3),
-}
+# The reference's own poolings, parameter-free or at their starting values (gem: p = 3).
+POOLINGS = {kind: Pooling(kind, 0) for kind in ("mean", "max", "gem")}
 
 
 def encoder_of(run, weights):
