@@ -51,9 +51,9 @@ folder, name, seconds, sets = sys.argv[1:]
 auroc, dice, ce, per_class = [], [], [], {}
 for results in sorted(glob.glob(folder + "/fold*/test/results.json")):
     r = json.load(open(results))
-    auroc.append(r["cls"]["auroc_macro"])
-    dice.append(r["seg"]["dice_mean"])
-    ce.append(r["rep"]["ce_f1_macro"])
+    auroc.append(r["metrics"]["cls.auroc_macro"])
+    dice.append(r["metrics"]["seg.dice_mean"])
+    ce.append(r["metrics"]["rep.ce_f1_macro"])
     for c, v in r["cls"]["per_class"].items():
         if v.get("auroc") is not None:
             per_class.setdefault(c, []).append(v["auroc"])
